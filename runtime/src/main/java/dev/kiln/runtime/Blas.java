@@ -1,0 +1,38 @@
+package dev.kiln.runtime;
+
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/**
+ * Matrix products into preallocated outputs.
+ *
+ * <p>These call the same OpenBLAS {@code cblas_sgemm} that ND4J's CPU backend calls from {@code
+ * CpuLevel3.sgemm}, but with the pointers that each {@link Tensor} resolved once, so a call
+ * allocates nothing (ND4J's {@code Nd4j.gemm} builds a new op and context on every call, about 4 KB).
+ * Row counts are passed per call, which lets a trainer multiply the first {@code n} rows of a
+ * buffer sized for a full batch without making a view.
+ */
+public final class Blas {
+  private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
+  private static final int NO_TRANS = openblas_nolapack.CblasNoTrans;
+  private static final int TRANS = openblas_nolapack.CblasTrans;
+
+  private Blas() {}
+
+  /**
+   * {@code c = alpha · op(a) · op(b) + beta · c} for row-major matrices, where {@code op(a)} is
+   * {@code [m, k]} and {@code op(b)} is {@code [k, n]}; {@code c} is {@code [m, n]}.
+   *
+   * @param transA whether {@code a} is stored as {@code [k, m]} (used transposed)
+   * @param transB whether {@code b} is stored as {@code [n, k]} (used transposed)
+   * @param a the left matrix; its leading dimension is its stored number of columns
+   * @param lda stored columns of {@code a}
+   * @param ldb stored columns of {@code b}
+   * @param ldc stored columns of {@code c}
+   */
+  public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+      Tensor a, int lda, Tensor b, int ldb, float beta, Tensor c, int ldc) {
+    openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS,
+        m, n, k, alpha, a.pointer(), lda, b.pointer(), ldb, beta, c.pointer(), ldc);
+  }
+
+}

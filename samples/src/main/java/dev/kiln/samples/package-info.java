@@ -1,0 +1,2 @@
+/** Runnable Kiln programs on real data. */
+package dev.kiln.samples;
