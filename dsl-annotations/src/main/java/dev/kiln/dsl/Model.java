@@ -1,0 +1,25 @@
+package dev.kiln.dsl;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Declares a feed-forward network. Its layers are the fields of type {@link Layer}, in declaration
+ * order; the last layer's output is the logits (or predictions) the loss is applied to.
+ *
+ * <p>Kiln generates {@code <Name>Network} in the same package, with {@code initialize(seed)},
+ * {@code parameters()} and {@code predict(features)}.
+ *
+ * <p>PyTorch equivalent: an {@code nn.Sequential}; Keras: a {@code Sequential} model whose first
+ * layer has {@code input_shape=(inputs,)}.
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+public @interface Model {
+  /** Number of input features per sample: features arrive as {@code [batch, inputs]}. At least 1. */
+  int inputs();
+}

@@ -1,0 +1,19 @@
+package dev.kiln.processor.read;
+
+/** Qualified names of the DSL annotations, read by name so the processor needs no DSL classes. */
+public final class DslNames {
+  private DslNames() {}
+
+  public static final String PACKAGE = "dev.kiln.dsl";
+  public static final String MODEL = PACKAGE + ".Model";
+  public static final String LAYER = PACKAGE + ".Layer";
+  public static final String DENSE = PACKAGE + ".Dense";
+  public static final String BATCH_NORM = PACKAGE + ".BatchNorm";
+  public static final String ACTIVATION = PACKAGE + ".Activation";
+  public static final String DROPOUT = PACKAGE + ".Dropout";
+  public static final String TRAINING_CONFIG = PACKAGE + ".TrainingConfig";
+  public static final String SGD = PACKAGE + ".Sgd";
+  public static final String COSINE_DECAY = PACKAGE + ".CosineDecay";
+  public static final String CLIP_GRAD_NORM = PACKAGE + ".ClipGradNorm";
+  public static final String L2 = PACKAGE + ".L2";
+}

@@ -1,0 +1,94 @@
+package dev.kiln.processor.read;
+
+import dev.kiln.processor.read.Decls.ActivationDecl;
+import dev.kiln.processor.read.Decls.BatchNormDecl;
+import dev.kiln.processor.read.Decls.ClipGradNormDecl;
+import dev.kiln.processor.read.Decls.ConfigDecl;
+import dev.kiln.processor.read.Decls.CosineDecayDecl;
+import dev.kiln.processor.read.Decls.DenseDecl;
+import dev.kiln.processor.read.Decls.DropoutDecl;
+import dev.kiln.processor.read.Decls.L2Decl;
+import dev.kiln.processor.read.Decls.LayerDecl;
+import dev.kiln.processor.read.Decls.ModelDecl;
+import dev.kiln.processor.read.Decls.SgdDecl;
+import java.util.ArrayList;
+import java.util.List;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.ElementFilter;
+
+/** Reads {@code @Model} and {@code @TrainingConfig} types into declarations; reports nothing. */
+public final class Reader {
+  private final Mirrors mirrors;
+
+  public Reader(Mirrors mirrors) {
+    this.mirrors = mirrors;
+  }
+
+  /** Reads a type that carries {@code @Model}. */
+  public ModelDecl readModel(TypeElement type) {
+    AnnotationMirror model = Mirrors.find(type, DslNames.MODEL).orElseThrow();
+    List<LayerDecl> layers = new ArrayList<>();
+    List<VariableElement> annotatedNonLayers = new ArrayList<>();
+    List<VariableElement> bareLayers = new ArrayList<>();
+    for (VariableElement field : ElementFilter.fieldsIn(type.getEnclosedElements())) {
+      boolean isLayer = field.asType().toString().equals(DslNames.LAYER);
+      LayerDecl layer = readLayer(field);
+      boolean hasParts = layer.dense() != null || layer.batchNorm() != null
+          || layer.activation() != null || layer.dropout() != null;
+      if (isLayer && hasParts) {
+        layers.add(layer);
+      } else if (isLayer) {
+        bareLayers.add(field);
+      } else if (hasParts) {
+        annotatedNonLayers.add(field);
+      }
+    }
+    return new ModelDecl(type, model, mirrors.attr(type, model, "inputs", Integer.class), layers,
+        annotatedNonLayers, bareLayers);
+  }
+
+  private LayerDecl readLayer(VariableElement field) {
+    DenseDecl dense = Mirrors.find(field, DslNames.DENSE).map(m -> new DenseDecl(m,
+        mirrors.attr(field, m, "value", Integer.class),
+        mirrors.attr(field, m, "bias", Boolean.class),
+        mirrors.attr(field, m, "init", String.class))).orElse(null);
+    BatchNormDecl batchNorm = Mirrors.find(field, DslNames.BATCH_NORM).map(m -> new BatchNormDecl(m,
+        mirrors.attr(field, m, "momentum", Double.class),
+        mirrors.attr(field, m, "epsilon", Double.class))).orElse(null);
+    ActivationDecl activation = Mirrors.find(field, DslNames.ACTIVATION).map(m ->
+        new ActivationDecl(m, mirrors.attr(field, m, "value", String.class),
+            mirrors.attr(field, m, "negativeSlope", Double.class))).orElse(null);
+    DropoutDecl dropout = Mirrors.find(field, DslNames.DROPOUT).map(m -> new DropoutDecl(m,
+        mirrors.attr(field, m, "value", Double.class))).orElse(null);
+    return new LayerDecl(field, dense, batchNorm, activation, dropout);
+  }
+
+  /** Reads a type that carries {@code @TrainingConfig}. */
+  public ConfigDecl readConfig(TypeElement type) {
+    AnnotationMirror c = Mirrors.find(type, DslNames.TRAINING_CONFIG).orElseThrow();
+    SgdDecl sgd = Mirrors.find(type, DslNames.SGD).map(m -> new SgdDecl(m,
+        mirrors.attr(type, m, "learningRate", Double.class),
+        mirrors.attr(type, m, "momentum", Double.class),
+        mirrors.attr(type, m, "dampening", Double.class),
+        mirrors.attr(type, m, "nesterov", Boolean.class))).orElse(null);
+    CosineDecayDecl cosine = Mirrors.find(type, DslNames.COSINE_DECAY).map(m ->
+        new CosineDecayDecl(m, mirrors.attr(type, m, "steps", Integer.class),
+            mirrors.attr(type, m, "minimum", Double.class),
+            mirrors.attr(type, m, "periodic", Boolean.class))).orElse(null);
+    ClipGradNormDecl clip = Mirrors.find(type, DslNames.CLIP_GRAD_NORM).map(m ->
+        new ClipGradNormDecl(m, mirrors.attr(type, m, "maxNorm", Double.class),
+            mirrors.attr(type, m, "normType", Double.class))).orElse(null);
+    L2Decl l2 = Mirrors.find(type, DslNames.L2).map(m -> new L2Decl(m,
+        mirrors.attr(type, m, "value", Double.class),
+        mirrors.attr(type, m, "applyTo", String.class))).orElse(null);
+    return new ConfigDecl(type, c, mirrors.attr(type, c, "model", TypeMirror.class),
+        mirrors.attr(type, c, "loss", String.class),
+        mirrors.attr(type, c, "batchSize", Integer.class),
+        mirrors.attr(type, c, "epochs", Integer.class),
+        mirrors.attr(type, c, "seed", Long.class),
+        mirrors.attr(type, c, "labelSmoothing", Double.class), sgd, cosine, clip, l2);
+  }
+}

@@ -1,0 +1,101 @@
+package dev.kiln.processor.write;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
+import dev.kiln.processor.model.Specs.TrainingSpec;
+import javax.lang.model.element.Modifier;
+
+/** The trainer's public entry points and accessors. */
+final class TrainerMethods {
+  private TrainerMethods() {}
+
+  static MethodSpec step(TrainingSpec spec, ClassName network) {
+    return MethodSpec.methodBuilder("step").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC).returns(float.class)
+        .addParameter(RuntimeNames.INDARRAY, "features")
+        .addParameter(RuntimeNames.INDARRAY, "labels")
+        .addJavadoc("One optimizer step on a batch.\n\n@param features {@code [n, $L]} float32,"
+            + " {@code 1 ≤ n ≤ $L}\n@param labels {@code [n, $L]} float32, one-hot or soft\n"
+            + "@return the batch's mean data loss (without the regularization term)\n@throws"
+            + " IllegalArgumentException for a wrong rank, shape, row count or dtype, before any"
+            + " state\n    changes\n", spec.network().inputs(), spec.batchSize(),
+            spec.network().outputs())
+        .addStatement("int n = $T.checkRows($S, features, $T.INPUTS, BATCH_SIZE)",
+            RuntimeNames.BATCH_INPUT, "features", network)
+        .beginControlFlow("if ($T.checkRows($S, labels, $T.OUTPUTS, BATCH_SIZE) != n)",
+            RuntimeNames.BATCH_INPUT, "labels", network)
+        .addStatement("throw new $T($S + n + $S + labels.size(0))",
+            IllegalArgumentException.class, "labels: expected ", " rows to match features, got ")
+        .endControlFlow()
+        .addStatement("featuresInput.copy(features, input, n, $T.INPUTS)", network)
+        .addStatement("labelsInput.copy(labels, target, n, $T.OUTPUTS)", network)
+        .addStatement("return stepBuffered(n)").build();
+  }
+
+  static void accessors(TypeSpec.Builder type, TrainingSpec spec, ClassName network,
+      TrainerLayout layout) {
+    type.addMethod(getter("network", network, "network", "The network this trainer updates."))
+        .addMethod(MethodSpec.methodBuilder("learningRate").addAnnotation(Override.class)
+            .addModifiers(Modifier.PUBLIC).returns(double.class)
+            .addJavadoc("The learning rate the next {@code step} will use.\n")
+            .addStatement("return schedule.rate(iteration)").build())
+        .addMethod(override("iteration", long.class, "iteration",
+            "Optimizer steps taken so far."))
+        .addMethod(override("lastGradientNorm", double.class, "lastGradientNorm",
+            "The global L2 norm of the last step's gradients, before clipping."))
+        .addMethod(override("featureBuffer", RuntimeNames.TENSOR, "input",
+            "This trainer's feature buffer {@code [BATCH_SIZE, INPUTS]}."))
+        .addMethod(override("labelBuffer", RuntimeNames.TENSOR, "target",
+            "This trainer's label buffer {@code [BATCH_SIZE, OUTPUTS]}."))
+        .addMethod(override("batchSize", int.class, "BATCH_SIZE", "The largest batch."))
+        .addMethod(override("epochs", int.class, "EPOCHS", "Epochs {@code fit} runs."))
+        .addMethod(override("seed", long.class, "SEED", "The configuration's seed."))
+        .addMethod(override("minimumRows", int.class, spec.network().hasBatchNorm() ? "2" : "1",
+            "The fewest rows a step accepts."))
+        .addMethod(MethodSpec.methodBuilder("predict").addAnnotation(Override.class)
+            .addModifiers(Modifier.PUBLIC).returns(RuntimeNames.INDARRAY)
+            .addParameter(RuntimeNames.INDARRAY, "features")
+            .addJavadoc("The network's eval-mode outputs {@code [n, OUTPUTS]}.\n")
+            .addStatement("return network.predict(features)").build())
+        .addMethod(MethodSpec.methodBuilder("fit").addModifiers(Modifier.PUBLIC)
+            .returns(TrainerWriter.listOf(RuntimeNames.EPOCH_RESULT))
+            .addParameter(RuntimeNames.DATASET, "train")
+            .addParameter(RuntimeNames.DATASET, "validation")
+            .addParameter(com.palantir.javapoet.ArrayTypeName.of(RuntimeNames.TRAINING_LISTENER),
+                "listeners")
+            .varargs(true)
+            .addJavadoc("Trains for {@code EPOCHS} epochs over shuffled mini-batches of {@code"
+                + " train} (seeded by {@code SEED}),\nevaluating on {@code validation} (may be"
+                + " null) after each epoch.\n\n@return one result per epoch\n")
+            .addStatement("return $T.fit(this, $T.$L, $L, train, validation, listeners)",
+                RuntimeNames.TRAINING, RuntimeNames.LOSS_KIND, spec.loss(),
+                Literals.of(spec.labelSmoothing()))
+            .build())
+        .addMethod(MethodSpec.methodBuilder("evaluate").addModifiers(Modifier.PUBLIC)
+            .returns(RuntimeNames.EVALUATION)
+            .addParameter(RuntimeNames.DATASET, "data")
+            .addJavadoc("Mean loss and accuracy of the network in eval mode on {@code data}.\n")
+            .addStatement("return $T.evaluate(this, $T.$L, $L, data)", RuntimeNames.TRAINING,
+                RuntimeNames.LOSS_KIND, spec.loss(), Literals.of(spec.labelSmoothing()))
+            .build());
+  }
+
+  private static MethodSpec getter(String name, ClassName type, String field, String doc) {
+    return MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(type)
+        .addJavadoc(doc + "\n").addStatement("return $L", field).build();
+  }
+
+  private static MethodSpec override(String name, java.lang.reflect.Type type, String field,
+      String doc) {
+    return MethodSpec.methodBuilder(name).addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC).returns(type).addJavadoc(doc + "\n")
+        .addStatement("return $L", field).build();
+  }
+
+  private static MethodSpec override(String name, ClassName type, String field, String doc) {
+    return MethodSpec.methodBuilder(name).addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC).returns(type).addJavadoc(doc + "\n")
+        .addStatement("return $L", field).build();
+  }
+}

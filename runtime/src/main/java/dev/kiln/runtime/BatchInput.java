@@ -1,0 +1,62 @@
+package dev.kiln.runtime;
+
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Checks a caller's batch arrays and copies them into a trainer's preallocated buffers.
+ *
+ * <p>The copy resolves the source array's memory once and remembers it by identity, so a caller
+ * that passes the same arrays every step (as {@code fit} and any loop with reused batch arrays do)
+ * allocates nothing. A source that is not contiguous row-major is copied through ND4J instead.
+ */
+public final class BatchInput {
+  private INDArray cachedSource;
+  private FloatBuffer cachedData;
+
+  /**
+   * Checks that {@code array} is a float32 {@code [n, width]} matrix with {@code 1 ≤ n ≤
+   * batchSize} and returns {@code n}. Allocates nothing unless it throws.
+   *
+   * @param what the argument's name, for the message
+   * @throws IllegalArgumentException naming the expected and actual shape or dtype
+   */
+  public static int checkRows(String what, INDArray array, int width, int batchSize) {
+    if (array == null) {
+      throw new IllegalArgumentException(what + " is null; expected float32 [n, " + width + "]");
+    }
+    if (array.rank() != 2 || array.size(1) != width || array.size(0) < 1
+        || array.size(0) > batchSize) {
+      throw new IllegalArgumentException(what + ": expected shape [n, " + width + "] with 1 <= n <= "
+          + batchSize + ", got " + java.util.Arrays.toString(array.shape()));
+    }
+    if (array.dataType() != DataType.FLOAT) {
+      throw new IllegalArgumentException(
+          what + ": expected dtype FLOAT (float32), got " + array.dataType());
+    }
+    return (int) array.size(0);
+  }
+
+  /**
+   * Copies the {@code [rows, width]} matrix {@code source} into the first rows of {@code target}.
+   *
+   * @param source a checked array (see {@link #checkRows})
+   * @param target {@code [batch, width]} with {@code batch ≥ rows}
+   */
+  public void copy(INDArray source, Tensor target, int rows, int width) {
+    int count = rows * width;
+    if (source != cachedSource) {
+      cachedSource = source;
+      cachedData = Tensor.isContiguousRowMajor(source) ? Tensor.wrap(source).data() : null;
+    }
+    if (cachedData == null) {
+      target.array().get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()).assign(source);
+      return;
+    }
+    FloatBuffer src = cachedData;
+    FloatBuffer dst = target.data();
+    dst.put(0, src, 0, count);
+  }
+}

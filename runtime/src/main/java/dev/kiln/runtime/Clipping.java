@@ -1,0 +1,71 @@
+package dev.kiln.runtime;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Gradient clipping by global norm, as PyTorch's {@code torch.nn.utils.clip_grad_norm_}: the norm
+ * of all gradients together, then each gradient multiplied by {@code min(1, maxNorm/(norm +
+ * 1e-6))} in float32. The norm is accumulated in double, so finite float32 gradients never
+ * overflow it. Non-finite gradients propagate as in PyTorch: a NaN makes every gradient NaN; an
+ * infinity zeroes the finite entries and makes itself NaN.
+ */
+public final class Clipping {
+  private Clipping() {}
+
+  /**
+   * The norm of all gradients together, rounded to float32 as PyTorch reports it.
+   *
+   * @param gradients the gradients; each is read over its whole length
+   * @param normType 1, 2 or {@code Double.POSITIVE_INFINITY}
+   */
+  public static float globalNorm(Tensor[] gradients, double normType) {
+    double acc = 0;
+    if (normType == Double.POSITIVE_INFINITY) {
+      for (Tensor t : gradients) {
+        FloatBuffer b = t.data();
+        for (int i = 0, n = t.length(); i < n; i++) {
+          float v = Math.abs(b.get(i));
+          if (!(v <= acc)) {
+            acc = v;
+          }
+        }
+      }
+      return (float) acc;
+    }
+    boolean l1 = normType == 1.0;
+    for (Tensor t : gradients) {
+      FloatBuffer b = t.data();
+      for (int i = 0, n = t.length(); i < n; i++) {
+        double v = b.get(i);
+        acc += l1 ? Math.abs(v) : v * v;
+      }
+    }
+    return (float) (l1 ? acc : Math.sqrt(acc));
+  }
+
+  /**
+   * Clips by global norm in place.
+   *
+   * @param gradients the gradients; each is scaled over its whole length
+   * @param maxNorm the largest allowed norm
+   * @param normType 1, 2 or {@code Double.POSITIVE_INFINITY}
+   * @return the norm before clipping
+   */
+  public static float clipByGlobalNorm(Tensor[] gradients, double maxNorm, double normType) {
+    float norm = globalNorm(gradients, normType);
+    float coefficient = (float) maxNorm / (norm + 1e-6f);
+    if (!(coefficient >= 1f)) {
+      for (Tensor t : gradients) {
+        scale(t, coefficient);
+      }
+    }
+    return norm;
+  }
+
+  private static void scale(Tensor t, float factor) {
+    FloatBuffer b = t.data();
+    for (int i = 0, n = t.length(); i < n; i++) {
+      b.put(i, b.get(i) * factor);
+    }
+  }
+}

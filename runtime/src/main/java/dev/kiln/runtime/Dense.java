@@ -1,0 +1,52 @@
+package dev.kiln.runtime;
+
+/**
+ * Fully connected layer kernels, {@code y = x·W + b} with {@code x} {@code [n, in]}, {@code W}
+ * {@code [in, out]}, {@code b} {@code [out]} (PyTorch's {@code nn.Linear} with its weight
+ * transposed). Every tensor is sized for a full batch; only the first {@code n} rows are used.
+ */
+public final class Dense {
+  private Dense() {}
+
+  /**
+   * {@code y[0:n] = x[0:n]·W + b}.
+   *
+   * @param x input {@code [batch, in]}
+   * @param weight {@code [in, out]}
+   * @param bias {@code [out]}, or null for a layer without bias
+   * @param y output {@code [batch, out]}
+   */
+  public static void forward(Tensor x, int n, int in, Tensor weight, Tensor bias, int out, Tensor y) {
+    if (bias != null) {
+      java.nio.FloatBuffer yb = y.data();
+      java.nio.FloatBuffer bb = bias.data();
+      for (int r = 0; r < n; r++) {
+        int row = r * out;
+        for (int j = 0; j < out; j++) {
+          yb.put(row + j, bb.get(j));
+        }
+      }
+    }
+    Blas.gemm(false, false, n, out, in, 1f, x, in, weight, out, bias != null ? 1f : 0f, y, out);
+  }
+
+  /**
+   * Gradients of the layer: {@code dW = xᵀ·dy}, {@code db = Σ_rows dy}, {@code dx = dy·Wᵀ}.
+   *
+   * @param x the forward input {@code [batch, in]}
+   * @param dy gradient of the loss with respect to {@code y}, {@code [batch, out]}
+   * @param weightGrad output {@code [in, out]}, overwritten
+   * @param biasGrad output {@code [out]}, overwritten; null for a layer without bias
+   * @param dx output {@code [batch, in]}, overwritten; null for the first layer (not needed)
+   */
+  public static void backward(Tensor x, Tensor dy, int n, int in, Tensor weight, int out,
+      Tensor weightGrad, Tensor biasGrad, Tensor dx) {
+    Blas.gemm(true, false, in, out, n, 1f, x, in, dy, out, 0f, weightGrad, out);
+    if (biasGrad != null) {
+      Reductions.sumRows(dy, n, out, biasGrad);
+    }
+    if (dx != null) {
+      Blas.gemm(false, true, n, in, out, 1f, dy, out, weight, out, 0f, dx, in);
+    }
+  }
+}
