@@ -1,0 +1,150 @@
+package dev.kiln.processor;
+
+import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.runtime.Trainer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Bad input to {@code step} gets an {@link IllegalArgumentException} naming the expected and
+ * actual shape or dtype, and changes nothing: parameters, running statistics and the step counter
+ * are bitwise as before.
+ */
+class StepInputValidationTest {
+  private static Compiled compiled;
+
+  @BeforeAll
+  static void compile() {
+    compiled = Compiled.compile(Map.of("bad.SmallNet", """
+        package bad;
+        import static dev.kiln.dsl.ActivationFunction.RELU;
+        import dev.kiln.dsl.*;
+        @Model(inputs = 6)
+        public abstract class SmallNet {
+          @Dense(5) @BatchNorm @Activation(RELU) Layer hidden;
+          @Dense(3) Layer logits;
+        }
+        """, "bad.SmallTraining", """
+        package bad;
+        import dev.kiln.dsl.*;
+        @TrainingConfig(model = SmallNet.class, loss = Loss.SOFTMAX_CROSS_ENTROPY, batchSize = 8,
+            epochs = 1)
+        @Sgd(learningRate = 0.1, momentum = 0.9)
+        public interface SmallTraining {}
+        """));
+  }
+
+  private Object network;
+  private Trainer trainer;
+
+  private void fresh() throws Exception {
+    network = compiled.load("bad.SmallNetNetwork").getMethod("initialize", long.class)
+        .invoke(null, 1L);
+    trainer = (Trainer) compiled.load("bad.SmallTrainingTrainer")
+        .getConstructor(network.getClass()).newInstance(network);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, float[]> snapshot() throws Exception {
+    Map<String, INDArray> params = (Map<String, INDArray>) network.getClass()
+        .getMethod("parameters").invoke(network);
+    Map<String, float[]> copy = new LinkedHashMap<>();
+    params.forEach((k, v) -> copy.put(k, v.data().asFloat().clone()));
+    return copy;
+  }
+
+  private static INDArray floats(long... shape) {
+    return Nd4j.rand(DataType.FLOAT, shape);
+  }
+
+  private static INDArray oneHot(int rows, int classes) {
+    INDArray y = Nd4j.zeros(DataType.FLOAT, rows, classes);
+    for (int r = 0; r < rows; r++) {
+      y.putScalar(r, r % classes, 1f);
+    }
+    return y;
+  }
+
+  private void assertRejected(INDArray features, INDArray labels, String... messageParts)
+      throws Exception {
+    fresh();
+    trainer.step(floats(4, 6), oneHot(4, 3)); // momentum buffers and running stats in use
+    Map<String, float[]> before = snapshot();
+    long iteration = trainer.iteration();
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> trainer.step(features, labels));
+    for (String part : messageParts) {
+      assertThat(e).hasMessageThat().contains(part);
+    }
+    assertThat(trainer.iteration()).isEqualTo(iteration);
+    Map<String, float[]> after = snapshot();
+    for (String name : before.keySet()) {
+      assertThat(after.get(name)).isEqualTo(before.get(name));
+    }
+  }
+
+  @Test
+  void wrongRank() throws Exception {
+    assertRejected(floats(4, 6, 1), oneHot(4, 3), "features", "[n, 6]", "[4, 6, 1]");
+  }
+
+  @Test
+  void wrongFeatureCount() throws Exception {
+    assertRejected(floats(4, 7), oneHot(4, 3), "features", "[n, 6]", "[4, 7]");
+  }
+
+  @Test
+  void wrongLabelWidth() throws Exception {
+    assertRejected(floats(4, 6), oneHot(4, 4), "labels", "[n, 3]", "[4, 4]");
+  }
+
+  @Test
+  void rowCountsDiffer() throws Exception {
+    assertRejected(floats(4, 6), oneHot(5, 3), "labels", "expected 4 rows", "got 5");
+  }
+
+  @Test
+  void zeroRows() throws Exception {
+    assertRejected(Nd4j.create(DataType.FLOAT, 0, 6), oneHot(4, 3), "features", "1 <= n <= 8");
+  }
+
+  @Test
+  void aboveBatchSize() throws Exception {
+    assertRejected(floats(9, 6), oneHot(9, 3), "features", "1 <= n <= 8", "[9, 6]");
+  }
+
+  @Test
+  void notFloat32() throws Exception {
+    assertRejected(Nd4j.rand(DataType.DOUBLE, 4, 6), oneHot(4, 3), "features", "FLOAT",
+        "DOUBLE");
+  }
+
+  @Test
+  void singleRowWithBatchNorm() throws Exception {
+    assertRejected(floats(1, 6), oneHot(1, 3), "at least 2 samples");
+  }
+
+  @Test
+  void nullFeatures() throws Exception {
+    assertRejected(null, oneHot(4, 3), "features is null");
+  }
+
+  @Test
+  void viewsAndNonContiguousInputsAreCopiedCorrectly() throws Exception {
+    fresh();
+    INDArray big = floats(6, 12);
+    INDArray strided = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4),
+        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2, 12));
+    float viaView = trainer.step(strided, oneHot(4, 3));
+    fresh();
+    float viaCopy = trainer.step(strided.dup('c'), oneHot(4, 3));
+    assertThat(viaView).isEqualTo(viaCopy);
+  }
+}
