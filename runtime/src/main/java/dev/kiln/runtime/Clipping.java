@@ -25,7 +25,10 @@ public final class Clipping {
         FloatBuffer b = t.data();
         for (int i = 0, n = t.length(); i < n; i++) {
           float v = Math.abs(b.get(i));
-          if (!(v <= acc)) {
+          if (Float.isNaN(v)) {
+            return Float.NaN; // torch.max propagates NaN; a later, larger value must not hide it
+          }
+          if (v > acc) {
             acc = v;
           }
         }

@@ -53,17 +53,12 @@ public final class Specs {
   /** An activation other than IDENTITY. */
   public record ActivationSpec(String function, double negativeSlope) {}
 
-  /** A training configuration over a checked network. */
+  /**
+   * A training configuration over a checked network. The optimizer, schedule, clipping and
+   * regularization parts each come from their own rules class ({@code OptimizerRules}, {@code
+   * ScheduleRules}, {@code ClippingRules}, {@code RegularizationRules}).
+   */
   public record TrainingSpec(Target target, String className, NetworkSpec network, String loss,
-      int batchSize, int epochs, long seed, double labelSmoothing, SgdSpec sgd,
-      CosineSpec cosine, ClipSpec clip, L2Spec l2) {}
-
-  public record SgdSpec(double learningRate, double momentum, double dampening,
-      boolean nesterov) {}
-
-  public record CosineSpec(int steps, double minimum, boolean periodic) {}
-
-  public record ClipSpec(double maxNorm, double normType) {}
-
-  public record L2Spec(double lambda, boolean allParameters) {}
+      int batchSize, int epochs, long seed, double labelSmoothing, OptimizerSpec optimizer,
+      ScheduleSpec schedule, ClippingSpec clipping, RegularizationSpec regularization) {}
 }

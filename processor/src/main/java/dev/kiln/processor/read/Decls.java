@@ -33,17 +33,5 @@ public final class Decls {
   /** A {@code @TrainingConfig} type; absent optional annotations are null. */
   public record ConfigDecl(TypeElement type, AnnotationMirror mirror, Attr<TypeMirror> model,
       Attr<String> loss, Attr<Integer> batchSize, Attr<Integer> epochs, Attr<Long> seed,
-      Attr<Double> labelSmoothing, SgdDecl sgd, CosineDecayDecl cosineDecay,
-      ClipGradNormDecl clipGradNorm, L2Decl l2) {}
-
-  public record SgdDecl(AnnotationMirror mirror, Attr<Double> learningRate,
-      Attr<Double> momentum, Attr<Double> dampening, Attr<Boolean> nesterov) {}
-
-  public record CosineDecayDecl(AnnotationMirror mirror, Attr<Integer> steps,
-      Attr<Double> minimum, Attr<Boolean> periodic) {}
-
-  public record ClipGradNormDecl(AnnotationMirror mirror, Attr<Double> maxNorm,
-      Attr<Double> normType) {}
-
-  public record L2Decl(AnnotationMirror mirror, Attr<Double> value, Attr<String> applyTo) {}
+      Attr<Double> labelSmoothing) {}
 }

@@ -2,15 +2,11 @@ package dev.kiln.processor.read;
 
 import dev.kiln.processor.read.Decls.ActivationDecl;
 import dev.kiln.processor.read.Decls.BatchNormDecl;
-import dev.kiln.processor.read.Decls.ClipGradNormDecl;
 import dev.kiln.processor.read.Decls.ConfigDecl;
-import dev.kiln.processor.read.Decls.CosineDecayDecl;
 import dev.kiln.processor.read.Decls.DenseDecl;
 import dev.kiln.processor.read.Decls.DropoutDecl;
-import dev.kiln.processor.read.Decls.L2Decl;
 import dev.kiln.processor.read.Decls.LayerDecl;
 import dev.kiln.processor.read.Decls.ModelDecl;
-import dev.kiln.processor.read.Decls.SgdDecl;
 import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.AnnotationMirror;
@@ -66,29 +62,17 @@ public final class Reader {
     return new LayerDecl(field, dense, batchNorm, activation, dropout);
   }
 
-  /** Reads a type that carries {@code @TrainingConfig}. */
+  /**
+   * Reads a type that carries {@code @TrainingConfig}: its own members. The optimizer, schedule,
+   * clipping and regularization annotations beside it are read by their rules classes.
+   */
   public ConfigDecl readConfig(TypeElement type) {
     AnnotationMirror c = Mirrors.find(type, DslNames.TRAINING_CONFIG).orElseThrow();
-    SgdDecl sgd = Mirrors.find(type, DslNames.SGD).map(m -> new SgdDecl(m,
-        mirrors.attr(type, m, "learningRate", Double.class),
-        mirrors.attr(type, m, "momentum", Double.class),
-        mirrors.attr(type, m, "dampening", Double.class),
-        mirrors.attr(type, m, "nesterov", Boolean.class))).orElse(null);
-    CosineDecayDecl cosine = Mirrors.find(type, DslNames.COSINE_DECAY).map(m ->
-        new CosineDecayDecl(m, mirrors.attr(type, m, "steps", Integer.class),
-            mirrors.attr(type, m, "minimum", Double.class),
-            mirrors.attr(type, m, "periodic", Boolean.class))).orElse(null);
-    ClipGradNormDecl clip = Mirrors.find(type, DslNames.CLIP_GRAD_NORM).map(m ->
-        new ClipGradNormDecl(m, mirrors.attr(type, m, "maxNorm", Double.class),
-            mirrors.attr(type, m, "normType", Double.class))).orElse(null);
-    L2Decl l2 = Mirrors.find(type, DslNames.L2).map(m -> new L2Decl(m,
-        mirrors.attr(type, m, "value", Double.class),
-        mirrors.attr(type, m, "applyTo", String.class))).orElse(null);
     return new ConfigDecl(type, c, mirrors.attr(type, c, "model", TypeMirror.class),
         mirrors.attr(type, c, "loss", String.class),
         mirrors.attr(type, c, "batchSize", Integer.class),
         mirrors.attr(type, c, "epochs", Integer.class),
         mirrors.attr(type, c, "seed", Long.class),
-        mirrors.attr(type, c, "labelSmoothing", Double.class), sgd, cosine, clip, l2);
+        mirrors.attr(type, c, "labelSmoothing", Double.class));
   }
 }

@@ -2,20 +2,20 @@ package dev.kiln.processor.validate;
 
 import dev.kiln.processor.model.Specs.ActivationSpec;
 import dev.kiln.processor.model.Specs.BatchNormSpec;
-import dev.kiln.processor.model.Specs.ClipSpec;
-import dev.kiln.processor.model.Specs.CosineSpec;
+import dev.kiln.processor.model.ClippingSpec;
+import dev.kiln.processor.model.OptimizerSpec;
+import dev.kiln.processor.model.RegularizationSpec;
+import dev.kiln.processor.model.ScheduleSpec;
 import dev.kiln.processor.model.Specs.DenseSpec;
-import dev.kiln.processor.model.Specs.L2Spec;
 import dev.kiln.processor.model.Specs.LayerSpec;
 import dev.kiln.processor.model.Specs.NetworkSpec;
-import dev.kiln.processor.model.Specs.SgdSpec;
 import dev.kiln.processor.model.Specs.Target;
 import dev.kiln.processor.model.Specs.TrainingSpec;
 import dev.kiln.processor.read.Attr;
 import dev.kiln.processor.read.Decls.ConfigDecl;
 import dev.kiln.processor.read.Decls.LayerDecl;
 import dev.kiln.processor.read.Decls.ModelDecl;
-import dev.kiln.processor.read.Decls.SgdDecl;
+import dev.kiln.processor.read.Mirrors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,10 +32,12 @@ import javax.lang.model.util.Elements;
 public final class Validator {
   private final Reporter reporter;
   private final Elements elements;
+  private final Mirrors mirrors;
 
   public Validator(Reporter reporter, Elements elements) {
     this.reporter = reporter;
     this.elements = elements;
+    this.mirrors = new Mirrors(elements);
   }
 
   /** Validates a model and infers each layer's shape. */
@@ -147,72 +149,19 @@ public final class Validator {
     if (loss.equals("SOFTMAX_CROSS_ENTROPY") && network.outputs() < 2) {
       reporter.error(decl.loss(), Diagnostic.LOSS_OUTPUT_MISMATCH, network.outputs());
     }
-    SgdSpec sgd = null;
-    if (decl.sgd() == null) {
-      reporter.error(decl.type(), decl.mirror(), Diagnostic.NO_OPTIMIZER, decl.type().getSimpleName());
-    } else {
-      sgd = sgd(decl.sgd());
-    }
-    double baseRate = sgd == null ? Double.NaN : sgd.learningRate();
-    CosineSpec cosine = null;
-    if (decl.cosineDecay() != null) {
-      Attr<Integer> steps = decl.cosineDecay().steps();
-      if (steps.value() < 1) {
-        reporter.error(steps, Diagnostic.COSINE_STEPS_NOT_POSITIVE, steps.value());
-      }
-      Attr<Double> minimum = decl.cosineDecay().minimum();
-      if (!(minimum.value() >= 0) || (sgd != null && !(minimum.value() < baseRate))) {
-        reporter.error(minimum, Diagnostic.COSINE_MINIMUM_RANGE, minimum.value(), baseRate);
-      }
-      cosine = new CosineSpec(steps.value(), minimum.value(), decl.cosineDecay().periodic().value());
-    }
-    ClipSpec clip = null;
-    if (decl.clipGradNorm() != null) {
-      Attr<Double> maxNorm = decl.clipGradNorm().maxNorm();
-      if (!(maxNorm.value() > 0 && Double.isFinite(maxNorm.value()))) {
-        reporter.error(maxNorm, Diagnostic.MAX_NORM_NOT_POSITIVE, maxNorm.value());
-      }
-      Attr<Double> normType = decl.clipGradNorm().normType();
-      double p = normType.value();
-      if (p != 1 && p != 2 && p != Double.POSITIVE_INFINITY) {
-        reporter.error(normType, Diagnostic.NORM_TYPE, p);
-      }
-      clip = new ClipSpec(maxNorm.value(), p);
-    }
-    L2Spec l2 = null;
-    if (decl.l2() != null) {
-      Attr<Double> value = decl.l2().value();
-      if (!(value.value() >= 0 && Double.isFinite(value.value()))) {
-        reporter.error(value, Diagnostic.L2_NEGATIVE, value.value());
-      }
-      l2 = new L2Spec(value.value(), decl.l2().applyTo().value().equals("ALL"));
-    }
+    RuleContext ctx = new RuleContext(decl.type(), mirrors, reporter);
+    OptimizerSpec optimizer = OptimizerRules.check(ctx, decl.mirror());
+    ScheduleSpec schedule = ScheduleRules.check(ctx,
+        optimizer == null ? Double.NaN : optimizer.learningRate());
+    ClippingSpec clipping = ClippingRules.check(ctx);
+    RegularizationSpec regularization = RegularizationRules.check(ctx);
     if (reporter.errorCount() != before) {
       return Optional.empty();
     }
     return Optional.of(new TrainingSpec(target(decl.type()),
         decl.type().getSimpleName() + "Trainer", network, loss, decl.batchSize().value(),
-        decl.epochs().value(), decl.seed().value(), smoothing, sgd, cosine, clip, l2));
-  }
-
-  private SgdSpec sgd(SgdDecl decl) {
-    double lr = decl.learningRate().value();
-    if (!(lr > 0 && Double.isFinite(lr))) {
-      reporter.error(decl.learningRate(), Diagnostic.LEARNING_RATE_NOT_POSITIVE, lr);
-    }
-    double momentum = decl.momentum().value();
-    if (!(momentum >= 0 && Double.isFinite(momentum))) {
-      reporter.error(decl.momentum(), Diagnostic.MOMENTUM_NEGATIVE, momentum);
-    }
-    double dampening = decl.dampening().value();
-    if (!(dampening >= 0 && dampening <= 1)) {
-      reporter.error(decl.dampening(), Diagnostic.DAMPENING_RANGE, dampening);
-    }
-    boolean nesterov = decl.nesterov().value();
-    if (nesterov && (momentum <= 0 || dampening != 0)) {
-      reporter.error(decl.nesterov(), Diagnostic.NESTEROV_WITHOUT_MOMENTUM, momentum, dampening);
-    }
-    return new SgdSpec(lr, momentum, dampening, nesterov);
+        decl.epochs().value(), decl.seed().value(), smoothing, optimizer, schedule, clipping,
+        regularization));
   }
 
   private Target target(TypeElement type) {

@@ -17,7 +17,6 @@ final class RuntimeNames {
   static final ClassName ACTIVATIONS = ClassName.get(RUNTIME, "Activations");
   static final ClassName DROPOUT_KERNEL = ClassName.get(RUNTIME, "DropoutKernel");
   static final ClassName LOSSES = ClassName.get(RUNTIME, "Losses");
-  static final ClassName SGD_KERNEL = ClassName.get(RUNTIME, "SgdKernel");
   static final ClassName CLIPPING = ClassName.get(RUNTIME, "Clipping");
   static final ClassName REGULARIZATION = ClassName.get(RUNTIME, "Regularization");
   static final ClassName SCHEDULE = ClassName.get(RUNTIME, "LearningRateSchedule");
@@ -25,6 +24,9 @@ final class RuntimeNames {
   static final ClassName INITIALIZERS = ClassName.get(RUNTIME, "Initializers");
   static final ClassName SPLIT_MIX = ClassName.get(RUNTIME, "SplitMix64");
   static final ClassName BATCH_INPUT = ClassName.get(RUNTIME, "BatchInput");
+  static final ClassName PARAMETER_SET = ClassName.get(RUNTIME, "ParameterSet");
+  static final ClassName PARAMETER_KIND = ClassName.get(RUNTIME, "ParameterKind");
+  static final ClassName OPTIMIZER = ClassName.get(RUNTIME, "Optimizer");
   static final ClassName TRAINER = ClassName.get(RUNTIME, "Trainer");
   static final ClassName TRAINING = ClassName.get(RUNTIME, "Training");
   static final ClassName LOSS_KIND = ClassName.get(RUNTIME, "LossKind");

@@ -15,35 +15,17 @@ final class TrainerDocs {
         .add("<li>loss: $L$L\n", spec.loss(), spec.labelSmoothing() > 0
             ? " (label smoothing " + spec.labelSmoothing() + ")" : "")
         .add("<li>batch size $L, $L epochs, seed $L\n", spec.batchSize(), spec.epochs(), spec.seed())
-        .add("<li>optimizer: SGD, learning rate $L, momentum $L, dampening $L, nesterov $L\n",
-            spec.sgd().learningRate(), spec.sgd().momentum(), spec.sgd().dampening(),
-            spec.sgd().nesterov());
-    if (spec.cosine() != null) {
-      b.add("<li>schedule: cosine decay over $L steps to $L$L\n", spec.cosine().steps(),
-          spec.cosine().minimum(), spec.cosine().periodic() ? ", periodic" : "");
-    } else {
-      b.add("<li>schedule: constant\n");
-    }
-    if (spec.clip() != null) {
-      b.add("<li>clipping: global norm (type $L) at most $L\n", Literals.of(spec.clip().normType()),
-          spec.clip().maxNorm());
-    }
-    if (spec.l2() != null) {
-      b.add("<li>L2: $L on $L\n", spec.l2().lambda(), spec.l2().allParameters()
-          ? "all parameters" : "weights");
+        .add("<li>optimizer: $L\n", OptimizerCode.describe(spec.optimizer()))
+        .add("<li>schedule: $L\n", ScheduleCode.describe(spec.schedule()));
+    for (String line : new String[] {ClippingCode.describe(spec.clipping()),
+        RegularizationCode.describe(spec.regularization())}) {
+      if (line != null) {
+        b.add("<li>$L\n", line);
+      }
     }
     return b.add("</ul>\n\n<p>One step: forward (batch statistics, dropout on) and loss; backward;"
         + " clipping;\nregularization gradients; the optimizer update with the scheduled rate;"
         + " the step counter\nincrements. After construction a step allocates nothing.\n").build();
   }
 
-  static CodeBlock schedule(TrainingSpec spec) {
-    if (spec.cosine() != null) {
-      return CodeBlock.of("new $T($L, $L, $L, $L)", RuntimeNames.COSINE_DECAY_SCHEDULE,
-          Literals.of(spec.sgd().learningRate()), spec.cosine().steps(),
-          Literals.of(spec.cosine().minimum()), spec.cosine().periodic());
-    }
-    return CodeBlock.of("$T.constant($L)", RuntimeNames.SCHEDULE,
-        Literals.of(spec.sgd().learningRate()));
-  }
 }

@@ -66,15 +66,6 @@ final class TrainerLayout {
     return name;
   }
 
-  /** Adds momentum buffers; called by the writer when the optimizer has momentum. */
-  void addMomentum(NetworkSpec spec) {
-    for (Param p : Parameters.trainable(spec)) {
-      String shape = Literals.shape(p.shape()).replace("[", "").replace("]", "");
-      buffers.add(new Buffer(momentum(p), shape, "SGD momentum buffer of {@code " + p.key()
-          + "}."));
-    }
-  }
-
   List<Buffer> buffers() {
     return buffers;
   }
@@ -91,7 +82,4 @@ final class TrainerLayout {
     return members.name(p.layer().name(), p.role() + "Grad");
   }
 
-  String momentum(Param p) {
-    return members.name(p.layer().name(), p.role() + "Momentum");
-  }
 }

@@ -1,0 +1,80 @@
+package dev.kiln.runtime;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * PyTorch's {@code torch.optim.SGD} over a {@link ParameterSet}: see {@link SgdKernel} for the
+ * rule. Momentum buffers ({@code momentum_buffer}, as PyTorch names them) are allocated once.
+ */
+public final class SgdOptimizer implements Optimizer {
+  private final ParameterSet parameters;
+  private double momentum;
+  private final double dampening;
+  private final boolean nesterov;
+  private final Tensor[] buffers;
+  private final Map<String, Tensor> state;
+  private long steps;
+
+  /**
+   * @param momentum at least 0; 0 allocates no buffers
+   * @param dampening in [0, 1]
+   * @param nesterov Nesterov momentum (needs momentum > 0 and dampening 0)
+   */
+  public SgdOptimizer(ParameterSet parameters, double momentum, double dampening,
+      boolean nesterov) {
+    this.parameters = parameters;
+    this.momentum = momentum;
+    this.dampening = dampening;
+    this.nesterov = nesterov;
+    this.buffers = new Tensor[parameters.size()];
+    Map<String, Tensor> s = new LinkedHashMap<>();
+    if (momentum > 0) {
+      for (int i = 0; i < buffers.length; i++) {
+        buffers[i] = Tensor.zeros(parameters.value(i).array().shape());
+        s.put(parameters.name(i) + ".momentum_buffer", buffers[i]);
+      }
+    }
+    this.state = Collections.unmodifiableMap(s);
+  }
+
+  @Override
+  public void update(double learningRate) {
+    boolean first = steps == 0;
+    for (int i = 0; i < buffers.length; i++) {
+      Tensor value = parameters.value(i);
+      SgdKernel.update(value, parameters.gradient(i), buffers[i], value.length(), learningRate,
+          momentum, dampening, nesterov, first);
+    }
+    steps++;
+  }
+
+  @Override
+  public Map<String, Tensor> state() {
+    return state;
+  }
+
+  @Override
+  public long steps() {
+    return steps;
+  }
+
+  @Override
+  public void restoreSteps(long steps) {
+    this.steps = steps;
+  }
+
+  @Override
+  public double momentum() {
+    return momentum;
+  }
+
+  @Override
+  public void setMomentum(double momentum) {
+    if (this.momentum == 0 && momentum != 0) {
+      throw new IllegalStateException("momentum buffers were not allocated (momentum was 0)");
+    }
+    this.momentum = momentum;
+  }
+}
