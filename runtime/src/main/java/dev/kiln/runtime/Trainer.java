@@ -52,6 +52,31 @@ public interface Trainer {
     return 1;
   }
 
+  /**
+   * Told by {@code fit} before its first step how long the run is, so schedules whose length is
+   * {@code AUTO} or counted in epochs can be built. Does nothing by default.
+   *
+   * @param totalSteps optimizer steps the whole run will take
+   * @param stepsPerEpoch optimizer steps per epoch
+   */
+  default void planRun(long totalSteps, int stepsPerEpoch) {}
+
+  /**
+   * Told by {@code fit} after each epoch, with the validation loss (NaN without validation data):
+   * what {@code ReduceOnPlateau} reacts to. Does nothing by default.
+   *
+   * @param epoch the epoch just finished, from 1
+   */
+  default void endEpoch(int epoch, double validationLoss) {}
+
+  /**
+   * Replaces the configuration's base learning rate {@code lr0} (a command-line override); the
+   * schedule then scales the new base.
+   *
+   * @throws IllegalArgumentException unless {@code learningRate} is positive and finite
+   */
+  void setBaseLearningRate(double learningRate);
+
   /** The configuration's seed. */
   long seed();
 

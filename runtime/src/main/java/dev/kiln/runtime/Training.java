@@ -30,6 +30,8 @@ public final class Training {
     }
     Batches batches = new Batches(train, trainer.batchSize(), true, false, trainer.seed());
     List<EpochResult> results = new ArrayList<>();
+    int stepsPerEpoch = batchesPerEpoch(train.size(), trainer.batchSize(), trainer.minimumRows());
+    trainer.planRun((long) stepsPerEpoch * trainer.epochs(), stepsPerEpoch);
     for (int epoch = 1; epoch <= trainer.epochs(); epoch++) {
       batches.startEpoch();
       double lossSum = 0;
@@ -50,6 +52,7 @@ public final class Training {
       double seconds = (System.nanoTime() - start) / 1e9;
       Evaluation eval = validation == null ? null
           : evaluate(trainer, loss, labelSmoothing, validation);
+      trainer.endEpoch(epoch, eval == null ? Double.NaN : eval.loss());
       EpochResult result = new EpochResult(epoch, lossSum / Math.max(1, samples), eval, seconds,
           samples / seconds, trainer.learningRate());
       results.add(result);
@@ -89,6 +92,13 @@ public final class Training {
       }
     }
     return new Evaluation(lossSum / data.size(), (double) correct / data.size(), data.size());
+  }
+
+  /** Optimizer steps in one epoch: full batches, plus the last one if it has enough rows. */
+  static int batchesPerEpoch(int samples, int batchSize, int minimumRows) {
+    int full = samples / batchSize;
+    int rest = samples % batchSize;
+    return full + (rest >= minimumRows && rest > 0 ? 1 : 0);
   }
 
   private static void checkFits(Trainer trainer, Dataset data, String what) {

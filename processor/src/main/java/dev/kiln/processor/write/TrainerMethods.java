@@ -36,10 +36,6 @@ final class TrainerMethods {
   static void accessors(TypeSpec.Builder type, TrainingSpec spec, ClassName network,
       TrainerLayout layout) {
     type.addMethod(getter("network", network, "network", "The network this trainer updates."))
-        .addMethod(MethodSpec.methodBuilder("learningRate").addAnnotation(Override.class)
-            .addModifiers(Modifier.PUBLIC).returns(double.class)
-            .addJavadoc("The learning rate the next {@code step} will use.\n")
-            .addStatement("return schedule.rate(iteration)").build())
         .addMethod(override("iteration", long.class, "iteration",
             "Optimizer steps taken so far."))
         .addMethod(override("lastGradientNorm", double.class, "lastGradientNorm",

@@ -78,9 +78,7 @@ public final class TrainerWriter {
 
   private void fields(TypeSpec.Builder type) {
     type.addField(FieldSpec.builder(network, "network", Modifier.PRIVATE, Modifier.FINAL).build());
-    type.addField(FieldSpec.builder(RuntimeNames.SCHEDULE, "schedule", Modifier.PRIVATE,
-        Modifier.FINAL).initializer(ScheduleCode.initializer(spec.schedule(),
-            spec.optimizer().learningRate())).build());
+    ScheduleCode.addMembers(type, spec.schedule(), spec.optimizer().learningRate());
     if (spec.network().hasDropout()) {
       type.addField(FieldSpec.builder(RuntimeNames.SPLIT_MIX, "dropoutRandom", Modifier.PRIVATE,
           Modifier.FINAL).initializer("new $T(SEED ^ 0x5DEECE66DL)", RuntimeNames.SPLIT_MIX)
@@ -153,7 +151,7 @@ public final class TrainerWriter {
       m.addStatement("$N(n)", layout.name(spec.network().layers().get(i), "backward"));
     }
     return m.addStatement("clipAndRegularize()")
-        .addStatement("optimizer.update(schedule.rate(iteration))")
+        .addStatement("optimizer.update($L)", ScheduleCode.rateForStep())
         .addStatement("iteration++")
         .addStatement("return (float) loss").build();
   }
