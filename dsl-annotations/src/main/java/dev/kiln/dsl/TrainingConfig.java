@@ -35,6 +35,14 @@ public @interface TrainingConfig {
   long seed() default 0;
 
   /**
+   * Whether the labels are multi-label (several classes may be 1 in one row), allowing {@link
+   * Loss#SIGMOID_BINARY_CROSS_ENTROPY} with more than one output. Default false. PyTorch: {@code
+   * BCEWithLogitsLoss} on a {@code [batch, classes]} target; Keras: {@code BinaryCrossentropy} with
+   * several sigmoid outputs.
+   */
+  boolean multiLabel() default false;
+
+  /**
    * Label smoothing {@code ε} for {@link Loss#SOFTMAX_CROSS_ENTROPY}, in [0, 1); default 0
    * (PyTorch's {@code label_smoothing}, Keras's {@code label_smoothing}).
    */

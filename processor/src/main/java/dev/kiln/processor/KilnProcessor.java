@@ -9,6 +9,7 @@ import dev.kiln.processor.read.Mirrors;
 import dev.kiln.processor.read.Reader;
 import dev.kiln.processor.validate.Diagnostic;
 import dev.kiln.processor.validate.Reporter;
+import dev.kiln.processor.validate.TypeRules;
 import dev.kiln.processor.validate.Validator;
 import dev.kiln.processor.write.NetworkWriter;
 import dev.kiln.processor.write.TrainerWriter;
@@ -56,12 +57,22 @@ public final class KilnProcessor extends AbstractProcessor {
     Reporter reporter = new Reporter(processingEnv.getMessager());
     Reader reader = new Reader(new Mirrors(processingEnv.getElementUtils()));
     Validator validator = new Validator(reporter, processingEnv.getElementUtils());
+    TypeRules types = new TypeRules(reporter, processingEnv.getElementUtils());
     TypeElement modelAnnotation = processingEnv.getElementUtils().getTypeElement(DslNames.MODEL);
     if (modelAnnotation != null) {
       for (Element element : round.getElementsAnnotatedWith(modelAnnotation)) {
-        guarded(reporter, element, () -> network((TypeElement) element, reader, validator)
-            .ifPresent(spec -> write(new NetworkWriter(spec).write(element).toString(), spec
-                .target().packageName(), spec.className(), element)));
+        TypeElement type = (TypeElement) element;
+        guarded(reporter, element, () -> {
+          if (!types.model(type)) {
+            networks.put(type.getQualifiedName().toString(), Optional.empty());
+            return;
+          }
+          network(type, reader, validator).filter(spec -> types.nameFree(type,
+                  Mirrors.find(type, DslNames.MODEL).orElseThrow(), spec.target().packageName(),
+                  spec.className()))
+              .ifPresent(spec -> write(new NetworkWriter(spec).write(element).toString(),
+                  spec.target().packageName(), spec.className(), element));
+        });
       }
     }
     Set<String> configs = new LinkedHashSet<>(deferredConfigs);
@@ -76,8 +87,11 @@ public final class KilnProcessor extends AbstractProcessor {
     for (String name : configs) {
       TypeElement element = processingEnv.getElementUtils().getTypeElement(name);
       if (element != null) {
-        guarded(reporter, element, () -> config(element, reader, validator, reporter,
-            round.processingOver()));
+        guarded(reporter, element, () -> {
+          if (types.config(element)) {
+            config(element, reader, validator, types, round.processingOver());
+          }
+        });
       }
     }
     return false;
@@ -94,14 +108,14 @@ public final class KilnProcessor extends AbstractProcessor {
     return Optional.empty();
   }
 
-  private void config(TypeElement type, Reader reader, Validator validator, Reporter reporter,
+  private void config(TypeElement type, Reader reader, Validator validator, TypeRules types,
       boolean lastRound) {
     ConfigDecl decl = reader.readConfig(type);
     TypeMirror model = decl.model().value();
     if (model == null || model.getKind() == TypeKind.ERROR) {
-      if (lastRound) {
-        reporter.error(decl.model(), Diagnostic.MODEL_UNRESOLVED);
-      } else {
+      if (!lastRound) {
+        // Perhaps another processor generates it in a later round: try again then. A type that
+        // never appears is reported once, by javac itself ("cannot find symbol").
         deferredConfigs.add(type.getQualifiedName().toString());
       }
       return;
@@ -109,8 +123,8 @@ public final class KilnProcessor extends AbstractProcessor {
     TypeElement modelType = (TypeElement) ((DeclaredType) model).asElement();
     if (Mirrors.find(modelType, DslNames.MODEL).isEmpty()
         || modelType.getKind() == ElementKind.ANNOTATION_TYPE) {
-      reporter.error(decl.model(), Diagnostic.MODEL_NOT_ANNOTATED, modelType.getSimpleName(),
-          modelType.getQualifiedName());
+      validator.reporter().error(decl.model(), Diagnostic.MODEL_NOT_ANNOTATED,
+          modelType.getSimpleName(), modelType.getQualifiedName());
       return;
     }
     String key = modelType.getQualifiedName().toString();
@@ -123,7 +137,8 @@ public final class KilnProcessor extends AbstractProcessor {
     if (network.isEmpty()) {
       return; // the model's own errors were reported on the model
     }
-    Optional<TrainingSpec> spec = validator.training(decl, network.get());
+    Optional<TrainingSpec> spec = validator.training(decl, network.get())
+        .filter(s -> types.nameFree(type, decl.mirror(), s.target().packageName(), s.className()));
     spec.ifPresent(s -> write(new TrainerWriter(s).write(type).toString(),
         s.target().packageName(), s.className(), type));
   }

@@ -107,6 +107,61 @@ class DiagnosticsTest {
                 epochs = 1, labelSmoothing = 1.5)
             @Sgd(learningRate = 0.1) interface Training {}
             """, "labelSmoothing = 1.5"),
+        Arguments.of("KilnModelKind", """
+            @Model(inputs = 4) enum Net { A; @Dense(2) Layer a; }
+            """, "@Model(inputs = 4) enum Net"),
+        Arguments.of("KilnModelKind", """
+            @Model(inputs = 4) record Net(int x) {}
+            """, "@Model(inputs = 4) record Net"),
+        Arguments.of("KilnConfigKind", GOOD_MODEL + """
+            @TrainingConfig(model = Net.class, loss = Loss.SOFTMAX_CROSS_ENTROPY, batchSize = 4,
+                epochs = 1)
+            @Sgd(learningRate = 0.1) enum Training { A }
+            """, "@TrainingConfig(model = Net.class"),
+        Arguments.of("KilnTypeNotReachable", """
+            class Outer {
+              @Model(inputs = 4) private abstract static class Hidden { @Dense(2) Layer a; }
+            }
+            """, "@Model(inputs = 4) private"),
+        Arguments.of("KilnNameClash", """
+            @Model(inputs = 4) abstract class Net { @Dense(2) Layer a; }
+            class NetNetwork {}
+            """, "@Model(inputs = 4) abstract class Net"),
+        Arguments.of("KilnStaticLayer", """
+            @Model(inputs = 4) abstract class Net {
+              @Dense(2) Layer a;
+              @Dense(2) static Layer b;
+            }
+            """, "static Layer b"),
+        Arguments.of("KilnLayerTooLarge", """
+            @Model(inputs = 100000) abstract class Net { @Dense(100000) Layer a; }
+            """, "@Dense(100000)"),
+        Arguments.of("KilnUnusedNegativeSlope", """
+            @Model(inputs = 4) abstract class Net {
+              @Dense(2) @Activation(value = RELU, negativeSlope = 0.2) Layer a;
+            }
+            """, "negativeSlope = 0.2"),
+        Arguments.of("KilnBatchNormBatchSize", """
+            @Model(inputs = 4) abstract class Net { @Dense(3) @BatchNorm Layer a; }
+            @TrainingConfig(model = Net.class, loss = Loss.SOFTMAX_CROSS_ENTROPY, batchSize = 1,
+                epochs = 1)
+            @Sgd(learningRate = 0.1) interface Training {}
+            """, "batchSize = 1"),
+        Arguments.of("KilnBinaryLossOutputs", GOOD_MODEL + """
+            @TrainingConfig(model = Net.class, loss = Loss.SIGMOID_BINARY_CROSS_ENTROPY,
+                batchSize = 4, epochs = 1)
+            @Sgd(learningRate = 0.1) interface Training {}
+            """, "loss = Loss.SIGMOID_BINARY_CROSS_ENTROPY"),
+        Arguments.of("KilnMultiLabelLoss", GOOD_MODEL + """
+            @TrainingConfig(model = Net.class, loss = Loss.MSE, batchSize = 4, epochs = 1,
+                multiLabel = true)
+            @Sgd(learningRate = 0.1) interface Training {}
+            """, "multiLabel = true"),
+        Arguments.of("KilnNoParameters", """
+            @Model(inputs = 4) abstract class Net { @Activation(RELU) Layer a; }
+            @TrainingConfig(model = Net.class, loss = Loss.MSE, batchSize = 4, epochs = 1)
+            @Sgd(learningRate = 0.1) interface Training {}
+            """, "model = Net.class"),
         Arguments.of("KilnLossOutputMismatch", """
             @Model(inputs = 4) abstract class Net { @Dense(1) Layer out; }
             @TrainingConfig(model = Net.class, loss = Loss.SOFTMAX_CROSS_ENTROPY, batchSize = 4,

@@ -61,6 +61,40 @@ public enum Diagnostic {
   NORM_TYPE("KilnBadNormType",
       "@ClipGradNorm(normType = %s): normType must be 1, 2 or Double.POSITIVE_INFINITY."),
   L2_NEGATIVE("KilnBadL2", "@L2(%s): the coefficient must be finite and at least 0."),
+  MODEL_WRONG_KIND("KilnModelKind",
+      "@Model on %s %s: a model must be a top-level or static nested class (abstract is fine),"
+          + " not an enum, record, interface or annotation. Declare `abstract class %s`."),
+  CONFIG_WRONG_KIND("KilnConfigKind",
+      "@TrainingConfig on %s %s: a training configuration must be an interface or a class, not"
+          + " an enum, record or annotation."),
+  TYPE_NOT_REACHABLE("KilnTypeNotReachable",
+      "%s is %s: Kiln generates its classes in package `%s`, so the annotated type must be a"
+          + " top-level or member type that is not private (and not inside a private or local"
+          + " class)."),
+  GENERATED_NAME_CLASH("KilnNameClash",
+      "Kiln generates %s for %s, but a type of that name already exists. Rename %s or the"
+          + " existing type."),
+  STATIC_LAYER("KilnStaticLayer",
+      "Layer field %s is static: layers are the instance fields of type dev.kiln.dsl.Layer."
+          + " Remove `static`."),
+  LAYER_TOO_LARGE("KilnLayerTooLarge",
+      "@Dense(%s) after %s inputs makes a weight of %s elements; a tensor holds at most"
+          + " 2,147,483,647. Use fewer units."),
+  NEGATIVE_SLOPE_UNUSED("KilnUnusedNegativeSlope",
+      "@Activation(%s, negativeSlope = %s): negativeSlope applies to LEAKY_RELU only. Remove it"
+          + " or use LEAKY_RELU."),
+  BATCH_NORM_NEEDS_TWO("KilnBatchNormBatchSize",
+      "@TrainingConfig(batchSize = %s): layer %s has @BatchNorm, whose training mode needs at"
+          + " least 2 samples per batch. Use batchSize >= 2 or remove @BatchNorm."),
+  BINARY_LOSS_OUTPUTS("KilnBinaryLossOutputs",
+      "@TrainingConfig(loss = SIGMOID_BINARY_CROSS_ENTROPY): the model has %s outputs; binary"
+          + " cross-entropy takes one output unless the labels are multi-label. Set multiLabel ="
+          + " true, use one output, or use SOFTMAX_CROSS_ENTROPY for one-of-%s classes."),
+  MULTI_LABEL_LOSS("KilnMultiLabelLoss",
+      "@TrainingConfig(multiLabel = true) applies to SIGMOID_BINARY_CROSS_ENTROPY only, not %s."),
+  NO_PARAMETERS("KilnNoParameters",
+      "@TrainingConfig(model = %s.class): the model has no trainable parameters (no @Dense or"
+          + " @BatchNorm layer), so there is nothing to train."),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 

@@ -40,6 +40,11 @@ public final class Validator {
     this.mirrors = new Mirrors(elements);
   }
 
+  /** The reporter this validator reports through. */
+  public Reporter reporter() {
+    return reporter;
+  }
+
   /** Validates a model and infers each layer's shape. */
   public Optional<NetworkSpec> network(ModelDecl decl) {
     int before = reporter.errorCount();
@@ -56,6 +61,11 @@ public final class Validator {
     }
     if (decl.layers().isEmpty() && decl.bareLayers().isEmpty()) {
       reporter.error(decl.type(), decl.mirror(), Diagnostic.NO_LAYERS, decl.type().getSimpleName());
+    }
+    for (LayerDecl layer : decl.layers()) {
+      if (layer.field().getModifiers().contains(Modifier.STATIC)) {
+        reporter.error(layer.field(), Diagnostic.STATIC_LAYER, layer.field().getSimpleName());
+      }
     }
     List<LayerSpec> layers = new ArrayList<>();
     int width = inputs;
@@ -78,6 +88,9 @@ public final class Validator {
       Attr<Integer> units = layer.dense().units();
       if (units.value() < 1) {
         reporter.error(units, Diagnostic.UNITS_NOT_POSITIVE, units.value());
+      } else if ((long) inputs * units.value() > Integer.MAX_VALUE) {
+        reporter.error(units, Diagnostic.LAYER_TOO_LARGE, units.value(), inputs,
+            (long) inputs * units.value());
       }
       outputs = Math.max(1, units.value());
       dense = new DenseSpec(layer.dense().bias().value(), resolveInit(layer));
@@ -101,6 +114,9 @@ public final class Validator {
         reporter.error(slope, Diagnostic.LEAKY_SLOPE_RANGE, slope.value());
       }
       String function = layer.activation().function().value();
+      if (slope.written() != null && !function.equals("LEAKY_RELU")) {
+        reporter.error(slope, Diagnostic.NEGATIVE_SLOPE_UNUSED, function, slope.value());
+      }
       if (!function.equals("IDENTITY")) {
         activation = new ActivationSpec(function, slope.value());
       }
@@ -148,6 +164,23 @@ public final class Validator {
     }
     if (loss.equals("SOFTMAX_CROSS_ENTROPY") && network.outputs() < 2) {
       reporter.error(decl.loss(), Diagnostic.LOSS_OUTPUT_MISMATCH, network.outputs());
+    }
+    Attr<Boolean> multiLabel = mirrors.attr(decl.type(), decl.mirror(), "multiLabel",
+        Boolean.class);
+    boolean binary = loss.equals("SIGMOID_BINARY_CROSS_ENTROPY");
+    if (multiLabel.value() && !binary) {
+      reporter.error(multiLabel, Diagnostic.MULTI_LABEL_LOSS, loss);
+    } else if (binary && network.outputs() > 1 && !multiLabel.value()) {
+      reporter.error(decl.loss(), Diagnostic.BINARY_LOSS_OUTPUTS, network.outputs(),
+          network.outputs());
+    }
+    if (network.parameterCount() == 0) {
+      reporter.error(decl.model(), Diagnostic.NO_PARAMETERS, network.target().sourceName());
+    }
+    if (decl.batchSize().value() == 1 && network.hasBatchNorm()) {
+      String layer = network.layers().stream().filter(l -> l.batchNorm() != null).findFirst()
+          .orElseThrow().name();
+      reporter.error(decl.batchSize(), Diagnostic.BATCH_NORM_NEEDS_TWO, 1, layer);
     }
     RuleContext ctx = new RuleContext(decl.type(), mirrors, reporter);
     OptimizerSpec optimizer = OptimizerRules.check(ctx, decl.mirror());

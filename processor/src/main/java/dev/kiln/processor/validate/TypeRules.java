@@ -1,0 +1,91 @@
+package dev.kiln.processor.validate;
+
+import dev.kiln.processor.read.DslNames;
+import dev.kiln.processor.read.Mirrors;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.util.Elements;
+
+/** Checks on the annotated types themselves: their kind, reachability and generated names. */
+public final class TypeRules {
+  private final Reporter reporter;
+  private final Elements elements;
+
+  public TypeRules(Reporter reporter, Elements elements) {
+    this.reporter = reporter;
+    this.elements = elements;
+  }
+
+  /** Whether a {@code @Model} type is a class the generated code can sit beside. */
+  public boolean model(TypeElement type) {
+    AnnotationMirror mirror = Mirrors.find(type, DslNames.MODEL).orElseThrow();
+    if (type.getKind() != ElementKind.CLASS) {
+      reporter.error(type, mirror, Diagnostic.MODEL_WRONG_KIND, kind(type), type.getSimpleName(),
+          type.getSimpleName());
+      return false;
+    }
+    return reachable(type, mirror);
+  }
+
+  /** Whether a {@code @TrainingConfig} type is an interface or class the generated code can see. */
+  public boolean config(TypeElement type) {
+    AnnotationMirror mirror = Mirrors.find(type, DslNames.TRAINING_CONFIG).orElseThrow();
+    if (type.getKind() != ElementKind.CLASS && type.getKind() != ElementKind.INTERFACE) {
+      reporter.error(type, mirror, Diagnostic.CONFIG_WRONG_KIND, kind(type), type.getSimpleName());
+      return false;
+    }
+    return reachable(type, mirror);
+  }
+
+  /**
+   * Whether {@code generatedSimpleName} is free in {@code origin}'s package. A type of that name
+   * that Kiln generated for the same origin (an earlier build's output) is not a clash.
+   */
+  public boolean nameFree(TypeElement origin, AnnotationMirror mirror, String packageName,
+      String generatedSimpleName) {
+    String qualified = packageName.isEmpty() ? generatedSimpleName
+        : packageName + "." + generatedSimpleName;
+    TypeElement existing = elements.getTypeElement(qualified);
+    if (existing == null) {
+      return true;
+    }
+    boolean ours = Mirrors.find(existing, "dev.kiln.dsl.KilnGenerated").isPresent();
+    if (ours) {
+      return true;
+    }
+    reporter.error(origin, mirror, Diagnostic.GENERATED_NAME_CLASH, qualified,
+        origin.getSimpleName(), origin.getSimpleName());
+    return false;
+  }
+
+  private boolean reachable(TypeElement type, AnnotationMirror mirror) {
+    for (Element e = type; e instanceof TypeElement t; e = e.getEnclosingElement()) {
+      String problem = null;
+      if (t.getNestingKind() == NestingKind.LOCAL || t.getNestingKind() == NestingKind.ANONYMOUS) {
+        problem = "a local class";
+      } else if (t.getModifiers().contains(Modifier.PRIVATE)) {
+        problem = t == type ? "private" : "inside the private type " + t.getSimpleName();
+      }
+      if (problem != null) {
+        reporter.error(type, mirror, Diagnostic.TYPE_NOT_REACHABLE, type.getSimpleName(), problem,
+            elements.getPackageOf(type).getQualifiedName());
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String kind(TypeElement type) {
+    return switch (type.getKind()) {
+      case ENUM -> "enum";
+      case RECORD -> "record";
+      case INTERFACE -> "interface";
+      case ANNOTATION_TYPE -> "annotation type";
+      default -> type.getKind().toString().toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+}
