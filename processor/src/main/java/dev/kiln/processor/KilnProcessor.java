@@ -47,6 +47,17 @@ public final class KilnProcessor extends AbstractProcessor {
     return Set.of(DslNames.MODEL, DslNames.TRAINING_CONFIG);
   }
 
+  /**
+   * Processor option naming a type (qualified) on which processing throws, to test that an
+   * unexpected failure becomes one {@code [KilnInternalError]} on that element.
+   */
+  public static final String FAIL_ON_OPTION = "kiln.testing.failOn";
+
+  @Override
+  public Set<String> getSupportedOptions() {
+    return Set.of(FAIL_ON_OPTION);
+  }
+
   @Override
   public SourceVersion getSupportedSourceVersion() {
     return SourceVersion.latestSupported();
@@ -153,8 +164,13 @@ public final class KilnProcessor extends AbstractProcessor {
     }
   }
 
-  private static void guarded(Reporter reporter, Element element, Runnable work) {
+  private void guarded(Reporter reporter, Element element, Runnable work) {
     try {
+      String failOn = processingEnv.getOptions().get(FAIL_ON_OPTION);
+      if (failOn != null && element instanceof TypeElement t
+          && t.getQualifiedName().contentEquals(failOn)) {
+        throw new IllegalStateException("failure injected by -A" + FAIL_ON_OPTION);
+      }
       work.run();
     } catch (RuntimeException | LinkageError e) {
       reporter.error(element, Diagnostic.INTERNAL_ERROR, e);
