@@ -1,0 +1,350 @@
+package dev.kiln.benchmarks;
+
+import com.sun.management.ThreadMXBean;
+import dev.kiln.runtime.Activations;
+import dev.kiln.runtime.BatchNormKernel;
+import dev.kiln.runtime.Blas;
+import dev.kiln.runtime.Clipping;
+import dev.kiln.runtime.Dense;
+import dev.kiln.runtime.Losses;
+import dev.kiln.runtime.ParameterKind;
+import dev.kiln.runtime.ParameterSet;
+import dev.kiln.runtime.Regularization;
+import dev.kiln.runtime.SgdOptimizer;
+import dev.kiln.runtime.SplitMix64;
+import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.Trainer;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Where a training step's time goes: a small profiler that runs the kernel sequence of the
+ * generated trainer for the reference / wide MLP (the same runtime calls with the same shapes, in
+ * the same order as {@code <Config>Trainer.stepBuffered}) and times each call with {@link
+ * System#nanoTime} over many steps, then prints the time per layer and per op kind next to the
+ * real generated step and the step's GEMMs alone. It also checks the generated trainer's
+ * allocation: JVM heap bytes per step (the thread's allocated-bytes counter) and JavaCPP {@link
+ * Pointer#totalBytes()} growth over the timed steps.
+ *
+ * <p>Usage: {@code StepProfile [model=reference|wide|all] [batch=32|128|512|all] [steps=N]}.
+ * The mirrored sequence must be kept in step with the generator ({@code TrainerMethods}); the
+ * "mirror total" beside the "generated step" line shows when it is not.
+ */
+public final class StepProfile {
+  private final int n;
+  private final int[] widths;
+  private final int layers;
+  private final Tensor[] pre;
+  private final Tensor[] xhat;
+  private final Tensor[] out;
+  private final Tensor[] delta;
+  private final Tensor[] weights;
+  private final Tensor[] biases;
+  private final Tensor[] gammas;
+  private final Tensor[] betas;
+  private final Tensor[] runningMeans;
+  private final Tensor[] runningVars;
+  private final Tensor[] weightGrads;
+  private final Tensor[] biasGrads;
+  private final Tensor[] gammaGrads;
+  private final Tensor[] betaGrads;
+  private final BatchNormKernel[] batchNorms;
+  private final Tensor input;
+  private final Tensor target;
+  private final ParameterSet parameters;
+  private final SgdOptimizer optimizer;
+  private final Map<String, long[]> timings = new LinkedHashMap<>();
+
+  private StepProfile(Workload w) {
+    n = w.batch();
+    widths = w.widths();
+    layers = widths.length - 1;
+    input = Tensor.wrap(w.features().dup());
+    target = Tensor.wrap(w.labels().dup());
+    pre = new Tensor[layers];
+    xhat = new Tensor[layers];
+    out = new Tensor[layers];
+    delta = new Tensor[layers];
+    weights = new Tensor[layers];
+    biases = new Tensor[layers];
+    gammas = new Tensor[layers];
+    betas = new Tensor[layers];
+    runningMeans = new Tensor[layers];
+    runningVars = new Tensor[layers];
+    weightGrads = new Tensor[layers];
+    biasGrads = new Tensor[layers];
+    gammaGrads = new Tensor[layers];
+    betaGrads = new Tensor[layers];
+    batchNorms = new BatchNormKernel[layers];
+    SplitMix64 rng = new SplitMix64(42);
+    ParameterSet.Builder params = ParameterSet.builder();
+    for (int i = 0; i < layers; i++) {
+      int in = widths[i];
+      int width = widths[i + 1];
+      String name = "layer" + i;
+      pre[i] = Tensor.zeros(n, width);
+      out[i] = Tensor.zeros(n, width);
+      delta[i] = Tensor.zeros(n, width);
+      weights[i] = Tensor.zeros(in, width);
+      weightGrads[i] = Tensor.zeros(in, width);
+      biases[i] = Tensor.zeros(width);
+      biasGrads[i] = Tensor.zeros(width);
+      float[] init = new float[in * width];
+      double bound = Math.sqrt(6.0 / in);
+      for (int k = 0; k < init.length; k++) {
+        init[k] = (float) ((2 * rng.nextDouble() - 1) * bound);
+      }
+      weights[i].setFrom(init);
+      params.add(name + ".weight", name, ParameterKind.WEIGHT, weights[i], weightGrads[i]);
+      params.add(name + ".bias", name, ParameterKind.BIAS, biases[i], biasGrads[i]);
+      if (hasBatchNorm(i)) {
+        xhat[i] = Tensor.zeros(n, width);
+        gammas[i] = Tensor.zeros(width);
+        gammas[i].fill(1f);
+        betas[i] = Tensor.zeros(width);
+        runningMeans[i] = Tensor.zeros(width);
+        runningVars[i] = Tensor.zeros(width);
+        runningVars[i].fill(1f);
+        gammaGrads[i] = Tensor.zeros(width);
+        betaGrads[i] = Tensor.zeros(width);
+        batchNorms[i] = new BatchNormKernel(width, 0.1, 1e-5);
+        params.add(name + ".gamma", name, ParameterKind.GAMMA, gammas[i], gammaGrads[i]);
+        params.add(name + ".beta", name, ParameterKind.BETA, betas[i], betaGrads[i]);
+      }
+    }
+    parameters = params.build();
+    optimizer = new SgdOptimizer(parameters, 0.9, 0, false);
+  }
+
+  /** Hidden layers carry batch norm and ReLU; the last (logits) layer is Dense only. */
+  private boolean hasBatchNorm(int layer) {
+    return layer < layers - 1;
+  }
+
+  private long mark(String name, long start) {
+    long now = System.nanoTime();
+    long[] t = timings.get(name);
+    t[0] += now - start;
+    return now;
+  }
+
+  private void key(String name) {
+    timings.put(name, new long[1]);
+  }
+
+  private void declareKeys() {
+    for (int i = 0; i < layers; i++) {
+      key(layerName(i) + " fwd|dense (bias + GEMM)");
+      if (hasBatchNorm(i)) {
+        key(layerName(i) + " fwd|batch norm");
+        key(layerName(i) + " fwd|relu");
+      }
+    }
+    key("loss|softmax cross-entropy");
+    for (int i = layers - 1; i >= 0; i--) {
+      if (hasBatchNorm(i)) {
+        key(layerName(i) + " bwd|relu");
+        key(layerName(i) + " bwd|batch norm");
+      }
+      key(layerName(i) + " bwd|dense (2 GEMMs + bias sum)");
+    }
+    key("update|clip (global norm)");
+    key("update|L2");
+    key("update|SGD momentum");
+  }
+
+  private String layerName(int i) {
+    return i == layers - 1 ? "logits" : "hidden" + (i + 1);
+  }
+
+  /** One step, the generated trainer's kernel sequence, each call timed. */
+  private void timedStep() {
+    long t = System.nanoTime();
+    Tensor x = input;
+    for (int i = 0; i < layers; i++) {
+      int in = widths[i];
+      int width = widths[i + 1];
+      String l = layerName(i);
+      Dense.forward(x, n, in, weights[i], biases[i], width, pre[i]);
+      t = mark(l + " fwd|dense (bias + GEMM)", t);
+      if (hasBatchNorm(i)) {
+        batchNorms[i].forwardTrain(pre[i], n, gammas[i], betas[i], runningMeans[i],
+            runningVars[i], xhat[i], pre[i]);
+        t = mark(l + " fwd|batch norm", t);
+        Activations.relu(pre[i], out[i], n * width);
+        t = mark(l + " fwd|relu", t);
+        x = out[i];
+      }
+    }
+    Losses.softmaxCrossEntropy(pre[layers - 1], target, n, widths[layers], 0.0,
+        delta[layers - 1]);
+    t = mark("loss|softmax cross-entropy", t);
+    for (int i = layers - 1; i >= 0; i--) {
+      int in = widths[i];
+      int width = widths[i + 1];
+      String l = layerName(i);
+      if (hasBatchNorm(i)) {
+        Activations.reluBackward(pre[i], delta[i], delta[i], n * width);
+        t = mark(l + " bwd|relu", t);
+        batchNorms[i].backward(delta[i], xhat[i], n, gammas[i], gammaGrads[i], betaGrads[i],
+            delta[i]);
+        t = mark(l + " bwd|batch norm", t);
+      }
+      Tensor layerInput = i == 0 ? input : out[i - 1];
+      Dense.backward(layerInput, delta[i], n, in, weights[i], width, weightGrads[i], biasGrads[i],
+          i == 0 ? null : delta[i - 1]);
+      t = mark(l + " bwd|dense (2 GEMMs + bias sum)", t);
+    }
+    Clipping.clipByGlobalNorm(parameters.gradients(), 1.0, 2.0);
+    t = mark("update|clip (global norm)", t);
+    for (int i = 0; i < layers; i++) {
+      Regularization.addL2(weights[i], weightGrads[i], weights[i].length(), 1e-4);
+    }
+    t = mark("update|L2", t);
+    optimizer.update(0.01);
+    mark("update|SGD momentum", t);
+  }
+
+  /** The step's eight GEMMs, as {@link GemmBenchmark}, on this profile's tensors. */
+  private void gemmsOnly() {
+    for (int i = 0; i < layers; i++) {
+      Blas.gemm(false, false, n, widths[i + 1], widths[i], 1f, i == 0 ? input : out[i - 1],
+          widths[i], weights[i], widths[i + 1], 0f, pre[i], widths[i + 1]);
+    }
+    for (int i = layers - 1; i >= 0; i--) {
+      Tensor layerInput = i == 0 ? input : out[i - 1];
+      Blas.gemm(true, false, widths[i], widths[i + 1], n, 1f, layerInput, widths[i], delta[i],
+          widths[i + 1], 0f, weightGrads[i], widths[i + 1]);
+      if (i > 0) {
+        Blas.gemm(false, true, n, widths[i], widths[i + 1], 1f, delta[i], widths[i + 1],
+            weights[i], widths[i + 1], 0f, delta[i - 1], widths[i]);
+      }
+    }
+  }
+
+  /** Results of one configuration. */
+  record Result(Workload workload, double stepMicros, double mirrorMicros, double gemmMicros,
+      Map<String, Double> micros, double heapBytesPerStep, long pointerGrowth) {}
+
+  static Result profile(Workload w, int steps) {
+    StepProfile p = new StepProfile(w);
+    p.declareKeys();
+    Trainer trainer = w.kilnTrainer();
+    INDArray features = w.features();
+    INDArray labels = w.labels();
+    int warm = Math.max(50, steps / 4);
+    for (int s = 0; s < warm; s++) {
+      trainer.step(features, labels);
+      p.timedStep();
+      p.gemmsOnly();
+    }
+    p.timings.values().forEach(a -> a[0] = 0);
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long stepNanos = 0;
+    long mirrorNanos = 0;
+    long gemmNanos = 0;
+    long heap = 0;
+    long pointerStart = Pointer.totalBytes();
+    int rounds = 10;
+    int perRound = Math.max(1, steps / rounds);
+    for (int r = 0; r < rounds; r++) {
+      long heapBefore = threads.getCurrentThreadAllocatedBytes();
+      long t0 = System.nanoTime();
+      for (int s = 0; s < perRound; s++) {
+        trainer.step(features, labels);
+      }
+      long t1 = System.nanoTime();
+      heap += threads.getCurrentThreadAllocatedBytes() - heapBefore;
+      for (int s = 0; s < perRound; s++) {
+        p.timedStep();
+      }
+      long t2 = System.nanoTime();
+      for (int s = 0; s < perRound; s++) {
+        p.gemmsOnly();
+      }
+      long t3 = System.nanoTime();
+      stepNanos += t1 - t0;
+      mirrorNanos += t2 - t1;
+      gemmNanos += t3 - t2;
+    }
+    long pointerGrowth = Pointer.totalBytes() - pointerStart;
+    int total = perRound * rounds;
+    Map<String, Double> micros = new LinkedHashMap<>();
+    p.timings.forEach((k, v) -> micros.put(k, v[0] / 1e3 / total));
+    return new Result(w, stepNanos / 1e3 / total, mirrorNanos / 1e3 / total,
+        gemmNanos / 1e3 / total, micros, (double) heap / total, pointerGrowth);
+  }
+
+  static void print(Result r, PrintStream o) {
+    Workload w = r.workload();
+    o.printf(Locale.ROOT, "%n== %s MLP %s, batch %d ==%n", w.model(),
+        java.util.Arrays.toString(w.widths()), w.batch());
+    o.printf(Locale.ROOT, "generated step   %9.1f us  %,10.0f samples/s   heap %.1f B/step, "
+            + "Pointer.totalBytes growth %d B%n", r.stepMicros(), w.batch() * 1e6 / r.stepMicros(),
+        r.heapBytesPerStep(), r.pointerGrowth());
+    o.printf(Locale.ROOT, "mirror total     %9.1f us  (the timed kernel sequence below)%n",
+        r.mirrorMicros());
+    o.printf(Locale.ROOT, "GEMMs only       %9.1f us  %,10.0f samples/s   step/GEMM = %.2f%n",
+        r.gemmMicros(), w.batch() * 1e6 / r.gemmMicros(), r.stepMicros() / r.gemmMicros());
+    double sum = r.micros().values().stream().mapToDouble(Double::doubleValue).sum();
+    o.printf(Locale.ROOT, "%-44s %9s %6s%n", "per layer and op", "us/step", "share");
+    for (Map.Entry<String, Double> e : r.micros().entrySet()) {
+      o.printf(Locale.ROOT, "  %-42s %9.1f %5.1f%%%n", e.getKey().replace('|', ' '), e.getValue(),
+          100 * e.getValue() / sum);
+    }
+    Map<String, Double> byKind = new LinkedHashMap<>();
+    Map<String, Double> byLayer = new LinkedHashMap<>();
+    for (Map.Entry<String, Double> e : r.micros().entrySet()) {
+      String[] parts = e.getKey().split("\\|");
+      byKind.merge(parts[1], e.getValue(), Double::sum);
+      byLayer.merge(parts[0].split(" ")[0], e.getValue(), Double::sum);
+    }
+    o.printf(Locale.ROOT, "%-44s %9s %6s%n", "per op kind", "us/step", "share");
+    byKind.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+        .forEach(e -> o.printf(Locale.ROOT, "  %-42s %9.1f %5.1f%%%n", e.getKey(), e.getValue(),
+            100 * e.getValue() / sum));
+    o.printf(Locale.ROOT, "%-44s %9s %6s%n", "per layer", "us/step", "share");
+    byLayer.forEach((k, v) -> o.printf(Locale.ROOT, "  %-42s %9.1f %5.1f%%%n", k, v,
+        100 * v / sum));
+  }
+
+  public static void main(String[] args) {
+    List<String> models = List.of("reference", "wide");
+    List<Integer> batches = List.of(32, 128, 512);
+    int steps = 400;
+    for (String a : args) {
+      String[] kv = a.split("=", 2);
+      if (kv.length != 2) {
+        throw new IllegalArgumentException("expected key=value, got " + a);
+      }
+      switch (kv[0]) {
+        case "model" -> models = kv[1].equals("all") ? models : List.of(kv[1]);
+        case "batch" -> batches = kv[1].equals("all") ? batches : List.of(Integer.parseInt(kv[1]));
+        case "steps" -> steps = Integer.parseInt(kv[1]);
+        default -> throw new IllegalArgumentException("unknown option " + kv[0]);
+      }
+    }
+    List<Result> results = new ArrayList<>();
+    for (String m : models) {
+      for (int b : batches) {
+        Result r = profile(Workload.of(m, b), steps);
+        print(r, System.out);
+        results.add(r);
+      }
+    }
+    System.out.printf(Locale.ROOT, "%n%-10s %6s %12s %12s %10s %12s %14s%n", "model", "batch",
+        "step us", "GEMM us", "step/GEMM", "heap B/step", "Pointer growth");
+    for (Result r : results) {
+      System.out.printf(Locale.ROOT, "%-10s %6d %12.1f %12.1f %10.2f %12.1f %14d%n",
+          r.workload().model(), r.workload().batch(), r.stepMicros(), r.gemmMicros(),
+          r.stepMicros() / r.gemmMicros(), r.heapBytesPerStep(), r.pointerGrowth());
+    }
+  }
+}
