@@ -32,6 +32,38 @@ public interface Trainer {
   /** The rate the next step will use. */
   double learningRate();
 
+  /**
+   * The trainer's live learning-rate schedule: {@code schedule().rate(iteration())} is {@link
+   * #learningRate()}. Reading rates changes nothing; {@link LearningRateSchedule#state()} and
+   * {@link LearningRateSchedule#restoreState} carry a stateful schedule ({@code ReduceOnPlateau})
+   * through checkpoints. By default a constant schedule at the current rate.
+   */
+  default LearningRateSchedule schedule() {
+    return LearningRateSchedule.constant(learningRate());
+  }
+
+  /**
+   * The rate step {@code step} (from 0) will use as far as is known now, without changing any
+   * state: {@code schedule().rate(step)}.
+   *
+   * @throws IllegalStateException if the schedule's length is {@code AUTO} or counted in epochs
+   *     and the run has not been planned ({@link #planRun}, which {@code fit} calls)
+   */
+  default double learningRateAt(long step) {
+    return schedule().rate(step);
+  }
+
+  /**
+   * A new schedule as this trainer would build it for a run of {@code totalSteps} optimizer steps
+   * with {@code stepsPerEpoch} per epoch, from its current base rate; the trainer is not changed.
+   * For previews: see {@code dev.kiln.runtime.schedule.Schedules.curve(Trainer, int, int)}.
+   *
+   * @throws IllegalArgumentException unless both counts are at least 1
+   */
+  default LearningRateSchedule scheduleFor(long totalSteps, int stepsPerEpoch) {
+    return schedule();
+  }
+
   /** Optimizer steps taken so far. */
   long iteration();
 

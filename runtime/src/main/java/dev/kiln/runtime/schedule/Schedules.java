@@ -1,0 +1,125 @@
+package dev.kiln.runtime.schedule;
+
+import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.Trainer;
+
+/**
+ * Run-length planning for schedules whose length is {@code AUTO} or counted in epochs, as
+ * generated trainers use it in {@code planRun}, and curves for showing a schedule before training.
+ */
+public final class Schedules {
+  private Schedules() {}
+
+  /**
+   * A stand-in for a schedule that cannot be built before the run's length is known: every rate
+   * throws {@link IllegalStateException} with {@code message}. It keeps a state given to {@link
+   * LearningRateSchedule#restoreState} (a checkpoint restored before {@code fit}) so that {@link
+   * #replan} hands it to the real schedule.
+   */
+  public static LearningRateSchedule unplanned(String message) {
+    return new Unplanned(message);
+  }
+
+  /**
+   * Checks a plan as {@code fit} gives it to {@code planRun}.
+   *
+   * @throws IllegalArgumentException unless {@code totalSteps ≥ 1} and {@code stepsPerEpoch ≥ 1}
+   */
+  public static void checkPlan(long totalSteps, long stepsPerEpoch) {
+    Checks.atLeast(totalSteps, 1, "totalSteps");
+    Checks.atLeast(stepsPerEpoch, 1, "stepsPerEpoch");
+  }
+
+  /**
+   * The length of an {@code AUTO} schedule: the run's steps after a warm-up of {@code
+   * warmupSteps}, in steps, or with {@code perEpoch} in epochs rounded up ({@code ceil(steps /
+   * stepsPerEpoch)}).
+   *
+   * @throws IllegalArgumentException if the warm-up leaves no step of the run
+   */
+  public static long autoLength(long totalSteps, long stepsPerEpoch, long warmupSteps,
+      boolean perEpoch) {
+    checkPlan(totalSteps, stepsPerEpoch);
+    long rest = totalSteps - warmupSteps;
+    if (rest < 1) {
+      throw new IllegalArgumentException("a schedule length of AUTO is the run's steps after the"
+          + " warm-up, but the run has " + totalSteps + " steps and the warm-up " + warmupSteps);
+    }
+    return perEpoch ? (rest + stepsPerEpoch - 1) / stepsPerEpoch : rest;
+  }
+
+  /**
+   * {@code next}, carrying over the state of {@code previous} (a plateau's reductions, or a state
+   * restored before the plan) when it has one.
+   */
+  public static LearningRateSchedule replan(LearningRateSchedule previous,
+      LearningRateSchedule next) {
+    double[] state = previous.state();
+    if (state.length > 0) {
+      next.restoreState(state);
+    }
+    return next;
+  }
+
+  /** {@code schedule.rate(t)} for {@code t = 0 .. steps-1}; changes nothing. */
+  public static double[] curve(LearningRateSchedule schedule, int steps) {
+    double[] out = new double[Math.toIntExact(Checks.atLeast(steps, 0, "steps"))];
+    for (int t = 0; t < out.length; t++) {
+      out[t] = schedule.rate(t);
+    }
+    return out;
+  }
+
+  /** {@code schedule.momentum(t)} for {@code t = 0 .. steps-1} (NaN where not cycled). */
+  public static double[] momentumCurve(LearningRateSchedule schedule, int steps) {
+    double[] out = new double[Math.toIntExact(Checks.atLeast(steps, 0, "steps"))];
+    for (int t = 0; t < out.length; t++) {
+      out[t] = schedule.momentum(t);
+    }
+    return out;
+  }
+
+  /**
+   * The rate of each of the {@code totalSteps} steps of a run of the trainer's configuration with
+   * {@code stepsPerEpoch} batches per epoch (for {@code fit}: {@code ceil(samples/batchSize)}, less
+   * a last batch below the trainer's minimum rows), from a fresh schedule: the trainer is not
+   * changed. What a command line plots before training. A {@code ReduceOnPlateau} schedule shows
+   * its starting rate, since its reductions depend on the run.
+   *
+   * @throws IllegalArgumentException unless both counts are at least 1, or where the configuration
+   *     cannot run that long (a warm-up longer than the run)
+   */
+  public static double[] curve(Trainer trainer, int totalSteps, int stepsPerEpoch) {
+    checkPlan(totalSteps, stepsPerEpoch);
+    return curve(trainer.scheduleFor(totalSteps, stepsPerEpoch), totalSteps);
+  }
+
+  private static final class Unplanned implements LearningRateSchedule {
+    private final String message;
+    private double[] pending = new double[0];
+
+    Unplanned(String message) {
+      this.message = message;
+    }
+
+    @Override
+    public double rate(long t) {
+      throw new IllegalStateException(message);
+    }
+
+    @Override
+    public double momentum(long t) {
+      throw new IllegalStateException(message);
+    }
+
+    @Override
+    public double[] state() {
+      return pending.clone();
+    }
+
+    @Override
+    public void restoreState(double[] state) {
+      pending = state.clone();
+    }
+  }
+}
