@@ -114,4 +114,26 @@ public interface Trainer {
 
   /** Eval-mode forward pass of the trained network: {@code [n, inputs]} to {@code [n, outputs]}. */
   INDArray predict(INDArray features);
+
+  /**
+   * The network's parameters and batch-norm running statistics as live views, by name ({@code
+   * <field>.weight}, {@code .bias}, {@code .gamma}, {@code .beta}, {@code .runningMean}, {@code
+   * .runningVar}), in network order: what early stopping copies and restores. Generated trainers
+   * return their network's {@code parameters()}.
+   *
+   * @throws UnsupportedOperationException by default, for trainers that do not expose them
+   */
+  default java.util.Map<String, INDArray> parameters() {
+    throw new UnsupportedOperationException(getClass().getName()
+        + " does not expose its network's parameters");
+  }
+
+  /**
+   * The buffer holding the network's outputs {@code [batchSize, outputs]} (the logits, before the
+   * loss) of the last training step, rows {@code 0..n-1}; read by {@code fit} for the running
+   * training accuracy. Null by default: {@code fit} then reports no training accuracy.
+   */
+  default Tensor outputBuffer() {
+    return null;
+  }
 }

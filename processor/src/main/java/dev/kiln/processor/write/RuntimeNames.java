@@ -34,6 +34,10 @@ final class RuntimeNames {
   static final ClassName EVALUATION = ClassName.get(RUNTIME, "Evaluation");
   static final ClassName TRAINING_LISTENER = ClassName.get(RUNTIME, "TrainingListener");
   static final ClassName DATASET = ClassName.get(RUNTIME + ".data", "Dataset");
+  static final ClassName FIT_OPTIONS = ClassName.get(RUNTIME, "FitOptions");
+  static final ClassName FIT_RESULT = ClassName.get(RUNTIME, "FitResult");
+  static final ClassName DATA_SET_ITERATOR =
+      ClassName.get("org.nd4j.linalg.dataset.api.iterator", "DataSetIterator");
 
   static final ClassName INDARRAY = ClassName.get("org.nd4j.linalg.api.ndarray", "INDArray");
   static final ClassName ND4J = ClassName.get("org.nd4j.linalg.factory", "Nd4j");

@@ -53,28 +53,8 @@ final class TrainerMethods {
             .addModifiers(Modifier.PUBLIC).returns(RuntimeNames.INDARRAY)
             .addParameter(RuntimeNames.INDARRAY, "features")
             .addJavadoc("The network's eval-mode outputs {@code [n, OUTPUTS]}.\n")
-            .addStatement("return network.predict(features)").build())
-        .addMethod(MethodSpec.methodBuilder("fit").addModifiers(Modifier.PUBLIC)
-            .returns(TrainerWriter.listOf(RuntimeNames.EPOCH_RESULT))
-            .addParameter(RuntimeNames.DATASET, "train")
-            .addParameter(RuntimeNames.DATASET, "validation")
-            .addParameter(com.palantir.javapoet.ArrayTypeName.of(RuntimeNames.TRAINING_LISTENER),
-                "listeners")
-            .varargs(true)
-            .addJavadoc("Trains for {@code EPOCHS} epochs over shuffled mini-batches of {@code"
-                + " train} (seeded by {@code SEED}),\nevaluating on {@code validation} (may be"
-                + " null) after each epoch.\n\n@return one result per epoch\n")
-            .addStatement("return $T.fit(this, $T.$L, $L, train, validation, listeners)",
-                RuntimeNames.TRAINING, RuntimeNames.LOSS_KIND, spec.loss(),
-                Literals.of(spec.labelSmoothing()))
-            .build())
-        .addMethod(MethodSpec.methodBuilder("evaluate").addModifiers(Modifier.PUBLIC)
-            .returns(RuntimeNames.EVALUATION)
-            .addParameter(RuntimeNames.DATASET, "data")
-            .addJavadoc("Mean loss and accuracy of the network in eval mode on {@code data}.\n")
-            .addStatement("return $T.evaluate(this, $T.$L, $L, data)", RuntimeNames.TRAINING,
-                RuntimeNames.LOSS_KIND, spec.loss(), Literals.of(spec.labelSmoothing()))
-            .build());
+            .addStatement("return network.predict(features)").build());
+    FitMethods.add(type, spec, layout);
   }
 
   private static MethodSpec getter(String name, ClassName type, String field, String doc) {

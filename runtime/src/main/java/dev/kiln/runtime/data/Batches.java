@@ -111,10 +111,11 @@ public final class Batches {
   /**
    * Copies the next batch into the first {@code n} rows of the tensors and returns {@code n}:
    * {@code batchSize}, or fewer for the last batch of an epoch when not {@code dropLast}. Rows
-   * {@code n..batchSize-1} are set to zero.
+   * {@code n..batchSize-1} are set to zero; rows from {@code batchSize} on (of tensors with more
+   * rows, such as a trainer's buffers with a smaller batch) are left as they are.
    *
-   * @param features {@code [batchSize, featureCount]}, written
-   * @param labels {@code [batchSize, classCount]}, written
+   * @param features {@code [rows, featureCount]} with {@code rows ≥ batchSize}, written
+   * @param labels {@code [rows, classCount]} with {@code rows ≥ batchSize}, written
    * @return the number of rows in this batch
    * @throws IllegalArgumentException if a tensor has another shape
    * @throws NoSuchElementException if the epoch has no batch left (see {@link #hasNext()})
@@ -142,9 +143,9 @@ public final class Batches {
   }
 
   private void checkShape(String name, Tensor t, int width) {
-    if (t.rank() != 2 || t.size(0) != batchSize || t.size(1) != width) {
-      throw new IllegalArgumentException("expected " + name + " [" + batchSize + ", " + width
-          + "], got " + t);
+    if (t.rank() != 2 || t.size(0) < batchSize || t.size(1) != width) {
+      throw new IllegalArgumentException("expected " + name + " [rows, " + width + "] with rows >= "
+          + batchSize + ", got " + t);
     }
   }
 

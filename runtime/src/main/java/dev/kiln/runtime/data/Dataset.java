@@ -84,8 +84,9 @@ public final class Dataset {
    * A dataset from IDX images {@code [n, rows, cols]} (bytes 0..255, scaled to [0, 1]) and IDX
    * labels {@code [n]} (class indices). The image values are copied, not scaled in place.
    *
-   * @throws IllegalArgumentException if the ranks or the counts differ from that, or a label is
-   *     not an integer in {@code [0, classCount)}
+   * @throws IllegalArgumentException if the ranks or the counts differ from that (naming both
+   *     sources and the byte offset of the label file's count), or a label is not an integer in
+   *     {@code [0, classCount)}
    */
   public static Dataset fromIdx(IdxArray images, IdxArray labels, int classCount,
       String description) {
@@ -96,7 +97,9 @@ public final class Dataset {
     }
     if (images.count() != labels.count()) {
       throw new IllegalArgumentException(description + ": " + images.count() + " images but "
-          + labels.count() + " labels");
+          + labels.count() + " labels: " + labels.source() + ": at byte offset 4 (the item count):"
+          + " expected " + images.count() + ", the image count of " + images.source() + ", found "
+          + labels.count());
     }
     float[] in = images.values();
     float[] features = new float[in.length];

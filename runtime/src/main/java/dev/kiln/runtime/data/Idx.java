@@ -112,7 +112,7 @@ public final class Idx {
         throw new IdxFormatException(source, pos, "the end of the data after the payload of "
             + Arrays.toString(dims), "trailing bytes");
       }
-      return new IdxArray(dims, values);
+      return new IdxArray(dims, values, source);
     }
 
     private byte[] readHeader(int n, String what) throws IOException {

@@ -10,13 +10,23 @@ import java.util.Arrays;
  *
  * @param dims the dimensions, outermost first, each at least 1 (for example {@code [n, 28, 28]})
  * @param values the payload, {@code dims[0] * dims[1] * ...} values
+ * @param source the file or resource it was read from, for error messages ({@code "IDX data"}
+ *     where none was given)
  */
-public record IdxArray(int[] dims, float[] values) {
+public record IdxArray(int[] dims, float[] values, String source) {
+  /** An array without a named source. */
+  public IdxArray(int[] dims, float[] values) {
+    this(dims, values, "IDX data");
+  }
+
   /**
    * @throws IllegalArgumentException if a dimension is not positive or the value count does not
    *     match the dimensions
    */
   public IdxArray {
+    if (source == null) {
+      source = "IDX data";
+    }
     if (dims.length == 0) {
       throw new IllegalArgumentException("an IDX array needs at least one dimension");
     }

@@ -129,10 +129,12 @@ class BatchesTest {
     b.startEpoch();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> b.next(Tensor.zeros(4, FEATURES + 1), y));
-    assertThat(e).hasMessageThat().contains("expected features [4, 5], got Tensor[4, 6]");
+    assertThat(e).hasMessageThat()
+        .contains("expected features [rows, 5] with rows >= 4, got Tensor[4, 6]");
     e = assertThrows(IllegalArgumentException.class,
         () -> b.next(Tensor.zeros(4, FEATURES), Tensor.zeros(3, CLASSES)));
-    assertThat(e).hasMessageThat().contains("expected labels [4, 3], got Tensor[3, 3]");
+    assertThat(e).hasMessageThat()
+        .contains("expected labels [rows, 3] with rows >= 4, got Tensor[3, 3]");
     Tensor x = Tensor.zeros(4, FEATURES);
     for (int i = 0; i < 3; i++) {
       b.next(x, y);

@@ -155,6 +155,9 @@ class IdxTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Dataset.fromIdx(images, labels, 10, "toy"));
     assertThat(e).hasMessageThat().contains("3 images but 2 labels");
+    assertThat(e).hasMessageThat().contains(labels.source() + ": at byte offset 4");
+    assertThat(e).hasMessageThat().contains("expected 3, the image count of " + images.source());
+    assertThat(labels.source()).endsWith("lbl");
   }
 
   @Test

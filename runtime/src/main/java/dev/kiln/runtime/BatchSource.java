@@ -1,0 +1,51 @@
+package dev.kiln.runtime;
+
+import dev.kiln.runtime.data.Batches;
+
+/**
+ * Where {@link Training#fit} takes its training batches from: an in-memory dataset through
+ * {@link Batches}, or a DL4J {@code DataSetIterator}. Each batch is copied into the trainer's own
+ * buffers.
+ */
+interface BatchSource {
+  /** Rewinds to the first batch of a new epoch (shuffling where the source does). */
+  void startEpoch();
+
+  /** Whether the current epoch has another batch. */
+  boolean hasNext();
+
+  /**
+   * Copies the next batch into the first rows of the buffers.
+   *
+   * @return the rows copied, at most the batch size
+   */
+  int next(Tensor features, Tensor labels);
+
+  /** Batches {@link #next} will return per epoch, each with at least the trainer's minimum rows. */
+  int stepsPerEpoch();
+
+  /** A source over {@link Batches}: shuffled in memory, nothing allocated per batch. */
+  static BatchSource of(Batches batches) {
+    return new BatchSource() {
+      @Override
+      public void startEpoch() {
+        batches.startEpoch();
+      }
+
+      @Override
+      public boolean hasNext() {
+        return batches.hasNext();
+      }
+
+      @Override
+      public int next(Tensor features, Tensor labels) {
+        return batches.next(features, labels);
+      }
+
+      @Override
+      public int stepsPerEpoch() {
+        return batches.batchCount();
+      }
+    };
+  }
+}
