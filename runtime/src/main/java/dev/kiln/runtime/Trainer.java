@@ -67,8 +67,31 @@ public interface Trainer {
   /** Optimizer steps taken so far. */
   long iteration();
 
-  /** The global L2 norm of the last step's gradients, before clipping. */
+  /**
+   * The norm of the last optimizer step's gradients before clipping, over every updated
+   * parameter: of the clipping's {@code normType} with {@code @ClipGradNorm}, else L2 (with
+   * accumulation, of the averaged gradients). NaN or infinite when the last batch was rejected for
+   * non-finite gradients.
+   */
   double lastGradientNorm();
+
+  /**
+   * Batches skipped so far because a gradient held NaN or an infinity ({@code onNonFinite =
+   * SKIP_STEP}); 0 for other policies. {@code fit} tells its listeners of each ({@link
+   * TrainingListener#onSkippedStep}).
+   */
+  default long skippedSteps() {
+    return 0;
+  }
+
+  /**
+   * Batches whose gradients are averaged into one optimizer step ({@code @TrainingConfig(
+   * accumulationSteps)}); 1 by default. {@link #stepBuffered} then updates the parameters and
+   * counts an iteration on every {@code accumulationSteps()}-th batch only.
+   */
+  default int accumulationSteps() {
+    return 1;
+  }
 
   /** The largest batch. */
   int batchSize();
@@ -108,6 +131,33 @@ public interface Trainer {
    * @throws IllegalArgumentException unless {@code learningRate} is positive and finite
    */
   void setBaseLearningRate(double learningRate);
+
+  /**
+   * The whole training state (parameters, batch-norm statistics, optimizer buffers, schedule,
+   * counters, random-generator states) that {@link #save} and {@link #restore} use; {@code fit}
+   * keeps its position in the epoch here too.
+   */
+  dev.kiln.runtime.checkpoint.TrainingState trainingState();
+
+  /**
+   * Writes the whole training state to {@code file} atomically (see {@code
+   * dev.kiln.runtime.checkpoint.CheckpointFile}).
+   *
+   * @throws java.io.IOException if writing fails; a previous file is then intact
+   */
+  default void save(java.nio.file.Path file) throws java.io.IOException {
+    trainingState().save(file);
+  }
+
+  /**
+   * Restores the whole training state from {@code file}, all or nothing.
+   *
+   * @throws dev.kiln.runtime.checkpoint.CheckpointException if the file is truncated, corrupted,
+   *     or written for another model or configuration; the trainer is then unchanged
+   */
+  default void restore(java.nio.file.Path file) throws java.io.IOException {
+    trainingState().restore(file);
+  }
 
   /** The configuration's seed. */
   long seed();

@@ -9,7 +9,7 @@ import java.util.List;
 final class NetworkLayout {
   private final NetworkSpec spec;
   private final Members members = new Members(List.of("INPUTS", "OUTPUTS", "parameters",
-      "initialize", "predict", "checkOutput", "input", "output", "features", "n", "seed", "rng",
+      "initialize", "predict", "save", "load", "tensors", "MODEL_FINGERPRINT", "checkOutput", "input", "output", "features", "n", "seed", "rng",
       "map"));
 
   NetworkLayout(NetworkSpec spec) {

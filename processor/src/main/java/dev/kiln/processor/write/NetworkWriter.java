@@ -41,6 +41,9 @@ public final class NetworkWriter {
     type.addField(FieldSpec.builder(int.class, "INPUTS", Modifier.PUBLIC, Modifier.STATIC,
         Modifier.FINAL).initializer("$L", spec.inputs())
         .addJavadoc("Input features per sample.\n").build());
+    type.addField(FieldSpec.builder(String.class, "MODEL_FINGERPRINT", Modifier.STATIC,
+        Modifier.FINAL).initializer("$S", CheckpointCode.modelFingerprint(spec))
+        .addJavadoc("The layers, as exports and checkpoints record them.\n").build());
     type.addField(FieldSpec.builder(int.class, "OUTPUTS", Modifier.PUBLIC, Modifier.STATIC,
         Modifier.FINAL).initializer("$L", spec.outputs())
         .addJavadoc("Outputs per sample: the last layer's units.\n").build());
@@ -70,6 +73,9 @@ public final class NetworkWriter {
             + " {@code <layer>.runningVar} {@code [features]}.\nAssigning into a view changes the"
             + " network.\n")
         .addStatement("return parameters").build());
+    type.addMethod(export(spec));
+    type.addMethod(load(spec));
+    type.addMethod(tensors(spec));
     type.addMethod(predict(spec));
     type.addMethod(predictInto(spec));
     for (LayerSpec layer : spec.layers()) {
@@ -143,6 +149,45 @@ public final class NetworkWriter {
       }
     }
     return m.addStatement("return network").build();
+  }
+
+  private MethodSpec export(NetworkSpec spec) {
+    return MethodSpec.methodBuilder("save").addModifiers(Modifier.PUBLIC)
+        .addParameter(java.nio.file.Path.class, "file")
+        .addException(java.io.IOException.class)
+        .addJavadoc("Writes this network's parameters and batch-norm statistics (no optimizer"
+            + " state) to {@code file},\natomically, as an inference export that {@link #load}"
+            + " reads.\n\n@throws java.io.IOException if writing fails; a previous file is then"
+            + " intact\n")
+        .addStatement("$T.save(file, MODEL_FINGERPRINT, tensors())", CheckpointCode.NETWORK_EXPORT)
+        .build();
+  }
+
+  private MethodSpec load(NetworkSpec spec) {
+    return MethodSpec.methodBuilder("load").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+        .returns(layout.className())
+        .addParameter(java.nio.file.Path.class, "file")
+        .addException(java.io.IOException.class)
+        .addJavadoc("A network read from an inference export ({@link #save}) or a training"
+            + " checkpoint.\n\n@throws dev.kiln.runtime.checkpoint.CheckpointException if the"
+            + " file is unusable or was written for\n    another model\n")
+        .addStatement("$T network = new $T()", layout.className(), layout.className())
+        .addStatement("$T.load(file, MODEL_FINGERPRINT, network.tensors())",
+            CheckpointCode.NETWORK_EXPORT)
+        .addStatement("return network").build();
+  }
+
+  private MethodSpec tensors(NetworkSpec spec) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("tensors")
+        .returns(ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(String.class),
+            RuntimeNames.TENSOR))
+        .addJavadoc("Every array by name, as the tensors themselves.\n")
+        .addStatement("$T<$T, $T> map = new $T<>()", Map.class, String.class,
+            RuntimeNames.TENSOR, LinkedHashMap.class);
+    for (Param p : Parameters.of(spec)) {
+      m.addStatement("map.put($S, $N)", p.key(), layout.field(p));
+    }
+    return m.addStatement("return map").build();
   }
 
   private MethodSpec predict(NetworkSpec spec) {

@@ -57,6 +57,35 @@ public final class TrainingState {
     return this;
   }
 
+  /**
+   * Registers a group of doubles saved bit-exactly (as raw long bits): {@code get} returns them,
+   * {@code set} receives them on restore, in one call.
+   */
+  public TrainingState doubles(String name, java.util.function.Supplier<double[]> get,
+      java.util.function.Consumer<double[]> set) {
+    return counter(name + ".length", () -> get.get().length, v -> {})
+        .groupRestorer(name, get, set);
+  }
+
+  private final Map<String, java.util.function.Consumer<Checkpoint>> groups =
+      new LinkedHashMap<>();
+  private final Map<String, java.util.function.Supplier<double[]>> groupGetters =
+      new LinkedHashMap<>();
+
+  private TrainingState groupRestorer(String name, java.util.function.Supplier<double[]> get,
+      java.util.function.Consumer<double[]> set) {
+    groupGetters.put(name, get);
+    groups.put(name, checkpoint -> {
+      int n = (int) (long) checkpoint.counters().get(name + ".length");
+      double[] values = new double[n];
+      for (int i = 0; i < n; i++) {
+        values[i] = Double.longBitsToDouble(checkpoint.counters().get(name + "." + i));
+      }
+      set.accept(values);
+    });
+    return this;
+  }
+
   /** Sets an extra counter saved with the state (for example the fit loop's position). */
   public void setExtra(String name, long value) {
     extras.put(name, value);
@@ -89,6 +118,12 @@ public final class TrainingState {
         t.array().shape())));
     Map<String, Long> counters = new LinkedHashMap<>();
     getters.forEach((k, g) -> counters.put(k, g.getAsLong()));
+    groupGetters.forEach((k, g) -> {
+      double[] values = g.get();
+      for (int i = 0; i < values.length; i++) {
+        counters.put(k + "." + i, Double.doubleToRawLongBits(values[i]));
+      }
+    });
     extras.forEach((k, v) -> counters.put("extra." + k, v));
     return new Checkpoint("training", fingerprint, copies, counters);
   }
@@ -113,6 +148,7 @@ public final class TrainingState {
     check(checkpoint, source);
     arrays.forEach((k, t) -> t.setFrom(checkpoint.arrays().get(k).values()));
     setters.forEach((k, s) -> s.accept(checkpoint.counters().get(k)));
+    groups.values().forEach(g -> g.accept(checkpoint));
     extras.clear();
     checkpoint.counters().forEach((k, v) -> {
       if (k.startsWith("extra.")) {
@@ -153,6 +189,14 @@ public final class TrainingState {
     for (String name : getters.keySet()) {
       if (!checkpoint.counters().containsKey(name)) {
         throw new CheckpointException(source + ": counter " + name + " is missing");
+      }
+    }
+    for (String name : groupGetters.keySet()) {
+      long n = checkpoint.counters().get(name + ".length");
+      for (int i = 0; i < n; i++) {
+        if (!checkpoint.counters().containsKey(name + "." + i)) {
+          throw new CheckpointException(source + ": counter " + name + "." + i + " is missing");
+        }
       }
     }
   }
