@@ -1,0 +1,61 @@
+package dev.kiln.samples.cli;
+
+import dev.kiln.runtime.Evaluation;
+import dev.kiln.samples.FashionMnist;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code evaluate}: the per-class report and confusion matrix of a network on the test split.
+ * Without {@code --checkpoint} it trains a fresh network first (with the training options);
+ * {@code --checkpoint} is refused until checkpoints can be restored.
+ */
+@Command(name = "evaluate", sortOptions = false, mixinStandardHelpOptions = true,
+    description = {"Print loss, accuracy, per-class precision / recall / F1 and the confusion"
+        + " matrix of a network on the test split.", "Without --checkpoint, trains a fresh"
+        + " network first with the given training options."})
+final class EvaluateCommand implements Callable<Integer> {
+  @Mixin RunOptions run;
+
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "A saved training state to"
+      + " evaluate (not supported yet).")
+  Path checkpoint;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Also write confusion-matrix.png"
+      + " here.")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream console = System.out;
+    FashionMnist.Splits data = run.loadData(console);
+    SampleModel.Run session = Sessions.trained(run, checkpoint, data, console);
+    Evaluation test = session.evaluate().evaluate(data.test());
+    Report.print(console, "Test set (" + data.test().description() + "):", test,
+        FashionMnist.CLASS_NAMES);
+    int[][] m = test.confusionMatrix();
+    console.println("Confusion matrix (rows: actual, columns: predicted):");
+    for (int a = 0; a < m.length; a++) {
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-12s",
+          Report.name(FashionMnist.CLASS_NAMES, a)));
+      for (int p = 0; p < m.length; p++) {
+        row.append(String.format(Locale.ROOT, " %5d", m[a][p]));
+      }
+      console.println(row);
+    }
+    if (out != null) {
+      Files.createDirectories(out);
+      Plots.confusionMatrix(out.resolve("confusion-matrix.png"), String.format(Locale.ROOT,
+          "Confusion matrix, test set (accuracy %.4f)", test.accuracy()), m,
+          FashionMnist.CLASS_NAMES);
+      console.println("Wrote confusion-matrix.png to " + out);
+    }
+    return 0;
+  }
+}

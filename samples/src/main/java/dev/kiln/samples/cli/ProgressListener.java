@@ -1,0 +1,105 @@
+package dev.kiln.samples.cli;
+
+import dev.kiln.runtime.EpochResult;
+import dev.kiln.runtime.Evaluation;
+import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.TrainingListener;
+import java.io.PrintStream;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * What a person sees while training: on a terminal, a progress bar per epoch (me.tongfei
+ * progressbar, on standard error) showing the running loss, the learning rate and samples per
+ * second; in every case one summary line per epoch on {@code out} (the only output when {@code
+ * System.console()} is null, as in a pipe, a log file or CI).
+ */
+final class ProgressListener implements TrainingListener {
+  private static final long MESSAGE_INTERVAL_NANOS = 200_000_000L;
+
+  private final PrintStream out;
+  private final boolean bars;
+  private final int batchSize;
+  private ProgressBar bar;
+  private int epochs;
+  private long epochStart;
+  private long lastMessage;
+  private long samples;
+  private double lossSum;
+  private int stepsInEpoch;
+
+  /**
+   * @param out where the per-epoch lines go
+   * @param bars whether to draw progress bars (a terminal is attached)
+   * @param batchSize rows per step, for samples per second
+   */
+  ProgressListener(PrintStream out, boolean bars, int batchSize) {
+    this.out = out;
+    this.bars = bars;
+    this.batchSize = batchSize;
+  }
+
+  @Override
+  public void onEpochStart(Trainer trainer, int epoch, int epochs, int steps) {
+    this.epochs = epochs;
+    epochStart = System.nanoTime();
+    lastMessage = epochStart;
+    samples = 0;
+    lossSum = 0;
+    stepsInEpoch = 0;
+    if (bars) {
+      bar = new ProgressBarBuilder()
+          .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
+          .setInitialMax(steps).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+          .setUpdateIntervalMillis(100).setUnit(" steps", 1)
+          .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+    }
+  }
+
+  @Override
+  public void onStep(Trainer trainer, long iteration, int epoch, float loss) {
+    samples += batchSize;
+    lossSum += loss;
+    stepsInEpoch++;
+    if (bar == null) {
+      return;
+    }
+    bar.step();
+    long now = System.nanoTime();
+    if (now - lastMessage >= MESSAGE_INTERVAL_NANOS) {
+      lastMessage = now;
+      double seconds = (now - epochStart) / 1e9;
+      bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f  lr %.5f  %,.0f samples/s",
+          lossSum / stepsInEpoch, trainer.learningRate(), samples / seconds));
+    }
+  }
+
+  @Override
+  public void onEpochEnd(Trainer trainer, EpochResult r) {
+    if (bar != null) {
+      bar.close();
+      bar = null;
+    }
+    out.println(line(r, epochs));
+  }
+
+  /** The summary line of an epoch. */
+  static String line(EpochResult r, int epochs) {
+    Evaluation v = r.validation();
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+        "epoch %2d/%d  train loss %.4f", r.epoch(), epochs, r.trainLoss()));
+    if (!Double.isNaN(r.trainAccuracy())) {
+      s.append(String.format(Locale.ROOT, "  train acc %.4f", r.trainAccuracy()));
+    }
+    if (v != null) {
+      s.append(String.format(Locale.ROOT, "  val loss %.4f  val acc %.4f", v.loss(),
+          v.accuracy()));
+    }
+    s.append(String.format(Locale.ROOT, "  lr %.5f  %.1f s  %,.0f samples/s", r.learningRate(),
+        r.seconds(), r.samplesPerSecond()));
+    return s.toString();
+  }
+}

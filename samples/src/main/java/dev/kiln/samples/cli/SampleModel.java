@@ -1,0 +1,101 @@
+package dev.kiln.samples.cli;
+
+import dev.kiln.runtime.Evaluation;
+import dev.kiln.runtime.FitOptions;
+import dev.kiln.runtime.FitResult;
+import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.TrainingListener;
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.samples.FashionMlpNetwork;
+import dev.kiln.samples.FashionTrainingTrainer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.LongFunction;
+
+/**
+ * The model and training-configuration pairs the command line can train, chosen with {@code
+ * --model}. Each makes a fresh seeded network and its generated trainer. To add one, annotate a
+ * {@code @Model} and a {@code @TrainingConfig} in {@code dev.kiln.samples} and add a constant
+ * here.
+ */
+enum SampleModel {
+  /** {@code FashionMlp} trained as {@code FashionTraining}: 784-256-BN-ReLU-256-BN-ReLU-10. */
+  FASHION_MLP("fashion-mlp", "FashionMlp / FashionTraining", FashionTrainingTrainer.SEED,
+      seed -> {
+        FashionTrainingTrainer t = new FashionTrainingTrainer(FashionMlpNetwork.initialize(seed));
+        return new Run(t, t::fit, t::evaluate);
+      });
+
+  /** A generated trainer with its {@code fit} and {@code evaluate}, which the interface lacks. */
+  record Run(Trainer trainer, Fit fit, Evaluate evaluate) {}
+
+  /** A generated trainer's {@code fit(train, validation, options, listeners...)}. */
+  interface Fit {
+    FitResult fit(Dataset train, Dataset validation, FitOptions options,
+        TrainingListener... listeners);
+  }
+
+  /** A generated trainer's {@code evaluate(data)}. */
+  interface Evaluate {
+    Evaluation evaluate(Dataset data);
+  }
+
+  private final String id;
+  private final String title;
+  private final long defaultSeed;
+  private final LongFunction<Run> factory;
+
+  SampleModel(String id, String title, long defaultSeed, LongFunction<Run> factory) {
+    this.id = id;
+    this.title = title;
+    this.defaultSeed = defaultSeed;
+    this.factory = factory;
+  }
+
+  /** The name {@code --model} takes. */
+  String id() {
+    return id;
+  }
+
+  /** The model and configuration classes, for messages. */
+  String title() {
+    return title;
+  }
+
+  /** The configuration's seed. */
+  long defaultSeed() {
+    return defaultSeed;
+  }
+
+  /** A trainer of a network initialised with {@code seed}. */
+  Run newRun(long seed) {
+    return factory.apply(seed);
+  }
+
+  /**
+   * The pair named {@code id}.
+   *
+   * @throws IllegalArgumentException naming the known ids
+   */
+  static SampleModel byId(String id) {
+    for (SampleModel m : values()) {
+      if (m.id.equals(id)) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException("unknown model '" + id + "'; known: " + ids());
+  }
+
+  /** The known ids. */
+  static List<String> ids() {
+    return Arrays.stream(values()).map(SampleModel::id).toList();
+  }
+
+  /** For picocli's completion candidates: the ids. */
+  static final class Ids implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return ids().iterator();
+    }
+  }
+}

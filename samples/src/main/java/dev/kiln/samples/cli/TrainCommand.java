@@ -1,0 +1,82 @@
+package dev.kiln.samples.cli;
+
+import dev.kiln.runtime.Evaluation;
+import dev.kiln.runtime.FitResult;
+import dev.kiln.runtime.Trainer;
+import dev.kiln.samples.FashionMnist;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code train}: trains a sample model on Fashion-MNIST, validating on the test split after each
+ * epoch, and writes into {@code --out}: {@code metrics.csv}, {@code loss.png}, {@code
+ * accuracy.png}, {@code learning-rate.png} and {@code confusion-matrix.png}.
+ */
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+    description = {"Train a sample model on Fashion-MNIST, showing progress, and write"
+        + " metrics.csv and PNG plots (loss, accuracy, learning rate, confusion matrix) into"
+        + " --out.", "This is what the jar runs with no arguments."})
+final class TrainCommand implements Callable<Integer> {
+  @Mixin RunOptions run;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Where metrics.csv and the plots"
+      + " go (default: runs/<date-time>).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream console = System.out;
+    Path dir = out != null ? out : defaultOut();
+    Files.createDirectories(dir);
+    FashionMnist.Splits data = run.loadData(console);
+    SampleModel.Run session = run.newRun();
+    Trainer trainer = session.trainer();
+    int epochs = run.epochs(trainer);
+    int batch = run.batchSize(trainer);
+    console.printf(Locale.ROOT, "Training %s: %d epochs, batch %d, learning rate %.5g, %,d"
+            + " training / %,d test samples; output in %s%n", run.sampleModel().title(), epochs,
+        batch, trainer.learningRate(), data.train().size(), data.test().size(), dir);
+    long start = System.nanoTime();
+    FitResult result;
+    MetricsRecorder metrics = new MetricsRecorder(dir.resolve("metrics.csv"));
+    try (metrics) {
+      ProgressListener progress = new ProgressListener(console, System.console() != null, batch);
+      result = session.fit().fit(data.train(), data.test(), run.fitOptions(), progress, metrics);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (result.stoppedEarly()) {
+      console.printf(Locale.ROOT, "Early stopping after epoch %d%s%n", result.epochs().size(),
+          result.restoredBest() ? "; restored the parameters of epoch " + result.bestEpoch()
+              : "");
+    }
+    Evaluation test = session.evaluate().evaluate(data.test());
+    Report.print(console, String.format(Locale.ROOT, "Test set (%s), after %.1f s of training:",
+        data.test().description(), seconds), test, FashionMnist.CLASS_NAMES);
+    String title = run.sampleModel().title();
+    Plots.loss(dir.resolve("loss.png"), metrics.stepNumbers(), metrics.stepLosses(),
+        metrics.epochs(), metrics.epochEndSteps());
+    Plots.accuracy(dir.resolve("accuracy.png"), metrics.epochs());
+    Plots.learningRate(dir.resolve("learning-rate.png"), "Learning rate: " + title,
+        metrics.stepNumbers(), metrics.stepRates());
+    Plots.confusionMatrix(dir.resolve("confusion-matrix.png"), String.format(Locale.ROOT,
+            "Confusion matrix, test set (accuracy %.4f)", test.accuracy()),
+        test.confusionMatrix(), FashionMnist.CLASS_NAMES);
+    console.printf("Wrote metrics.csv, loss.png, accuracy.png, learning-rate.png and"
+        + " confusion-matrix.png to %s%n", dir);
+    return 0;
+  }
+
+  /** {@code runs/<yyyy-MM-dd-HHmmss>} under the working directory. */
+  static Path defaultOut() {
+    return Path.of("runs", LocalDateTime.now().format(
+        DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss", Locale.ROOT)));
+  }
+}
