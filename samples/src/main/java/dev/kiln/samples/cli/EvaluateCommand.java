@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code evaluate}: the per-class report and confusion matrix of a network on the test split.
  * Without {@code --checkpoint} it trains a fresh network first (with the training options);
- * {@code --checkpoint} is refused until checkpoints can be restored.
+ * with it, the trainer is restored from that file.
  */
 @Command(name = "evaluate", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Print loss, accuracy, per-class precision / recall / F1 and the confusion"
@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 final class EvaluateCommand implements Callable<Integer> {
   @Mixin RunOptions run;
 
-  @Option(names = "--checkpoint", paramLabel = "FILE", description = "A saved training state to"
-      + " evaluate (not supported yet).")
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "The training state to "
+      + "evaluate (the checkpoint.kiln train writes); default: train a fresh network.")
   Path checkpoint;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Also write confusion-matrix.png"

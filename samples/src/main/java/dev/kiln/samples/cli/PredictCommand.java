@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
 final class PredictCommand implements Callable<Integer> {
   @Mixin RunOptions run;
 
-  @Option(names = "--checkpoint", paramLabel = "FILE", description = "A saved training state to"
-      + " predict with (not supported yet).")
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "The training state to "
+      + "predict with (the checkpoint.kiln train writes); default: train a fresh network.")
   Path checkpoint;
 
   @Option(names = "--images", paramLabel = "FILE", description = "An IDX file of 28x28 images"

@@ -18,12 +18,14 @@ import picocli.CommandLine.Option;
 /**
  * {@code train}: trains a sample model on Fashion-MNIST, validating on the test split after each
  * epoch, and writes into {@code --out}: {@code metrics.csv}, {@code loss.png}, {@code
- * accuracy.png}, {@code learning-rate.png} and {@code confusion-matrix.png}.
+ * accuracy.png}, {@code learning-rate.png}, {@code confusion-matrix.png} and the final training
+ * state {@code checkpoint.kiln} (for {@code evaluate --checkpoint} and {@code predict
+ * --checkpoint}).
  */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Train a sample model on Fashion-MNIST, showing progress, and write"
-        + " metrics.csv and PNG plots (loss, accuracy, learning rate, confusion matrix) into"
-        + " --out.", "This is what the jar runs with no arguments."})
+        + " metrics.csv, PNG plots (loss, accuracy, learning rate, confusion matrix) and"
+        + " checkpoint.kiln into --out.", "This is what the jar runs with no arguments."})
 final class TrainCommand implements Callable<Integer> {
   @Mixin RunOptions run;
 
@@ -69,8 +71,9 @@ final class TrainCommand implements Callable<Integer> {
     Plots.confusionMatrix(dir.resolve("confusion-matrix.png"), String.format(Locale.ROOT,
             "Confusion matrix, test set (accuracy %.4f)", test.accuracy()),
         test.confusionMatrix(), FashionMnist.CLASS_NAMES);
-    console.printf("Wrote metrics.csv, loss.png, accuracy.png, learning-rate.png and"
-        + " confusion-matrix.png to %s%n", dir);
+    trainer.save(dir.resolve("checkpoint.kiln"));
+    console.printf("Wrote metrics.csv, loss.png, accuracy.png, learning-rate.png,"
+        + " confusion-matrix.png and checkpoint.kiln to %s%n", dir);
     return 0;
   }
 
