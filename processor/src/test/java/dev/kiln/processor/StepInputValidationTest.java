@@ -137,6 +137,52 @@ class StepInputValidationTest {
   }
 
   @Test
+  void nanFeature() throws Exception {
+    INDArray x = floats(4, 6);
+    x.putScalar(2, 3, Float.NaN);
+    assertRejected(x, oneHot(4, 3), "features row 2, column 3 is NaN");
+  }
+
+  @Test
+  void infiniteFeature() throws Exception {
+    INDArray x = floats(4, 6);
+    x.putScalar(0, 5, Float.NEGATIVE_INFINITY);
+    assertRejected(x, oneHot(4, 3), "features row 0, column 5 is -Infinity");
+  }
+
+  @Test
+  void labelsThatAreNotADistribution() throws Exception {
+    INDArray y = oneHot(4, 3);
+    y.putScalar(1, 1, 0.7f);
+    assertRejected(floats(4, 6), y, "labels row 1 sums to", "probability distribution");
+  }
+
+  @Test
+  void negativeLabel() throws Exception {
+    INDArray y = oneHot(4, 3);
+    y.putScalar(3, 2, -0.5f);
+    y.putScalar(3, 0, 1.5f);
+    assertRejected(floats(4, 6), y, "labels row 3", "expects labels in [0, 1]");
+  }
+
+  @Test
+  void nanLabel() throws Exception {
+    INDArray y = oneHot(4, 3);
+    y.putScalar(0, 0, Float.NaN);
+    assertRejected(floats(4, 6), y, "labels row 0, column 0 is NaN");
+  }
+
+  @Test
+  void softLabelsAreAccepted() throws Exception {
+    fresh();
+    INDArray y = Nd4j.create(new float[] {0.2f, 0.3f, 0.5f, 1, 0, 0, 0, 0.5f, 0.5f, 0.1f, 0.1f,
+        0.8f}, new long[] {4, 3}, 'c');
+    float loss = trainer.step(floats(4, 6), y);
+    assertThat(Float.isFinite(loss)).isTrue();
+    assertThat(trainer.iteration()).isEqualTo(1);
+  }
+
+  @Test
   void viewsAndNonContiguousInputsAreCopiedCorrectly() throws Exception {
     fresh();
     INDArray big = floats(6, 12);

@@ -40,6 +40,56 @@ public final class BatchInput {
   }
 
   /**
+   * Checks that the first {@code n} rows of {@code values} are finite.
+   *
+   * @param step the optimizer step about to run, for the message
+   * @throws IllegalArgumentException naming the step, row, column and value of the first NaN or
+   *     infinity
+   */
+  public static void checkFinite(String what, Tensor values, int n, int width, long step) {
+    FloatBuffer b = values.data();
+    int count = n * width;
+    for (int i = 0; i < count; i++) {
+      float v = b.get(i);
+      if (!Float.isFinite(v)) {
+        throw new IllegalArgumentException("step " + step + ": " + what + " row " + (i / width)
+            + ", column " + (i % width) + " is " + v + "; expected finite values");
+      }
+    }
+  }
+
+  /**
+   * Checks that the first {@code n} rows of {@code labels} fit {@code loss}: for softmax
+   * cross-entropy each row is a distribution (entries in [0, 1] summing to 1 within 1e-3: one-hot
+   * or soft labels); for binary cross-entropy entries in [0, 1]; for MSE finite values.
+   *
+   * @throws IllegalArgumentException naming the step, row and the problem
+   */
+  public static void checkLabels(LossKind loss, Tensor labels, int n, int width, long step) {
+    FloatBuffer b = labels.data();
+    for (int r = 0; r < n; r++) {
+      double sum = 0;
+      for (int j = 0; j < width; j++) {
+        float v = b.get(r * width + j);
+        if (!Float.isFinite(v)) {
+          throw new IllegalArgumentException("step " + step + ": labels row " + r + ", column "
+              + j + " is " + v + "; expected finite values");
+        }
+        if (loss != LossKind.MSE && (v < 0 || v > 1)) {
+          throw new IllegalArgumentException("step " + step + ": labels row " + r + ", column "
+              + j + " is " + v + "; " + loss + " expects labels in [0, 1]");
+        }
+        sum += v;
+      }
+      if (loss == LossKind.SOFTMAX_CROSS_ENTROPY && Math.abs(sum - 1) > 1e-3) {
+        throw new IllegalArgumentException("step " + step + ": labels row " + r + " sums to "
+            + (float) sum + "; softmax cross-entropy expects one-hot or a probability"
+            + " distribution per row (sum 1)");
+      }
+    }
+  }
+
+  /**
    * Copies the {@code [rows, width]} matrix {@code source} into the first rows of {@code target}.
    *
    * @param source a checked array (see {@link #checkRows})
