@@ -56,7 +56,6 @@ final class Plots {
     if (epochs.get(0).validation() != null) {
       chart.addSeries("validation", x, column(epochs, r -> r.validation().accuracy()));
     }
-    chart.getStyler().setXAxisDecimalPattern("0");
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
     save(chart, file);
   }
@@ -109,6 +108,8 @@ final class Plots {
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     chart.getStyler().setMarkerSize(6);
+    chart.getStyler().setXAxisDecimalPattern("0");
+    chart.getStyler().setXAxisMaxLabelCount(10);
     return chart;
   }
 
