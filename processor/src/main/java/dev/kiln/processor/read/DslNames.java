@@ -14,6 +14,15 @@ public final class DslNames {
   public static final String TRAINING_CONFIG = PACKAGE + ".TrainingConfig";
   public static final String SGD = PACKAGE + ".Sgd";
   public static final String COSINE_DECAY = PACKAGE + ".CosineDecay";
+  public static final String STEP_DECAY = PACKAGE + ".StepDecay";
+  public static final String MULTI_STEP_DECAY = PACKAGE + ".MultiStepDecay";
+  public static final String EXPONENTIAL_DECAY = PACKAGE + ".ExponentialDecay";
+  public static final String LINEAR_DECAY = PACKAGE + ".LinearDecay";
+  public static final String POLYNOMIAL_DECAY = PACKAGE + ".PolynomialDecay";
+  public static final String COSINE_RESTARTS = PACKAGE + ".CosineRestarts";
+  public static final String ONE_CYCLE = PACKAGE + ".OneCycle";
+  public static final String REDUCE_ON_PLATEAU = PACKAGE + ".ReduceOnPlateau";
+  public static final String WARMUP = PACKAGE + ".Warmup";
   public static final String CLIP_GRAD_NORM = PACKAGE + ".ClipGradNorm";
   public static final String L2 = PACKAGE + ".L2";
 }

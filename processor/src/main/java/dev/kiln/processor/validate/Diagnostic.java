@@ -51,11 +51,10 @@ public enum Diagnostic {
   NESTEROV_WITHOUT_MOMENTUM("KilnNesterovWithoutMomentum",
       "@Sgd(nesterov = true) needs momentum > 0 and dampening = 0 (momentum = %s, dampening = %s),"
           + " as PyTorch requires."),
-  COSINE_STEPS_NOT_POSITIVE("KilnBadDecaySteps",
-      "@CosineDecay(steps = %s): steps must be at least 1 optimizer step."),
-  COSINE_MINIMUM_RANGE("KilnBadDecayMinimum",
-      "@CosineDecay(minimum = %s): minimum must be at least 0 and below the base learning rate"
-          + " %s."),
+  SCHEDULE_LENGTH("KilnBadDecaySteps",
+      "@%s(%s = %s): the length must be at least 1 %s%s."),
+  SCHEDULE_MINIMUM("KilnBadDecayMinimum",
+      "@%s(minimum = %s): minimum must be at least 0 and below the base learning rate %s."),
   MAX_NORM_NOT_POSITIVE("KilnBadMaxNorm",
       "@ClipGradNorm(maxNorm = %s): maxNorm must be positive and finite."),
   NORM_TYPE("KilnBadNormType",
@@ -95,6 +94,52 @@ public enum Diagnostic {
   NO_PARAMETERS("KilnNoParameters",
       "@TrainingConfig(model = %s.class): the model has no trainable parameters (no @Dense or"
           + " @BatchNorm layer), so there is nothing to train."),
+  SCHEDULE_CONFLICT("KilnMultipleSchedules",
+      "@%s: a training configuration takes one learning-rate schedule, and @%s is already"
+          + " present. Keep one; a warm-up goes in @Warmup, which combines with either."),
+  WARMUP_WITH_ONE_CYCLE("KilnWarmupWithOneCycle",
+      "@Warmup cannot be combined with @OneCycle, whose first phase (pctStart) is its warm-up."
+          + " Remove @Warmup, or raise @OneCycle(pctStart)."),
+  SCHEDULE_GAMMA("KilnBadGamma",
+      "@%s(gamma = %s): gamma must be in (0, 1]; 1 keeps the rate constant, and a rate that"
+          + " grows is not a decay."),
+  MILESTONES_RANGE("KilnBadMilestones",
+      "@MultiStepDecay(milestones = %s): give at least one milestone, each at least 1 (a"
+          + " milestone at 0 only scales the base rate: lower the learning rate instead)."),
+  MILESTONES_ORDER("KilnMilestonesNotIncreasing",
+      "@MultiStepDecay(milestones = %s): milestones must be strictly increasing, but %s follows"
+          + " %s. Sort them and remove duplicates."),
+  SCHEDULE_FACTOR("KilnBadFactor", "@%s(%s = %s): the factor of the base rate must be %s."),
+  POLYNOMIAL_POWER("KilnBadPower",
+      "@PolynomialDecay(power = %s): the power must be finite and positive (1 decays linearly)."),
+  CYCLE_MULTIPLIER("KilnBadCycleMultiplier",
+      "@CosineRestarts(cycleMultiplier = %s): each cycle is cycleMultiplier times the previous"
+          + " one; it must be at least 1 (PyTorch's T_mult)."),
+  MAX_LEARNING_RATE("KilnBadMaxLearningRate",
+      "@OneCycle(maxLearningRate = %s): the peak rate must be positive and finite."),
+  PCT_START("KilnBadPctStart",
+      "@OneCycle(pctStart = %s): the fraction of the cycle spent raising the rate must be in"
+          + " (0, 1); PyTorch's default is 0.3."),
+  DIV_FACTOR("KilnBadDivFactor",
+      "@OneCycle(%s = %s): the divisor must be finite and at least 1 (PyTorch's defaults:"
+          + " divFactor 25, finalDivFactor 1e4)."),
+  CYCLE_MOMENTUM_RANGE("KilnBadCycleMomentum",
+      "@OneCycle(%s = %s): the momenta must satisfy 0 <= baseMomentum <= maxMomentum < 1"
+          + " (baseMomentum = %s, maxMomentum = %s)."),
+  ONE_CYCLE_TOO_SHORT("KilnOneCycleTooShort",
+      "@OneCycle(totalSteps = %s): with pctStart = %s the first phase ends at"
+          + " pctStart*totalSteps - 1 = %s, which must be above 0. Raise totalSteps or pctStart,"
+          + " or leave totalSteps out (AUTO: the whole run)."),
+  ONE_CYCLE_MOMENTUM("KilnOneCycleOptimizer",
+      "@OneCycle(cycleMomentum = true) sets the optimizer's momentum at every step and needs"
+          + " @Sgd or @RmsProp with momentum > 0, or @Adam/@AdamW (beta1); found %s. Set the"
+          + " optimizer's momentum, or cycleMomentum = false."),
+  PLATEAU_FACTOR("KilnBadPlateauFactor",
+      "@ReduceOnPlateau(factor = %s): the factor must be in (0, 1); PyTorch's default is 0.1."),
+  PLATEAU_EPOCHS("KilnBadPlateauEpochs",
+      "@ReduceOnPlateau(%s = %s): a count of epochs must be at least 0."),
+  PLATEAU_THRESHOLD("KilnBadThreshold",
+      "@ReduceOnPlateau(threshold = %s): the threshold must be finite and at least 0."),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 

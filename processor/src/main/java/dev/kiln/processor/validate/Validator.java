@@ -184,8 +184,7 @@ public final class Validator {
     }
     RuleContext ctx = new RuleContext(decl.type(), mirrors, reporter);
     OptimizerSpec optimizer = OptimizerRules.check(ctx, decl.mirror());
-    ScheduleSpec schedule = ScheduleRules.check(ctx,
-        optimizer == null ? Double.NaN : optimizer.learningRate());
+    ScheduleSpec schedule = ScheduleRules.check(ctx, optimizer);
     ClippingSpec clipping = ClippingRules.check(ctx);
     RegularizationSpec regularization = RegularizationRules.check(ctx);
     if (reporter.errorCount() != before) {

@@ -21,7 +21,9 @@ final class TrainerLayout {
   record LayerBuffers(String in, String pre, String xhat, String out, String mask, String delta) {}
 
   private final Members members = new Members(List.of("BATCH_SIZE", "EPOCHS", "SEED", "network",
-      "schedule", "dropoutRandom", "featuresInput", "labelsInput", "gradients", "iteration",
+      "schedule", "baseLearningRate", "plannedSteps", "plannedStepsPerEpoch", "newSchedule",
+      "scheduleFor", "planRun", "endEpoch", "rate",
+      "dropoutRandom", "featuresInput", "labelsInput", "gradients", "iteration",
       "lastGradientNorm", "input", "target", "step", "stepBuffered", "loss", "clipAndRegularize",
       "update", "learningRate", "fit", "evaluate", "predict", "featureBuffer", "labelBuffer",
       "batchSize", "epochs", "seed", "n", "features", "labels", "checkBatch"));

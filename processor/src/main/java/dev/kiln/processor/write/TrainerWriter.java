@@ -143,6 +143,7 @@ public final class TrainerWriter {
             minRows == 2 ? " + \" (batch normalisation in training mode needs at least 2"
                 + " samples)\"" : "")
         .endControlFlow();
+    ScheduleCode.beforeStep(m, spec.schedule());
     for (LayerSpec layer : spec.network().layers()) {
       m.addStatement("$N(n)", layout.name(layer, "forward"));
     }
