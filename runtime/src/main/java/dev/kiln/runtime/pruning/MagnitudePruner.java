@@ -1,0 +1,368 @@
+package dev.kiln.runtime.pruning;
+
+import dev.kiln.runtime.Tensor;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gradual magnitude pruning of dense weights during training: the masks of a generated trainer,
+ * preallocated, with Zhu and Gupta's schedule ({@link PruningSchedule}) and PyTorch's selection
+ * rules ({@link Pruning}).
+ *
+ * <p>A trainer calls, in each step:
+ *
+ * <ol>
+ *   <li>{@link #maskGradients} after backward: the gradients of pruned entries become 0, as they
+ *       are in PyTorch, where a pruned module computes {@code weight = weight_orig·mask} (so
+ *       clipping and the gradient norm see what PyTorch sees);
+ *   <li>{@link #afterUpdate} after the optimizer update (DESIGN.md step 6): at a pruning step the
+ *       masks are recomputed for the scheduled sparsity; from {@code beginStep} on the masks are
+ *       applied to the weights and to every optimizer buffer of those weights (momentum, Adam's
+ *       moments: the {@code Optimizer.state()} entries named {@code <param>.<buffer>}), so pruned
+ *       weights are exactly {@code +0.0} after every step and no momentum can revive them.
+ * </ol>
+ *
+ * <p>Selection: {@link Scope#GLOBAL} ranks the entries (or units) of all pruned layers together,
+ * as {@code prune.global_unstructured}; {@link Scope#PER_LAYER} ranks each layer alone, as {@code
+ * prune.l1_unstructured} (or {@code prune.ln_structured}), each layer with its own final sparsity.
+ * {@link Structure#NEURONS} prunes whole output units (columns of the {@code [in, out]} weight,
+ * PyTorch's {@code dim = 0} of {@code nn.Linear.weight}) by their L2 norm; the target then
+ * counts units. The target at a pruning step is {@code round(s_t·n)} in total, entries already
+ * pruned included (they rank first), so masks only grow.
+ *
+ * <p>Nothing is allocated after construction: ranking uses a preallocated copy of the keys and
+ * an in-place selection. The masks are float32 tensors, registered in checkpoints by the trainer.
+ */
+public final class MagnitudePruner {
+  /** Which entries are ranked together. */
+  public enum Scope {
+    /** All pruned layers together ({@code prune.global_unstructured}). */
+    GLOBAL,
+    /** Each layer alone ({@code prune.l1_unstructured} / {@code prune.ln_structured}). */
+    PER_LAYER
+  }
+
+  /** What is pruned. */
+  public enum Structure {
+    /** Single weights, by {@code |w|}. */
+    UNSTRUCTURED,
+    /** Whole output units (weight columns), by the L2 norm of their weights. */
+    NEURONS
+  }
+
+  private final Scope scope;
+  private final Structure structure;
+  private final String[] layers;
+  private final String[] names;
+  private final Tensor[] weights;
+  private final Tensor[] gradients;
+  private final Tensor[] masks;
+  private final Tensor[][] states;
+  private final PruningSchedule[] schedules;
+  private final int[] rows;
+  private final int[] units;
+  private final int[] keyOffsets;
+  private final double[] keys;
+  private final double[] scratch;
+  private final Pruning.Selection selection = new Pruning.Selection();
+  private final long beginStep;
+
+  private MagnitudePruner(Builder b) {
+    int n = b.entries.size();
+    if (n == 0) {
+      throw new IllegalArgumentException("nothing to prune: add at least one weight");
+    }
+    scope = b.scope;
+    structure = b.structure;
+    layers = new String[n];
+    names = new String[n];
+    weights = new Tensor[n];
+    gradients = new Tensor[n];
+    masks = new Tensor[n];
+    states = new Tensor[n][];
+    schedules = new PruningSchedule[n];
+    rows = new int[n];
+    units = new int[n];
+    keyOffsets = new int[n + 1];
+    for (int i = 0; i < n; i++) {
+      Entry e = b.entries.get(i);
+      layers[i] = e.layer;
+      names[i] = e.name;
+      weights[i] = e.weight;
+      gradients[i] = e.gradient;
+      rows[i] = e.weight.size(0);
+      units[i] = e.weight.size(1);
+      masks[i] = Tensor.zeros(rows[i], units[i]);
+      masks[i].fill(1f);
+      schedules[i] = Double.isNaN(e.finalSparsity) ? b.schedule
+          : b.schedule.withFinalSparsity(e.finalSparsity);
+      List<Tensor> own = new ArrayList<>();
+      for (Map.Entry<String, Tensor> s : b.optimizerState.entrySet()) {
+        if (s.getKey().startsWith(e.name + ".") && s.getValue().length() == e.weight.length()) {
+          own.add(s.getValue());
+        }
+      }
+      states[i] = own.toArray(new Tensor[0]);
+      int perLayer = structure == Structure.NEURONS ? units[i] : e.weight.length();
+      keyOffsets[i + 1] = keyOffsets[i] + perLayer;
+    }
+    keys = new double[keyOffsets[n]];
+    scratch = new double[keyOffsets[n]];
+    beginStep = b.schedule.beginStep();
+  }
+
+  /**
+   * A builder over {@code schedule}.
+   *
+   * @param schedule the sparsity schedule; with {@link Scope#PER_LAYER} a layer may replace its
+   *     final sparsity ({@link Builder#add(String, String, Tensor, Tensor, double)})
+   */
+  public static Builder builder(PruningSchedule schedule, Scope scope, Structure structure) {
+    return new Builder(schedule, scope, structure);
+  }
+
+  /**
+   * After backward, before clipping: sets the gradients of pruned entries to 0. Does nothing
+   * before {@code beginStep} (every mask is all ones then).
+   *
+   * @param step the step being taken ({@code iteration()}), from 0
+   */
+  public void maskGradients(long step) {
+    if (step < beginStep) {
+      return;
+    }
+    for (int i = 0; i < weights.length; i++) {
+      if (gradients[i] != null) {
+        applyMask(masks[i], gradients[i]);
+      }
+    }
+  }
+
+  /**
+   * After the optimizer update of step {@code step}: at a pruning step recomputes the masks and
+   * zeroes the pruned entries of the weights' optimizer buffers; from {@code beginStep} on zeroes
+   * the pruned weights.
+   */
+  public void afterUpdate(long step) {
+    boolean changed = schedules[0].updatesAt(step);
+    if (changed) {
+      updateMasks(step);
+    }
+    if (step < beginStep) {
+      return;
+    }
+    for (int i = 0; i < weights.length; i++) {
+      applyMask(masks[i], weights[i]);
+      if (changed) {
+        // Newly pruned entries lose their buffers here. From then on their gradients are masked
+        // (maskGradients), so every optimizer's update keeps a zero buffer and a zero weight at
+        // exactly +0.0 (momentum: μ·0 + 0; Adam: m = v = 0, step 0/(0 + ε)); the test suite checks
+        // this for SGD, Adam and RMSprop at every step.
+        for (Tensor s : states[i]) {
+          applyMask(masks[i], s);
+        }
+      }
+    }
+  }
+
+  /**
+   * Recomputes every mask for the sparsity the schedule holds at {@code step} ({@link
+   * PruningSchedule#held}) from the current weights; does not touch the weights.
+   */
+  public void updateMasks(long step) {
+    if (scope == Scope.GLOBAL) {
+      int total = keyOffsets[weights.length];
+      for (int i = 0; i < weights.length; i++) {
+        fillKeys(i);
+      }
+      selection.select(keys, 0, scratch, total, Pruning.count(schedules[0].held(step), total));
+      for (int i = 0; i < weights.length; i++) {
+        assignMask(i);
+      }
+      return;
+    }
+    for (int i = 0; i < weights.length; i++) {
+      int count = keyOffsets[i + 1] - keyOffsets[i];
+      fillKeys(i);
+      selection.select(keys, keyOffsets[i], scratch, count,
+          Pruning.count(schedules[i].held(step), count));
+      assignMask(i);
+    }
+  }
+
+  private void fillKeys(int i) {
+    if (structure == Structure.NEURONS) {
+      Pruning.sliceKeys(weights[i], masks[i], rows[i], units[i], 1, keys, keyOffsets[i], null);
+    } else {
+      Pruning.magnitudeKeys(weights[i], masks[i], keys, keyOffsets[i]);
+    }
+  }
+
+  private void assignMask(int i) {
+    if (structure == Structure.NEURONS) {
+      selection.assignSlices(keys, keyOffsets[i], masks[i], rows[i], units[i], 1);
+    } else {
+      selection.assign(keys, keyOffsets[i], masks[i], weights[i].length());
+    }
+  }
+
+  /** {@code x = 0} where {@code mask == 0} (as {@code +0.0}, also for NaN or infinite x). */
+  private static void applyMask(Tensor mask, Tensor x) {
+    FloatBuffer m = mask.data();
+    FloatBuffer v = x.data();
+    int n = x.length();
+    for (int i = 0; i < n; i++) {
+      // branch-free: the mask 1f/0f as all-ones/zero bits, so a kept value passes bit for bit
+      v.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(v.get(i)) & -(int) m.get(i)));
+    }
+  }
+
+  /** Number of pruned weights. */
+  public int size() {
+    return weights.length;
+  }
+
+  /** The layer (field name) of pruned weight {@code i}. */
+  public String layer(int i) {
+    return layers[i];
+  }
+
+  /** The parameter name of pruned weight {@code i}, such as {@code hidden1.weight}. */
+  public String name(int i) {
+    return names[i];
+  }
+
+  /** The live mask of weight {@code i}, {@code [in, out]}, 1 = kept, 0 = pruned. */
+  public Tensor mask(int i) {
+    return masks[i];
+  }
+
+  /** The live masks by parameter name ({@code <layer>.weight}), in network order. */
+  public Map<String, Tensor> masks() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (int i = 0; i < names.length; i++) {
+      out.put(names[i], masks[i]);
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The schedule of weight {@code i} (its own final sparsity with {@link Scope#PER_LAYER}). */
+  public PruningSchedule schedule(int i) {
+    return schedules[i];
+  }
+
+  public Scope scope() {
+    return scope;
+  }
+
+  public Structure structure() {
+    return structure;
+  }
+
+  /** The fraction of weight {@code i}'s entries its mask prunes, in [0, 1]. */
+  public double sparsity(int i) {
+    return (double) pruned(i) / masks[i].length();
+  }
+
+  /**
+   * The fraction of pruned entries per layer, by layer name in network order (a new map: not for
+   * the training step).
+   */
+  public Map<String, Double> sparsity() {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (int i = 0; i < names.length; i++) {
+      out.put(layers[i], sparsity(i));
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The fraction of pruned entries over all pruned weights together. */
+  public double overallSparsity() {
+    long pruned = 0;
+    long total = 0;
+    for (int i = 0; i < masks.length; i++) {
+      pruned += pruned(i);
+      total += masks[i].length();
+    }
+    return (double) pruned / total;
+  }
+
+  private int pruned(int i) {
+    FloatBuffer m = masks[i].data();
+    int n = masks[i].length();
+    int z = 0;
+    for (int e = 0; e < n; e++) {
+      if (m.get(e) == 0f) {
+        z++;
+      }
+    }
+    return z;
+  }
+
+  /** Builds a {@link MagnitudePruner}; add weights in network order. */
+  public static final class Builder {
+    private final PruningSchedule schedule;
+    private final Scope scope;
+    private final Structure structure;
+    private final List<Entry> entries = new ArrayList<>();
+    private Map<String, Tensor> optimizerState = Map.of();
+
+    private Builder(PruningSchedule schedule, Scope scope, Structure structure) {
+      this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
+      this.scope = java.util.Objects.requireNonNull(scope, "scope");
+      this.structure = java.util.Objects.requireNonNull(structure, "structure");
+    }
+
+    /** Adds a dense weight {@code [in, out]} with the schedule's final sparsity. */
+    public Builder add(String layer, String name, Tensor weight, Tensor gradient) {
+      return add(layer, name, weight, gradient, Double.NaN);
+    }
+
+    /**
+     * Adds a dense weight {@code [in, out]}.
+     *
+     * @param name its parameter name ({@code <layer>.weight}), which prefixes its optimizer state
+     * @param gradient its gradient (same shape), or null when the trainer has none
+     * @param finalSparsity this layer's own final sparsity, or NaN for the schedule's
+     * @throws IllegalArgumentException for a weight that is not 2-d, a gradient of another size,
+     *     or a layer target under {@link Scope#GLOBAL}
+     */
+    public Builder add(String layer, String name, Tensor weight, Tensor gradient,
+        double finalSparsity) {
+      if (weight.rank() != 2) {
+        throw new IllegalArgumentException(name + ": expected a 2-d [in, out] weight, got "
+            + weight);
+      }
+      if (gradient != null && gradient.length() != weight.length()) {
+        throw new IllegalArgumentException(name + ": gradient has " + gradient.length()
+            + " elements, weight " + weight.length());
+      }
+      if (!Double.isNaN(finalSparsity) && scope == Scope.GLOBAL) {
+        throw new IllegalArgumentException(name + ": a layer's own final sparsity needs"
+            + " PER_LAYER scope");
+      }
+      entries.add(new Entry(layer, name, weight, gradient, finalSparsity));
+      return this;
+    }
+
+    /**
+     * The optimizer's buffers by name ({@code Optimizer.state()}): each entry named {@code
+     * <param>.<buffer>} with a pruned weight's size is masked with that weight.
+     */
+    public Builder optimizerState(Map<String, Tensor> state) {
+      this.optimizerState = java.util.Objects.requireNonNull(state, "state");
+      return this;
+    }
+
+    public MagnitudePruner build() {
+      return new MagnitudePruner(this);
+    }
+  }
+
+  private record Entry(String layer, String name, Tensor weight, Tensor gradient,
+      double finalSparsity) {}
+}
