@@ -30,6 +30,7 @@ final class ProgressListener implements TrainingListener {
   private long samples;
   private double lossSum;
   private int stepsInEpoch;
+  private int steps;
 
   /**
    * @param out where the per-epoch lines go
@@ -50,6 +51,7 @@ final class ProgressListener implements TrainingListener {
     samples = 0;
     lossSum = 0;
     stepsInEpoch = 0;
+    this.steps = steps;
     if (bars) {
       bar = new ProgressBarBuilder()
           .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
@@ -69,7 +71,7 @@ final class ProgressListener implements TrainingListener {
     }
     bar.step();
     long now = System.nanoTime();
-    if (now - lastMessage >= MESSAGE_INTERVAL_NANOS) {
+    if (now - lastMessage >= MESSAGE_INTERVAL_NANOS || stepsInEpoch == steps) {
       lastMessage = now;
       double seconds = (now - epochStart) / 1e9;
       bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f  lr %.5f  %,.0f samples/s",
