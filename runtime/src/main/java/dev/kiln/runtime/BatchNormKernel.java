@@ -6,8 +6,9 @@ import java.nio.FloatBuffer;
  * Batch normalisation over the rows of {@code [n, features]} (Ioffe and Szegedy, 2015), with
  * PyTorch's {@code nn.BatchNorm1d} conventions: normalisation by the biased batch variance, the
  * running variance updated with the unbiased one, {@code running = (1 - momentum)·running +
- * momentum·batch}. Statistics are accumulated in double. One instance per layer holds the
- * per-batch state the backward pass needs; nothing is allocated after construction.
+ * momentum·batch}. Statistics are accumulated in double and applied in float, as PyTorch's CPU
+ * kernel does. One instance per layer holds the per-batch state the backward pass needs; nothing
+ * is allocated after construction.
  */
 public final class BatchNormKernel {
   private final int features;
@@ -17,6 +18,12 @@ public final class BatchNormKernel {
   private final double[] invStd;
   private final double[] sumDy;
   private final double[] sumDyXhat;
+  private final double[] shift;
+  private final float[] meanF;
+  private final float[] invStdF;
+  private final float[] scaleF;
+  private final float[] meanDyF;
+  private final float[] meanDyXhatF;
 
   /**
    * @param features channels {@code C}
@@ -31,6 +38,12 @@ public final class BatchNormKernel {
     this.invStd = new double[features];
     this.sumDy = new double[features];
     this.sumDyXhat = new double[features];
+    this.shift = new double[features];
+    this.meanF = new float[features];
+    this.invStdF = new float[features];
+    this.scaleF = new float[features];
+    this.meanDyF = new float[features];
+    this.meanDyXhatF = new float[features];
   }
 
   /**
@@ -51,33 +64,41 @@ public final class BatchNormKernel {
     }
     FloatBuffer xb = x.data();
     int c = features;
-    java.util.Arrays.fill(mean, 0);
-    java.util.Arrays.fill(invStd, 0);
-    for (int r = 0; r < n; r++) {
-      int row = r * c;
-      for (int j = 0; j < c; j++) {
-        mean[j] += xb.get(row + j);
-      }
-    }
+    // One pass for both moments: sums of d = x - shift and of d², shifted by the first row so
+    // that the variance does not cancel catastrophically (the shifted-data algorithm; Chan,
+    // Golub and LeVeque 1983). Row-major: the inner loop runs along the contiguous channels.
+    double[] sum = mean;
+    double[] sumSq = invStd;
     for (int j = 0; j < c; j++) {
-      mean[j] /= n;
+      shift[j] = xb.get(j);
+      sum[j] = 0;
+      sumSq[j] = 0;
     }
-    for (int r = 0; r < n; r++) {
+    for (int r = 1; r < n; r++) {
       int row = r * c;
       for (int j = 0; j < c; j++) {
-        double d = xb.get(row + j) - mean[j];
-        invStd[j] += d * d;
+        double d = xb.get(row + j) - shift[j];
+        sum[j] += d;
+        sumSq[j] += d * d;
       }
     }
     FloatBuffer rm = runningMean.data();
     FloatBuffer rv = runningVar.data();
     for (int j = 0; j < c; j++) {
-      double biasedVar = invStd[j] / n;
-      double unbiasedVar = invStd[j] / (n - 1);
+      double s = sum[j];
+      double squares = Math.max(0, sumSq[j] - s * s / n);
+      double biasedVar = squares / n;
+      double unbiasedVar = squares / (n - 1);
+      mean[j] = shift[j] + s / n;
       invStd[j] = 1.0 / Math.sqrt(biasedVar + epsilon);
+      meanF[j] = (float) mean[j];
+      invStdF[j] = (float) invStd[j];
       rm.put(j, (float) ((1 - momentum) * rm.get(j) + momentum * mean[j]));
       rv.put(j, (float) ((1 - momentum) * rv.get(j) + momentum * unbiasedVar));
     }
+    // The element-wise pass in float, as PyTorch's CPU kernel does it (statistics accumulated in
+    // double, then applied in float): a double pass converts every element twice and runs
+    // several times slower.
     FloatBuffer hb = xhat.data();
     FloatBuffer yb = y.data();
     FloatBuffer g = gamma.data();
@@ -85,7 +106,7 @@ public final class BatchNormKernel {
     for (int r = 0; r < n; r++) {
       int row = r * c;
       for (int j = 0; j < c; j++) {
-        float h = (float) ((xb.get(row + j) - mean[j]) * invStd[j]);
+        float h = (xb.get(row + j) - meanF[j]) * invStdF[j];
         hb.put(row + j, h);
         yb.put(row + j, g.get(j) * h + b.get(j));
       }
@@ -147,13 +168,19 @@ public final class BatchNormKernel {
       gg.put(j, (float) sumDyXhat[j]);
       bg.put(j, (float) sumDy[j]);
     }
+    // dx = gamma·σ⁻¹·(dy - mean(dy) - xhat·mean(dy·xhat)): per-channel coefficients from the
+    // double sums, the element-wise pass in float (as PyTorch's CPU kernel).
+    for (int j = 0; j < c; j++) {
+      scaleF[j] = (float) (g.get(j) * invStd[j]);
+      meanDyF[j] = (float) (sumDy[j] / n);
+      meanDyXhatF[j] = (float) (sumDyXhat[j] / n);
+    }
     FloatBuffer dxb = dx.data();
     for (int r = 0; r < n; r++) {
       int row = r * c;
       for (int j = 0; j < c; j++) {
-        double scale = g.get(j) * invStd[j] / n;
-        double v = scale * (n * (double) dyb.get(row + j) - sumDy[j] - hb.get(row + j) * sumDyXhat[j]);
-        dxb.put(row + j, (float) v);
+        float v = (dyb.get(row + j) - meanDyF[j] - hb.get(row + j) * meanDyXhatF[j]) * scaleF[j];
+        dxb.put(row + j, v);
       }
     }
   }

@@ -21,10 +21,7 @@ public final class Dense {
       java.nio.FloatBuffer yb = y.data();
       java.nio.FloatBuffer bb = bias.data();
       for (int r = 0; r < n; r++) {
-        int row = r * out;
-        for (int j = 0; j < out; j++) {
-          yb.put(row + j, bb.get(j));
-        }
+        yb.put(r * out, bb, 0, out); // a bulk copy per row (memcpy), no allocation
       }
     }
     Blas.gemm(false, false, n, out, in, 1f, x, in, weight, out, bias != null ? 1f : 0f, y, out);
