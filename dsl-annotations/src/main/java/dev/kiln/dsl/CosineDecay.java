@@ -14,7 +14,7 @@ import java.lang.annotation.Target;
  * CosineDecay} with {@code alpha = minimum/lr0} and Optax's {@code cosine_decay_schedule}); with
  * {@code periodic = true} it follows the cosine back up, exactly as PyTorch's {@code
  * CosineAnnealingLR(T_max=steps, eta_min=minimum)} stepped once per batch (period {@code 2·steps}).
- * (Some texts write a cosine schedule as {@code lr0·cos(πt/T)}, which goes negative; Kiln does not.)
+ * (Some texts write a cosine schedule as {@code lr0·cos(πt/T)}, which goes negative; not Kiln.)
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

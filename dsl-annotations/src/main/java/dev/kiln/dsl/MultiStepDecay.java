@@ -16,7 +16,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface MultiStepDecay {
-  /** The steps (or epochs) at which the rate is multiplied by {@code gamma}: each at least 1, strictly increasing. */
+  /**
+   * The steps (or epochs) at which the rate is multiplied by {@code gamma}: each at least 1,
+   * strictly increasing.
+   */
   int[] milestones();
 
   /** The factor applied at each milestone, in (0, 1]; default 0.1 (as PyTorch). */

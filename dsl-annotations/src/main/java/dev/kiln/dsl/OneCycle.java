@@ -55,6 +55,6 @@ public @interface OneCycle {
   /** The momentum at the peak rate ({@code base_momentum}); in [0, maxMomentum]; default 0.85. */
   double baseMomentum() default 0.85;
 
-  /** The momentum at the start and end ({@code max_momentum}); in [baseMomentum, 1); default 0.95. */
+  /** The momentum at the ends ({@code max_momentum}); in [baseMomentum, 1); default 0.95. */
   double maxMomentum() default 0.95;
 }

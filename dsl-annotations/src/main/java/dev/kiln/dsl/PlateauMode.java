@@ -1,6 +1,6 @@
 package dev.kiln.dsl;
 
-/** Whether {@link ReduceOnPlateau}'s monitored quantity should fall or rise (PyTorch's {@code mode}). */
+/** Whether {@link ReduceOnPlateau}'s monitored value should fall or rise (PyTorch's {@code mode}). */
 public enum PlateauMode {
   /** Lower is better, as for a loss: the default. */
   MIN,

@@ -6,8 +6,8 @@ package dev.kiln.dsl;
  */
 public enum ThresholdMode {
   /**
-   * Relative: with {@code MIN}, better means {@code value < best·(1 - threshold)}; with {@code MAX},
-   * {@code value > best·(1 + threshold)}. PyTorch's {@code 'rel'}, the default.
+   * Relative: with {@code MIN}, better means {@code value < best·(1 - threshold)}; with {@code
+   * MAX}, {@code value > best·(1 + threshold)}. PyTorch's {@code 'rel'}, the default.
    */
   RELATIVE,
   /**

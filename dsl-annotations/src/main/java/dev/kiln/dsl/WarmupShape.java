@@ -3,8 +3,8 @@ package dev.kiln.dsl;
 /** How {@link Warmup} raises the rate to the base rate. */
 public enum WarmupShape {
   /**
-   * From {@code startFactor·lr0} linearly to {@code lr0}: {@code lr0·(s + (1 - s)·t/steps)}. PyTorch's
-   * {@code LinearLR(start_factor=s, end_factor=1, total_iters=steps)}. The default.
+   * From {@code startFactor·lr0} linearly to {@code lr0}: {@code lr0·(s + (1 - s)·t/steps)}.
+   * PyTorch's {@code LinearLR(start_factor=s, end_factor=1, total_iters=steps)}. The default.
    */
   LINEAR,
   /**

@@ -166,7 +166,8 @@ class ScheduleTrajectoryTest {
     // Stepped per epoch: 100 epochs of 2 batches.
     sources.put("sched.EpochStep", config("EpochStep", 2, 100, sgd(step), "@StepDecay(stepSize = "
         + step.getAsJsonObject("args").get("step_size").getAsInt() + ", gamma = "
-        + step.getAsJsonObject("args").get("gamma").getAsDouble() + ", unit = ScheduleUnit.EPOCH)"));
+        + step.getAsJsonObject("args").get("gamma").getAsDouble()
+        + ", unit = ScheduleUnit.EPOCH)"));
     sources.put("sched.Plateau", config("Plateau", 2, 3, "@Sgd(learningRate = 0.1)",
         "@ReduceOnPlateau(factor = 0.5, patience = 1, threshold = 0.01, cooldown = 1,"
             + " minimum = 0.02)"));

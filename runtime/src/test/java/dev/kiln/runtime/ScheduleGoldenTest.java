@@ -46,8 +46,8 @@ class ScheduleGoldenTest {
           args.get("factor").getAsDouble(), true, LearningRateSchedule.constant(lr0));
       case "StepLR" -> new StepDecaySchedule(lr0, args.get("step_size").getAsLong(),
           args.get("gamma").getAsDouble());
-      case "MultiStepLR" -> new MultiStepDecaySchedule(lr0, longs(args.getAsJsonArray("milestones")),
-          args.get("gamma").getAsDouble());
+      case "MultiStepLR" -> new MultiStepDecaySchedule(lr0,
+          longs(args.getAsJsonArray("milestones")), args.get("gamma").getAsDouble());
       case "ExponentialLR" -> new ExponentialDecaySchedule(lr0, args.get("gamma").getAsDouble());
       case "LinearLR" -> new LinearDecaySchedule(lr0, args.get("start_factor").getAsDouble(),
           args.get("end_factor").getAsDouble(), args.get("total_iters").getAsLong());
@@ -74,7 +74,7 @@ class ScheduleGoldenTest {
     };
   }
 
-  /** {@code SequentialLR([LinearLR(s, 1.0, m), after], [m])}: Kiln's warm-up before {@code after}. */
+  /** {@code SequentialLR([LinearLR(s, 1.0, m), after], [m])}: a Kiln warm-up, then {@code after}. */
   private static LearningRateSchedule sequential(JsonObject args, double lr0) {
     JsonArray schedulers = args.getAsJsonArray("schedulers");
     JsonArray milestones = args.getAsJsonArray("milestones");

@@ -44,9 +44,11 @@ final class ScheduleCode {
           .addJavadoc("Optimizer steps per epoch of the planned run.\n").build());
     }
     type.addField(FieldSpec.builder(RuntimeNames.SCHEDULE, "schedule", Modifier.PRIVATE)
-        .initializer(plan ? "newSchedule(baseLearningRate, -1, 0)" : "newSchedule(baseLearningRate)")
+        .initializer(plan ? "newSchedule(baseLearningRate, -1, 0)"
+            : "newSchedule(baseLearningRate)")
         .addJavadoc("The rate (and momentum) per step: $L.\n", describe(spec)).build());
-    String args = plan ? "baseLearningRate, plannedSteps, plannedStepsPerEpoch" : "baseLearningRate";
+    String args = plan ? "baseLearningRate, plannedSteps, plannedStepsPerEpoch"
+        : "baseLearningRate";
     type.addMethod(factory(spec, plan));
     type.addMethod(MethodSpec.methodBuilder("learningRate").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).returns(double.class)
@@ -115,9 +117,8 @@ final class ScheduleCode {
     if (plan) {
       m.addParameter(long.class, "totalSteps").addParameter(int.class, "stepsPerEpoch")
           .beginControlFlow("if (totalSteps < 0)")
-          .addStatement("return $T.unplanned($S)", SCHEDULES, "the schedule (" + describe(spec)
-              + ") needs the run's length, which fit plans: call fit, or planRun(totalSteps,"
-              + " stepsPerEpoch) before step or learningRate")
+          .addStatement("return $T.unplanned($S)", SCHEDULES, "the schedule needs the run's"
+              + " length: call fit, or planRun(totalSteps, stepsPerEpoch) before step")
           .endControlFlow();
     }
     return m.addStatement("return $L", expression(spec, "0")).build();
@@ -148,65 +149,65 @@ final class ScheduleCode {
     CodeBlock inner;
     boolean perEpoch = false;
     if (spec instanceof ScheduleSpec.StepDecay s) {
-      inner = CodeBlock.of("new $T(base, $L, $L)", runtime("StepDecaySchedule"), s.stepSize(),
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L)", runtime("StepDecaySchedule"), s.stepSize(),
           Literals.of(s.gamma()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.MultiStepDecay s) {
-      inner = CodeBlock.of("new $T(base, new long[] {$L}, $L)", runtime("MultiStepDecaySchedule"),
+      inner = CodeBlock.of("new $T(base,$Wnew long[] {$L},$W$L)", runtime("MultiStepDecaySchedule"),
           s.milestones().stream().map(String::valueOf).collect(Collectors.joining(", ")),
           Literals.of(s.gamma()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.Exponential s) {
-      inner = CodeBlock.of("new $T(base, $L)", runtime("ExponentialDecaySchedule"),
+      inner = CodeBlock.of("new $T(base,$W$L)", runtime("ExponentialDecaySchedule"),
           Literals.of(s.gamma()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.Linear s) {
-      inner = CodeBlock.of("new $T(base, $L, $L, $L)", runtime("LinearDecaySchedule"),
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$L)", runtime("LinearDecaySchedule"),
           Literals.of(s.startFactor()), Literals.of(s.endFactor()),
           length(s.steps(), warmupSteps, s.perEpoch()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.Polynomial s) {
-      inner = CodeBlock.of("new $T(base, $L, $L)", runtime("PolynomialDecaySchedule"),
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L)", runtime("PolynomialDecaySchedule"),
           length(s.steps(), warmupSteps, s.perEpoch()), Literals.of(s.power()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.Cosine s) {
-      inner = CodeBlock.of("new $T(base, $L, $L, $L)", RuntimeNames.COSINE_DECAY_SCHEDULE,
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$L)", RuntimeNames.COSINE_DECAY_SCHEDULE,
           length(s.steps(), warmupSteps, s.perEpoch()), Literals.of(s.minimum()), s.periodic());
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.CosineRestarts s) {
-      inner = CodeBlock.of("new $T(base, $L, $L, $L)", runtime("CosineRestartsSchedule"),
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$L)", runtime("CosineRestartsSchedule"),
           s.firstCycle(), s.cycleMultiplier(), Literals.of(s.minimum()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.OneCycle s) {
       ClassName oneCycle = runtime("OneCycleSchedule");
-      inner = CodeBlock.of("new $T(base, $L, $L, $T.$L, $L, $L, $L, $L, $L)", oneCycle,
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$T.$L,$W$L,$W$L,$W$L,$W$L,$W$L)", oneCycle,
           s.totalSteps() == ScheduleSpec.AUTO ? "totalSteps" : s.totalSteps(),
           Literals.of(s.pctStart()), oneCycle.nestedClass("Annealing"),
           s.linear() ? "LINEAR" : "COSINE", Literals.of(s.divFactor()),
           Literals.of(s.finalDivFactor()), s.cycleMomentum(), Literals.of(s.baseMomentum()),
           Literals.of(s.maxMomentum()));
     } else if (spec instanceof ScheduleSpec.Plateau s) {
-      inner = CodeBlock.of("new $T(base, $L, $L, $L, $L, $L, $L, $L)",
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$L,$W$L,$W$L,$W$L,$W$L)",
           runtime("ReduceOnPlateauSchedule"), Literals.of(s.factor()), s.patience(),
           Literals.of(s.threshold()), s.relative(), s.cooldown(), Literals.of(s.minimum()),
           s.maximize());
     } else if (spec instanceof ScheduleSpec.Warmup w) {
       String steps = w.perEpoch() ? w.steps() + "L * stepsPerEpoch" : String.valueOf(w.steps());
-      return CodeBlock.of("new $T(base, $L, $L, $L, $L,\n    $L)", runtime("WarmupSchedule"),
+      return CodeBlock.of("new $T(base,$W$L,$W$L,$W$L,$W$L,$W$L)", runtime("WarmupSchedule"),
           w.steps(), w.perEpoch() ? "stepsPerEpoch" : "1", Literals.of(w.startFactor()),
           w.constant(), expression(w.after(), steps));
     } else {
       inner = CodeBlock.of("$T.constant(base)", RuntimeNames.SCHEDULE);
     }
-    return perEpoch ? CodeBlock.of("new $T($L, stepsPerEpoch)", runtime("PerEpochSchedule"), inner)
+    return perEpoch ? CodeBlock.of("new $T($L,$WstepsPerEpoch)", runtime("PerEpochSchedule"), inner)
         : inner;
   }
 
   /** A length: the literal, or for AUTO the rest of the run after {@code warmupSteps}. */
   private static CodeBlock length(int steps, String warmupSteps, boolean perEpoch) {
     return steps == ScheduleSpec.AUTO
-        ? CodeBlock.of("$T.autoLength(totalSteps, stepsPerEpoch, $L, $L)", SCHEDULES, warmupSteps,
-            perEpoch)
+        ? CodeBlock.of("$T.autoLength(totalSteps,$WstepsPerEpoch,$W$L,$W$L)", SCHEDULES,
+            warmupSteps, perEpoch)
         : CodeBlock.of("$L", steps);
   }
 
@@ -228,19 +229,20 @@ final class ScheduleCode {
       return "exponential decay by " + s.gamma() + " per" + (s.perEpoch() ? " epoch" : " step");
     } else if (spec instanceof ScheduleSpec.Linear s) {
       return "linear factor " + s.startFactor() + " to " + s.endFactor() + " over "
-          + length(s.steps()) + unit(s.perEpoch());
+          + length(s.steps(), s.perEpoch());
     } else if (spec instanceof ScheduleSpec.Polynomial s) {
-      return "polynomial decay (power " + s.power() + ") over " + length(s.steps())
-          + unit(s.perEpoch());
+      return "polynomial decay (power " + s.power() + ") over "
+          + length(s.steps(), s.perEpoch());
     } else if (spec instanceof ScheduleSpec.Cosine s) {
-      return "cosine decay over " + length(s.steps()) + unit(s.perEpoch()) + " to "
-          + s.minimum() + (s.periodic() ? ", periodic" : ", then held");
+      return "cosine decay over " + length(s.steps(), s.perEpoch()) + " to " + s.minimum()
+          + (s.periodic() ? ", periodic" : ", then held");
     } else if (spec instanceof ScheduleSpec.CosineRestarts s) {
       return "cosine with warm restarts, first cycle " + s.firstCycle() + unit(s.perEpoch())
           + ", multiplier " + s.cycleMultiplier() + ", minimum " + s.minimum();
     } else if (spec instanceof ScheduleSpec.OneCycle s) {
-      return "one cycle to " + s.maxLearningRate() + " over " + length(s.totalSteps())
-          + " steps (" + (s.linear() ? "linear" : "cosine") + (s.cycleMomentum()
+      return "one cycle to " + s.maxLearningRate() + " over " + (s.totalSteps()
+          == ScheduleSpec.AUTO ? "the whole run" : s.totalSteps() + " steps") + " ("
+          + (s.linear() ? "linear" : "cosine") + (s.cycleMomentum()
           ? ", momentum " + s.maxMomentum() + " to " + s.baseMomentum() : "") + ")";
     } else if (spec instanceof ScheduleSpec.Plateau s) {
       return "reduce by " + s.factor() + " after " + s.patience() + " epochs without"
@@ -249,8 +251,10 @@ final class ScheduleCode {
     return "constant";
   }
 
-  private static String length(int steps) {
-    return steps == ScheduleSpec.AUTO ? "AUTO (the rest of the run)" : String.valueOf(steps);
+  /** A length in its unit, for descriptions. */
+  private static String length(int steps, boolean perEpoch) {
+    return steps == ScheduleSpec.AUTO ? "the rest of the run" + (perEpoch ? " in epochs" : "")
+        : steps + unit(perEpoch);
   }
 
   private static String unit(boolean perEpoch) {

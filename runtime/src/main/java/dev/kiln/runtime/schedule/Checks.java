@@ -21,7 +21,8 @@ final class Checks {
 
   static double inRange(double value, double low, boolean lowOpen, double high, boolean highOpen,
       String what) {
-    boolean ok = (lowOpen ? value > low : value >= low) && (highOpen ? value < high : value <= high);
+    boolean ok = (lowOpen ? value > low : value >= low)
+        && (highOpen ? value < high : value <= high);
     if (!ok) {
       throw new IllegalArgumentException(what + " must be in " + (lowOpen ? "(" : "[") + low + ", "
           + high + (highOpen ? ")" : "]") + ", got " + value);

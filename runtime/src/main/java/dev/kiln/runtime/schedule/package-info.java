@@ -7,7 +7,8 @@
  * dev.kiln.runtime.schedule.LinearDecaySchedule}, {@link
  * dev.kiln.runtime.schedule.PolynomialDecaySchedule}, {@link dev.kiln.runtime.CosineDecaySchedule},
  * {@link dev.kiln.runtime.schedule.CosineRestartsSchedule}, {@link
- * dev.kiln.runtime.schedule.OneCycleSchedule}, {@link dev.kiln.runtime.schedule.ReduceOnPlateauSchedule};
+ * dev.kiln.runtime.schedule.OneCycleSchedule}, {@link
+ * dev.kiln.runtime.schedule.ReduceOnPlateauSchedule};
  * the wrappers {@link dev.kiln.runtime.schedule.WarmupSchedule} (PyTorch's {@code SequentialLR}
  * after a warm-up) and {@link dev.kiln.runtime.schedule.PerEpochSchedule} (a schedule stepped per
  * epoch); and {@link dev.kiln.runtime.schedule.Schedules}: run-length planning and curves for

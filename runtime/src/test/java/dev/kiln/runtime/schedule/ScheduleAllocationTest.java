@@ -36,7 +36,7 @@ class ScheduleAllocationTest {
       long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
       System.out.printf(Locale.ROOT, "[allocation] %-34s %d heap bytes over %d rate+momentum"
           + " evaluations%n", name, allocated, CALLS);
-      // A few bytes of slack for the measurement itself; one allocation per call would be >= 16·CALLS.
+      // Slack for the measurement itself; one allocation per call would be >= 16·CALLS bytes.
       assertWithMessage("%s: heap bytes over %s evaluations", name, CALLS).that(allocated)
           .isLessThan(256L);
       assertWithMessage("sink").that(Double.isNaN(sink[0]) || sink[0] != 0).isTrue();
