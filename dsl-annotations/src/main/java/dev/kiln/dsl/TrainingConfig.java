@@ -47,4 +47,20 @@ public @interface TrainingConfig {
    * (PyTorch's {@code label_smoothing}, Keras's {@code label_smoothing}).
    */
   double labelSmoothing() default 0.0;
+
+  /**
+   * Gradient accumulation: the gradients of this many consecutive batches are averaged and one
+   * optimizer step is taken on the average; at least 1, default 1 (a step per batch). Schedules
+   * and {@code iteration()} count optimizer steps. Keras 3: the optimizer's {@code
+   * gradient_accumulation_steps}; PyTorch: {@code loss / k} with {@code optimizer.step()} every
+   * {@code k} batches.
+   */
+  int accumulationSteps() default 1;
+
+  /**
+   * What a step does with a NaN or infinite gradient when no clipping annotation says it; default
+   * {@link NonFinitePolicy#ERROR}. Write it here or on {@link ClipGradNorm}/{@link ClipGradValue},
+   * not both.
+   */
+  NonFinitePolicy onNonFinite() default NonFinitePolicy.ERROR;
 }

@@ -24,12 +24,30 @@ public final class SgdKernel {
   public static void update(Tensor param, Tensor grad, Tensor momentumBuffer, int count,
       double learningRate, double momentum, double dampening, boolean nesterov,
       boolean firstStep) {
+    update(param, grad, momentumBuffer, count, learningRate, momentum, dampening, nesterov,
+        firstStep, 0);
+  }
+
+  /**
+   * Updates {@code param} in place with decoupled weight decay first (SGDW, Loshchilov and Hutter,
+   * 2019): {@code w = w·(1 - decay)}, then the SGD step; the decay never enters the momentum
+   * buffer.
+   *
+   * @param decay the decoupled decay factor {@code lr·λ}, 0 for none (then bitwise the same as
+   *     the overload without it)
+   */
+  public static void update(Tensor param, Tensor grad, Tensor momentumBuffer, int count,
+      double learningRate, double momentum, double dampening, boolean nesterov,
+      boolean firstStep, double decay) {
     FloatBuffer w = param.data();
     FloatBuffer g = grad.data();
     float lr = (float) learningRate;
+    float keepW = (float) (1 - decay);
+    boolean decays = decay != 0;
     if (momentum == 0) {
       for (int i = 0; i < count; i++) {
-        w.put(i, w.get(i) - lr * g.get(i));
+        float wi = decays ? w.get(i) * keepW : w.get(i);
+        w.put(i, wi - lr * g.get(i));
       }
       return;
     }
@@ -41,7 +59,8 @@ public final class SgdKernel {
       float b = firstStep ? gi : mu * buf.get(i) + keep * gi;
       buf.put(i, b);
       float d = nesterov ? gi + mu * b : b;
-      w.put(i, w.get(i) - lr * d);
+      float wi = decays ? w.get(i) * keepW : w.get(i);
+      w.put(i, wi - lr * d);
     }
   }
 }

@@ -13,6 +13,7 @@ public final class SgdOptimizer implements Optimizer {
   private double momentum;
   private final double dampening;
   private final boolean nesterov;
+  private final double[] weightDecay;
   private final Tensor[] buffers;
   private final Map<String, Tensor> state;
   private long steps;
@@ -24,6 +25,19 @@ public final class SgdOptimizer implements Optimizer {
    */
   public SgdOptimizer(ParameterSet parameters, double momentum, double dampening,
       boolean nesterov) {
+    this(parameters, momentum, dampening, nesterov, null);
+  }
+
+  /**
+   * SGD with decoupled weight decay per parameter (SGDW): {@code w ← w·(1 - lr·λ)} before each
+   * step, outside the momentum buffer.
+   *
+   * @param weightDecay decoupled decay {@code λ} per parameter, in the set's order; null for none
+   * @throws IllegalArgumentException for a wrong decay array
+   */
+  public SgdOptimizer(ParameterSet parameters, double momentum, double dampening,
+      boolean nesterov, double[] weightDecay) {
+    this.weightDecay = OptimizerState.decay(weightDecay, parameters.size());
     this.parameters = parameters;
     this.momentum = momentum;
     this.dampening = dampening;
@@ -45,7 +59,7 @@ public final class SgdOptimizer implements Optimizer {
     for (int i = 0; i < buffers.length; i++) {
       Tensor value = parameters.value(i);
       SgdKernel.update(value, parameters.gradient(i), buffers[i], value.length(), learningRate,
-          momentum, dampening, nesterov, first);
+          momentum, dampening, nesterov, first, learningRate * weightDecay[i]);
     }
     steps++;
   }

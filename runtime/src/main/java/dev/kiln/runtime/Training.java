@@ -119,7 +119,8 @@ public final class Training {
         ? new ParameterSnapshot(trainer.parameters()) : null;
     int epochs = o.epochs(trainer);
     int steps = source.stepsPerEpoch();
-    trainer.planRun((long) steps * epochs, steps);
+    int k = trainer.accumulationSteps(); // batches per optimizer step
+    trainer.planRun((long) steps * epochs / k, Math.max(1, steps / k));
     Tensor outputs = trainer.outputBuffer();
     Tensor labels = trainer.labelBuffer();
     int classes = labels.size(1);
@@ -139,7 +140,14 @@ public final class Training {
       long start = System.nanoTime();
       while (source.hasNext()) {
         int n = source.next(trainer.featureBuffer(), labels);
+        long skippedBefore = trainer.skippedSteps();
         float stepLoss = trainer.stepBuffered(n);
+        if (trainer.skippedSteps() != skippedBefore) { // non-finite gradients, SKIP_STEP policy
+          for (TrainingListener listener : listeners) {
+            listener.onSkippedStep(trainer, trainer.iteration(), epoch, trainer.skippedSteps());
+          }
+          continue;
+        }
         lossSum += (double) stepLoss * n;
         samples += n;
         if (outputs != null) {

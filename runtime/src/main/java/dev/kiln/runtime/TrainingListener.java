@@ -19,6 +19,17 @@ public interface TrainingListener {
    */
   default void onStep(Trainer trainer, long iteration, int epoch, float loss) {}
 
+  /**
+   * After a batch the trainer skipped because a gradient held NaN or an infinity ({@code
+   * onNonFinite = SKIP_STEP}): nothing was updated and {@link #onStep} is not called for it.
+   * Called on the training thread.
+   *
+   * @param iteration optimizer steps taken so far (unchanged by the skipped batch)
+   * @param skippedSteps batches skipped so far, including this one ({@link
+   *     Trainer#skippedSteps()})
+   */
+  default void onSkippedStep(Trainer trainer, long iteration, int epoch, long skippedSteps) {}
+
   /** After each epoch, with its measurements. */
   default void onEpochEnd(Trainer trainer, EpochResult result) {}
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * and every norm type it records ("2", "1", "inf"): the total norm, both from {@link
  * Clipping#globalNorm} and as returned by {@link Clipping#clipByGlobalNorm}, and the clipped
  * gradients, including PyTorch's propagation of NaN and infinity. {@code clip_grad_value_} and
- * {@code error_if_nonfinite=True} have no kernel yet and are not checked.
+ * the scoped clipper are checked in {@link GradientClipperTest}; {@code error_if_nonfinite=True}
+ * corresponds to the trainers' {@code onNonFinite = ERROR} (processor tests).
  */
 class ClippingTest {
   private static final GoldenCheck GOLDEN = new GoldenCheck("clipping.json clip_grad_norm_");

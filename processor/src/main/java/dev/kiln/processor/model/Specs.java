@@ -29,9 +29,13 @@ public final class Specs {
     }
   }
 
-  /** One layer: {@code inputs → outputs}; absent parts are null. */
+  /**
+   * One layer: {@code inputs → outputs}; absent parts are null. {@code training} holds the field's
+   * regularization overrides and {@code @Frozen} (never null).
+   */
   public record LayerSpec(String name, int inputs, int outputs, DenseSpec dense,
-      BatchNormSpec batchNorm, ActivationSpec activation, Double dropoutRate) {
+      BatchNormSpec batchNorm, ActivationSpec activation, Double dropoutRate,
+      RegularizationSpec.LayerOverride training) {
     /** Trainable parameters (weights, biases, gamma, beta). */
     public long parameterCount() {
       long n = 0;

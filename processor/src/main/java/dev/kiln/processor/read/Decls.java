@@ -15,9 +15,27 @@ public final class Decls {
       List<LayerDecl> layers, List<VariableElement> annotatedNonLayers,
       List<VariableElement> bareLayers) {}
 
-  /** A {@code Layer} field with its parts; absent parts are null. */
+  /**
+   * A {@code Layer} field with its parts; absent parts are null. {@code training} holds the
+   * field's per-layer training annotations (never null).
+   */
   public record LayerDecl(VariableElement field, DenseDecl dense, BatchNormDecl batchNorm,
-      ActivationDecl activation, DropoutDecl dropout) {}
+      ActivationDecl activation, DropoutDecl dropout, LayerTrainingDecl training) {}
+
+  /**
+   * {@code @L1}, {@code @L2}, {@code @WeightDecay} and {@code @Frozen} on a layer field, which
+   * override the training configuration for that layer; absent ones are null.
+   */
+  public record LayerTrainingDecl(TermDecl l1, TermDecl l2, TermDecl weightDecay,
+      AnnotationMirror frozen) {
+    /** Whether the field carries none of them. */
+    public boolean isEmpty() {
+      return l1 == null && l2 == null && weightDecay == null && frozen == null;
+    }
+  }
+
+  /** A regularization annotation ({@code @L1}, {@code @L2}, {@code @WeightDecay}). */
+  public record TermDecl(AnnotationMirror mirror, Attr<Double> value, Attr<String> applyTo) {}
 
   public record DenseDecl(AnnotationMirror mirror, Attr<Integer> units, Attr<Boolean> bias,
       Attr<String> init) {}

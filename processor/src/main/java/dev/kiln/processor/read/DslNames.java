@@ -25,4 +25,11 @@ public final class DslNames {
   public static final String WARMUP = PACKAGE + ".Warmup";
   public static final String CLIP_GRAD_NORM = PACKAGE + ".ClipGradNorm";
   public static final String L2 = PACKAGE + ".L2";
+  public static final String L1 = PACKAGE + ".L1";
+  public static final String WEIGHT_DECAY = PACKAGE + ".WeightDecay";
+  public static final String FROZEN = PACKAGE + ".Frozen";
+  public static final String CLIP_GRAD_VALUE = PACKAGE + ".ClipGradValue";
+  public static final String ADAM = PACKAGE + ".Adam";
+  public static final String ADAM_W = PACKAGE + ".AdamW";
+  public static final String RMS_PROP = PACKAGE + ".RmsProp";
 }

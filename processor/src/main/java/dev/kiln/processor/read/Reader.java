@@ -6,6 +6,8 @@ import dev.kiln.processor.read.Decls.ConfigDecl;
 import dev.kiln.processor.read.Decls.DenseDecl;
 import dev.kiln.processor.read.Decls.DropoutDecl;
 import dev.kiln.processor.read.Decls.LayerDecl;
+import dev.kiln.processor.read.Decls.LayerTrainingDecl;
+import dev.kiln.processor.read.Decls.TermDecl;
 import dev.kiln.processor.read.Decls.ModelDecl;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +40,7 @@ public final class Reader {
         layers.add(layer);
       } else if (isLayer) {
         bareLayers.add(field);
-      } else if (hasParts) {
+      } else if (hasParts || !layer.training().isEmpty()) {
         annotatedNonLayers.add(field);
       }
     }
@@ -59,7 +61,21 @@ public final class Reader {
             mirrors.attr(field, m, "negativeSlope", Double.class))).orElse(null);
     DropoutDecl dropout = Mirrors.find(field, DslNames.DROPOUT).map(m -> new DropoutDecl(m,
         mirrors.attr(field, m, "value", Double.class))).orElse(null);
-    return new LayerDecl(field, dense, batchNorm, activation, dropout);
+    return new LayerDecl(field, dense, batchNorm, activation, dropout, readTraining(field));
+  }
+
+  /** The per-layer {@code @L1}, {@code @L2}, {@code @WeightDecay} and {@code @Frozen}. */
+  private LayerTrainingDecl readTraining(VariableElement field) {
+    return new LayerTrainingDecl(readTerm(field, DslNames.L1), readTerm(field, DslNames.L2),
+        readTerm(field, DslNames.WEIGHT_DECAY),
+        Mirrors.find(field, DslNames.FROZEN).orElse(null));
+  }
+
+  /** A regularization annotation ({@code value}, {@code applyTo}) on a field, or null. */
+  private TermDecl readTerm(VariableElement element, String annotation) {
+    return Mirrors.find(element, annotation).map(m -> new TermDecl(m,
+        mirrors.attr(element, m, "value", Double.class),
+        mirrors.attr(element, m, "applyTo", String.class))).orElse(null);
   }
 
   /**

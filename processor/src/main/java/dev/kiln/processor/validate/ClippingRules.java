@@ -5,18 +5,55 @@ import dev.kiln.processor.read.Attr;
 import dev.kiln.processor.read.DslNames;
 import javax.lang.model.element.AnnotationMirror;
 
-/** Reads and checks the gradient-clipping annotations of a training configuration. */
+/**
+ * Reads and checks the gradient-clipping annotations of a training configuration ({@code
+ * @ClipGradNorm} or {@code @ClipGradValue}, at most one) and the non-finite policy, written on the
+ * clipping annotation or on {@code @TrainingConfig(onNonFinite)} but not on both ({@code ERROR}
+ * when neither says it).
+ */
 final class ClippingRules {
   private ClippingRules() {}
 
   /** The clipping, or null after reporting an error. */
   static ClippingSpec check(RuleContext ctx) {
     AnnotationMirror norm = ctx.find(DslNames.CLIP_GRAD_NORM).orElse(null);
-    if (norm == null) {
-      return new ClippingSpec.None();
-    }
+    AnnotationMirror value = ctx.find(DslNames.CLIP_GRAD_VALUE).orElse(null);
     Reporter reporter = ctx.reporter();
+    if (norm != null && value != null) {
+      reporter.error(ctx.type(), value, Diagnostic.CLIPPING_TWICE);
+      return null;
+    }
     int before = reporter.errorCount();
+    AnnotationMirror clip = norm != null ? norm : value;
+    String policy = policy(ctx, clip);
+    ClippingSpec spec;
+    if (norm != null) {
+      spec = byNorm(ctx, norm, policy);
+    } else if (value != null) {
+      spec = byValue(ctx, value, policy);
+    } else {
+      spec = new ClippingSpec.None(policy);
+    }
+    return reporter.errorCount() != before ? null : spec;
+  }
+
+  /** The effective non-finite policy; reports it written twice. */
+  private static String policy(RuleContext ctx, AnnotationMirror clip) {
+    AnnotationMirror config = ctx.find(DslNames.TRAINING_CONFIG).orElseThrow();
+    Attr<String> onConfig = ctx.attr(config, "onNonFinite", String.class);
+    if (clip == null) {
+      return onConfig.value();
+    }
+    Attr<String> onClip = ctx.attr(clip, "onNonFinite", String.class);
+    if (onClip.written() != null && onConfig.written() != null) {
+      ctx.reporter().error(onClip, Diagnostic.NON_FINITE_POLICY_TWICE, onConfig.value(),
+          clip.getAnnotationType().asElement().getSimpleName(), onClip.value());
+    }
+    return onClip.written() != null ? onClip.value() : onConfig.value();
+  }
+
+  private static ClippingSpec byNorm(RuleContext ctx, AnnotationMirror norm, String policy) {
+    Reporter reporter = ctx.reporter();
     Attr<Double> maxNorm = ctx.attr(norm, "maxNorm", Double.class);
     if (!(maxNorm.value() > 0 && Double.isFinite(maxNorm.value()))) {
       reporter.error(maxNorm, Diagnostic.MAX_NORM_NOT_POSITIVE, maxNorm.value());
@@ -26,6 +63,15 @@ final class ClippingRules {
     if (p != 1 && p != 2 && p != Double.POSITIVE_INFINITY) {
       reporter.error(normType, Diagnostic.NORM_TYPE, p);
     }
-    return reporter.errorCount() != before ? null : new ClippingSpec.GlobalNorm(maxNorm.value(), p);
+    String scope = ctx.attr(norm, "scope", String.class).value();
+    return new ClippingSpec.ByNorm(maxNorm.value(), p, scope, policy);
+  }
+
+  private static ClippingSpec byValue(RuleContext ctx, AnnotationMirror value, String policy) {
+    Attr<Double> clipValue = ctx.attr(value, "value", Double.class);
+    if (!(clipValue.value() > 0 && Double.isFinite(clipValue.value()))) {
+      ctx.reporter().error(clipValue, Diagnostic.CLIP_VALUE_NOT_POSITIVE, clipValue.value());
+    }
+    return new ClippingSpec.ByValue(clipValue.value(), policy);
   }
 }

@@ -45,8 +45,9 @@ public enum Diagnostic {
   NO_OPTIMIZER("KilnNoOptimizer",
       "@TrainingConfig %s has no optimizer. Add one, for example @Sgd(learningRate = 0.1)."),
   LEARNING_RATE_NOT_POSITIVE("KilnBadLearningRate",
-      "@Sgd(learningRate = %s): the learning rate must be positive and finite."),
-  MOMENTUM_NEGATIVE("KilnBadMomentum", "@Sgd(momentum = %s): momentum must be at least 0."),
+      "@%s(learningRate = %s): the learning rate must be positive and finite."),
+  MOMENTUM_NEGATIVE("KilnBadMomentum",
+      "@%s(momentum = %s): momentum must be finite and at least 0."),
   DAMPENING_RANGE("KilnBadDampening", "@Sgd(dampening = %s): dampening must be in [0, 1]."),
   NESTEROV_WITHOUT_MOMENTUM("KilnNesterovWithoutMomentum",
       "@Sgd(nesterov = true) needs momentum > 0 and dampening = 0 (momentum = %s, dampening = %s),"
@@ -140,6 +141,34 @@ public enum Diagnostic {
       "@ReduceOnPlateau(%s = %s): a count of epochs must be at least 0."),
   PLATEAU_THRESHOLD("KilnBadThreshold",
       "@ReduceOnPlateau(threshold = %s): the threshold must be finite and at least 0."),
+  OPTIMIZER_TWICE("KilnTwoOptimizers",
+      "@%s and @%s: a training configuration takes exactly one optimizer. Keep one of them."),
+  BETA_RANGE("KilnBadBeta",
+      "@%s(%s = %s): a moment decay must be in [0, 1), as PyTorch's betas (defaults 0.9 and"
+          + " 0.999)."),
+  OPTIMIZER_EPSILON("KilnBadOptimizerEpsilon",
+      "@%s(epsilon = %s): epsilon must be positive and finite; PyTorch's default is 1e-8."),
+  RMSPROP_ALPHA("KilnBadAlpha",
+      "@RmsProp(alpha = %s): alpha must be in [0, 1); PyTorch's default is 0.99 (Keras's rho)."),
+  L1_NEGATIVE("KilnBadL1", "@L1(%s): the coefficient must be finite and at least 0."),
+  WEIGHT_DECAY_NEGATIVE("KilnBadWeightDecay",
+      "%s: the decoupled decay must be finite and at least 0."),
+  WEIGHT_DECAY_TWICE("KilnWeightDecayTwice",
+      "@AdamW(weightDecay = %s) and @WeightDecay(%s) both set the decoupled decay. Keep one:"
+          + " without weightDecay (or with 0) on @AdamW, @WeightDecay replaces its default."),
+  CLIP_VALUE_NOT_POSITIVE("KilnBadClipValue",
+      "@ClipGradValue(%s): the clip value must be positive and finite."),
+  CLIPPING_TWICE("KilnTwoClippings",
+      "@ClipGradValue and @ClipGradNorm: a training configuration clips by value or by norm, not"
+          + " both. Keep one of them."),
+  NON_FINITE_POLICY_TWICE("KilnNonFinitePolicyTwice",
+      "@TrainingConfig(onNonFinite = %s) and @%s(onNonFinite = %s): write the non-finite policy"
+          + " in one place."),
+  ACCUMULATION_STEPS("KilnBadAccumulationSteps",
+      "@TrainingConfig(accumulationSteps = %s): an optimizer step needs at least 1 batch."),
+  FROZEN_REGULARIZED("KilnFrozenRegularized",
+      "Layer %s is @Frozen and carries @%s: a frozen layer is never updated, so the override"
+          + " would do nothing. Remove one of them."),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 

@@ -130,7 +130,7 @@ public final class Validator {
       dropout = rate.value() > 0 ? rate.value() : null;
     }
     return new LayerSpec(layer.field().getSimpleName().toString(), inputs, outputs, dense,
-        batchNorm, activation, dropout);
+        batchNorm, activation, dropout, RegularizationRules.layer(reporter, layer.training()));
   }
 
   private static String resolveInit(LayerDecl layer) {

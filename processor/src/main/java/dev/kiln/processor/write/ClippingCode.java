@@ -1,28 +1,160 @@
 package dev.kiln.processor.write;
 
+import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
 import dev.kiln.processor.model.ClippingSpec;
+import dev.kiln.processor.model.Specs.LayerSpec;
+import dev.kiln.processor.model.Specs.TrainingSpec;
+import javax.lang.model.element.Modifier;
 
-/** Generated code for gradient clipping. */
+/**
+ * Generated code for gradient clipping and the non-finite policy: the {@code clipper} field (a
+ * runtime {@code GradientClipper} that measures the pre-clip norm and clips), and for the {@code
+ * ERROR} and {@code SKIP_STEP} policies the batch-norm statistics snapshot, the skipped-step count
+ * and {@code rejectBatch}, which undoes what the forward pass changed.
+ */
 final class ClippingCode {
   private ClippingCode() {}
 
-  /** A statement that clips {@code parameters}' gradients and sets {@code lastGradientNorm}. */
-  static CodeBlock statement(ClippingSpec spec) {
-    if (spec instanceof ClippingSpec.GlobalNorm g) {
-      return CodeBlock.of("lastGradientNorm = $T.clipByGlobalNorm(parameters.gradients(), $L, $L)",
-          RuntimeNames.CLIPPING, Literals.of(g.maxNorm()), Literals.of(g.normType()));
-    }
-    return CodeBlock.of("lastGradientNorm = $T.globalNorm(parameters.gradients(), 2.0)",
-        RuntimeNames.CLIPPING);
+  static final ClassName GRADIENT_CLIPPER = ClassName.get("dev.kiln.runtime", "GradientClipper");
+  static final ClassName STATISTICS_SNAPSHOT =
+      ClassName.get("dev.kiln.runtime", "StatisticsSnapshot");
+  static final ClassName NON_FINITE_EXCEPTION =
+      ClassName.get("dev.kiln.runtime", "NonFiniteGradientException");
+
+  /** Whether the step saves batch-norm running statistics before its forward pass. */
+  static boolean snapshots(TrainingSpec spec) {
+    return spec.clipping().checksFinite() && spec.network().hasBatchNorm();
   }
 
-  /** One javadoc line, or null for no clipping. */
-  static String describe(ClippingSpec spec) {
-    if (spec instanceof ClippingSpec.GlobalNorm g) {
-      return "clipping: global norm (type " + Literals.of(g.normType()) + ") at most "
-          + g.maxNorm();
+  /** Adds the clipper, and for checked policies the snapshot, counter and {@code rejectBatch}. */
+  static void addMembers(TypeSpec.Builder type, TrainingSpec spec) {
+    type.addField(FieldSpec.builder(GRADIENT_CLIPPER, "clipper", Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("Measures the gradient norm before clipping$L.\n",
+            spec.clipping() instanceof ClippingSpec.None ? "" : ", then clips").build());
+    if (snapshots(spec)) {
+      type.addField(FieldSpec.builder(STATISTICS_SNAPSHOT, "batchNormStatistics",
+              Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("Batch-norm running statistics as they were before the current step's"
+              + " forward pass.\n").build());
     }
-    return null;
+    boolean skips = spec.clipping().onNonFinite().equals("SKIP_STEP");
+    if (skips) {
+      type.addField(FieldSpec.builder(long.class, "skippedSteps", Modifier.PRIVATE)
+          .addJavadoc("Batches rejected for NaN or infinite gradients.\n").build());
+      type.addMethod(MethodSpec.methodBuilder("skippedSteps").addAnnotation(Override.class)
+          .addModifiers(Modifier.PUBLIC).returns(long.class)
+          .addJavadoc("Batches skipped so far because a gradient held NaN or an infinity.\n")
+          .addStatement("return skippedSteps").build());
+    }
+    if (spec.clipping().checksFinite()) {
+      type.addMethod(rejectBatch(spec, skips));
+    }
+  }
+
+  private static MethodSpec rejectBatch(TrainingSpec spec, boolean skips) {
+    String untouched = "parameters, optimizer state"
+        + (OptimizerCode.accumulates(spec) ? ", accumulated gradients" : "")
+        + " and the step\ncounter were not touched";
+    MethodSpec.Builder m = MethodSpec.methodBuilder("rejectBatch").addModifiers(Modifier.PRIVATE)
+        .returns(float.class).addParameter(double.class, "loss");
+    if (skips) {
+      m.addJavadoc("Skips a batch whose gradients hold NaN or an infinity (onNonFinite ="
+          + " SKIP_STEP): $L$L.\n\n@return the batch's loss\n",
+          spec.network().hasBatchNorm()
+              ? "restores the\nbatch-norm running statistics its forward pass updated and counts"
+                  + " it; " : "counts it; ", untouched);
+    } else {
+      m.addJavadoc("Rejects a batch whose gradients hold NaN or an infinity (onNonFinite ="
+          + " ERROR): $L$L.\n\n@throws $T naming the step, layer and parameter\n",
+          spec.network().hasBatchNorm()
+              ? "restores the\nbatch-norm running statistics its forward pass updated; " : "",
+          untouched, NON_FINITE_EXCEPTION);
+    }
+    if (spec.network().hasBatchNorm()) {
+      m.addStatement("batchNormStatistics.restore()");
+    }
+    if (skips) {
+      return m.addStatement("skippedSteps++").addStatement("return (float) loss").build();
+    }
+    return m.addStatement("throw $T.locate(iteration, parameters)", NON_FINITE_EXCEPTION).build();
+  }
+
+  /** Paragraphs of {@code stepBuffered}'s javadoc on non-finite gradients and accumulation. */
+  static CodeBlock stepDescription(TrainingSpec spec) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    switch (spec.clipping().onNonFinite()) {
+      case "ERROR" -> b.add("\n<p>A gradient holding NaN or an infinity makes the step throw and"
+          + " change nothing.\n");
+      case "SKIP_STEP" -> b.add("\n<p>A batch whose gradients hold NaN or an infinity changes"
+          + " nothing and is counted in\n{@link #skippedSteps()}.\n");
+      default -> b.add("\n<p>NaN and infinite gradients propagate into the update, as in"
+          + " PyTorch.\n");
+    }
+    if (OptimizerCode.accumulates(spec)) {
+      b.add("\n<p>Gradients are averaged over {@code ACCUMULATION_STEPS} batches; only every"
+          + " {@code ACCUMULATION_STEPS}-th\ncall updates the parameters and counts an"
+          + " iteration.\n");
+    }
+    return b.build();
+  }
+
+  /** The {@code @throws} line of {@code stepBuffered} for the ERROR policy, else nothing. */
+  static CodeBlock stepThrows(TrainingSpec spec) {
+    return spec.clipping().onNonFinite().equals("ERROR")
+        ? CodeBlock.of("@throws $T if a gradient holds NaN or an infinity, before any state"
+            + " changes\n", NON_FINITE_EXCEPTION)
+        : CodeBlock.of("");
+  }
+
+  /** Builds the clipper over {@code parameters} and the snapshot over the network's statistics. */
+  static void addConstructorStatements(MethodSpec.Builder m, TrainingSpec spec,
+      NetworkLayout net) {
+    m.addStatement("this.clipper = $L", clipper(spec.clipping()));
+    if (snapshots(spec)) {
+      CodeBlock.Builder stats = CodeBlock.builder();
+      String sep = "";
+      for (LayerSpec layer : spec.network().layers()) {
+        if (layer.batchNorm() != null) {
+          stats.add("$Lnetwork.$N, network.$N", sep, net.field(layer, "runningMean"),
+              net.field(layer, "runningVar"));
+          sep = ",\n";
+        }
+      }
+      m.addStatement("this.batchNormStatistics = new $T($L)", STATISTICS_SNAPSHOT, stats.build());
+    }
+  }
+
+  private static CodeBlock clipper(ClippingSpec spec) {
+    if (spec instanceof ClippingSpec.ByNorm n) {
+      return CodeBlock.of("$T.byNorm(parameters, $L, $L, $T.Scope.$L)", GRADIENT_CLIPPER,
+          Literals.of(n.maxNorm()), Literals.of(n.normType()), GRADIENT_CLIPPER, n.scope());
+    }
+    if (spec instanceof ClippingSpec.ByValue v) {
+      return CodeBlock.of("$T.byValue(parameters, $L)", GRADIENT_CLIPPER,
+          Literals.of(v.clipValue()));
+    }
+    return CodeBlock.of("$T.none(parameters)", GRADIENT_CLIPPER);
+  }
+
+  /** The clipping statement of {@code clipAndRegularize}, or null without clipping. */
+  static CodeBlock statement(ClippingSpec spec) {
+    return spec instanceof ClippingSpec.None ? null : CodeBlock.of("clipper.clip()");
+  }
+
+  /** One javadoc line: clipping and the non-finite policy. */
+  static String describe(ClippingSpec spec) {
+    String policy = "; non-finite gradients: " + spec.onNonFinite();
+    if (spec instanceof ClippingSpec.ByNorm n) {
+      return "clipping: norm (type " + Literals.of(n.normType()) + ", " + n.scope()
+          + ") at most " + n.maxNorm() + policy;
+    }
+    if (spec instanceof ClippingSpec.ByValue v) {
+      return "clipping: each element to [-" + v.clipValue() + ", " + v.clipValue() + "]" + policy;
+    }
+    return "clipping: none" + policy;
   }
 }

@@ -2,29 +2,108 @@ package dev.kiln.processor.write;
 
 import com.palantir.javapoet.MethodSpec;
 import dev.kiln.processor.model.RegularizationSpec;
+import dev.kiln.processor.model.RegularizationSpec.Term;
+import dev.kiln.processor.model.Specs.LayerSpec;
 import dev.kiln.processor.model.Specs.NetworkSpec;
 import dev.kiln.processor.write.Parameters.Param;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Generated code for coupled regularization gradients (added after clipping). */
+/**
+ * Generated code for regularization: coupled {@code @L1}/{@code @L2} gradient terms (added after
+ * clipping), the per-parameter coefficients of decoupled {@code @WeightDecay} handed to the
+ * optimizer, and which parameters are updated at all ({@code @Frozen} layers are not). Per-layer
+ * overrides are resolved here, at generation time, so the step holds one statement per affected
+ * parameter and no lookups.
+ */
 final class RegularizationCode {
   private RegularizationCode() {}
 
+  /**
+   * The parameters a trainer updates: every trainable one outside {@code @Frozen} layers, in
+   * network order. The trainer's {@code ParameterSet}, and so clipping, the gradient norm and the
+   * optimizer, hold exactly these.
+   */
+  static List<Param> updated(NetworkSpec network) {
+    return Parameters.trainable(network).stream()
+        .filter(p -> !p.layer().training().frozen()).toList();
+  }
+
+  /** Adds {@code Regularization.addL1/addL2} statements for every affected parameter. */
   static void addStatements(MethodSpec.Builder m, RegularizationSpec spec, NetworkSpec network,
       NetworkLayout net, TrainerLayout layout) {
-    if (spec.l2() <= 0) {
-      return;
-    }
-    for (Param p : Parameters.trainable(network)) {
-      if (p.isWeight() || spec.l2AllParameters()) {
+    for (Param p : updated(network)) {
+      Term l1 = spec.l1For(p.layer().training());
+      Term l2 = spec.l2For(p.layer().training());
+      if (l1.appliesTo(p.isWeight())) {
+        m.addStatement("$T.addL1(network.$N, $N, $L, $L)", RuntimeNames.REGULARIZATION,
+            net.field(p), layout.grad(p), p.length(), Literals.of(l1.value()));
+      }
+      if (l2.appliesTo(p.isWeight())) {
         m.addStatement("$T.addL2(network.$N, $N, $L, $L)", RuntimeNames.REGULARIZATION,
-            net.field(p), layout.grad(p), p.length(), Literals.of(spec.l2()));
+            net.field(p), layout.grad(p), p.length(), Literals.of(l2.value()));
       }
     }
   }
 
-  /** One javadoc line, or null for none. */
+  /**
+   * The decoupled decay coefficient of each updated parameter, in {@code ParameterSet} order, or
+   * null when nothing decays.
+   */
+  static double[] decoupledDecay(RegularizationSpec spec, NetworkSpec network) {
+    List<Param> params = updated(network);
+    double[] out = new double[params.size()];
+    boolean any = false;
+    for (int i = 0; i < out.length; i++) {
+      Param p = params.get(i);
+      Term t = spec.weightDecayFor(p.layer().training());
+      out[i] = t.appliesTo(p.isWeight()) ? t.value() : 0;
+      any |= out[i] != 0;
+    }
+    return any ? out : null;
+  }
+
+  /**
+   * The configuration-level terms in one line, or null for none (per-layer overrides are in the
+   * network's layers: see {@link #describe(RegularizationSpec, NetworkSpec)}).
+   */
   static String describe(RegularizationSpec spec) {
-    return spec.l2() > 0 ? "L2: " + spec.l2() + " on "
-        + (spec.l2AllParameters() ? "all parameters" : "weights") : null;
+    List<String> lines = new ArrayList<>();
+    term(lines, "L1", spec.l1());
+    term(lines, "L2", spec.l2());
+    term(lines, "decoupled weight decay", spec.weightDecay());
+    return lines.isEmpty() ? null : String.join("; ", lines);
+  }
+
+  /** Javadoc lines describing the regularization with per-layer overrides (empty for none). */
+  static List<String> describe(RegularizationSpec spec, NetworkSpec network) {
+    List<String> lines = new ArrayList<>();
+    term(lines, "L1", spec.l1());
+    term(lines, "L2", spec.l2());
+    term(lines, "decoupled weight decay", spec.weightDecay());
+    for (LayerSpec layer : network.layers()) {
+      RegularizationSpec.LayerOverride o = layer.training();
+      if (o.frozen()) {
+        lines.add("layer {@code " + layer.name() + "}: frozen (never updated)");
+      }
+      override(lines, layer, "L1", o.l1());
+      override(lines, layer, "L2", o.l2());
+      override(lines, layer, "decoupled weight decay", o.weightDecay());
+    }
+    return lines;
+  }
+
+  private static void term(List<String> lines, String name, Term t) {
+    if (t.value() > 0) {
+      lines.add(name + ": " + t.value() + " on " + (t.allParameters() ? "all parameters"
+          : "weights"));
+    }
+  }
+
+  private static void override(List<String> lines, LayerSpec layer, String name, Term t) {
+    if (t != null) {
+      lines.add("layer {@code " + layer.name() + "}: " + name + " " + t.value() + " on "
+          + (t.allParameters() ? "all its parameters" : "its weight"));
+    }
   }
 }

@@ -17,11 +17,9 @@ final class TrainerDocs {
         .add("<li>batch size $L, $L epochs, seed $L\n", spec.batchSize(), spec.epochs(), spec.seed())
         .add("<li>optimizer: $L\n", OptimizerCode.describe(spec.optimizer()))
         .add("<li>schedule: $L\n", ScheduleCode.describe(spec.schedule()));
-    for (String line : new String[] {ClippingCode.describe(spec.clipping()),
-        RegularizationCode.describe(spec.regularization())}) {
-      if (line != null) {
-        b.add("<li>$L\n", line);
-      }
+    b.add("<li>$L\n", ClippingCode.describe(spec.clipping()));
+    for (String line : RegularizationCode.describe(spec.regularization(), spec.network())) {
+      b.add("<li>$L\n", line);
     }
     return b.add("</ul>\n\n<p>One step: forward (batch statistics, dropout on) and loss; backward;"
         + " clipping;\nregularization gradients; the optimizer update with the scheduled rate;"

@@ -26,7 +26,9 @@ final class TrainerLayout {
       "dropoutRandom", "featuresInput", "labelsInput", "gradients", "iteration",
       "lastGradientNorm", "input", "target", "step", "stepBuffered", "loss", "clipAndRegularize",
       "update", "learningRate", "fit", "evaluate", "predict", "featureBuffer", "labelBuffer",
-      "batchSize", "epochs", "seed", "n", "features", "labels", "checkBatch"));
+      "batchSize", "epochs", "seed", "n", "features", "labels", "checkBatch", "parameters",
+      "optimizer", "clipper", "accumulator", "batchNormStatistics", "skippedSteps", "rejectBatch",
+      "accumulationSteps", "ACCUMULATION_STEPS", "WEIGHT_DECAY"));
   private final List<Buffer> buffers = new ArrayList<>();
   private final Map<String, LayerBuffers> layers = new LinkedHashMap<>();
   private final String batch = "BATCH_SIZE";
