@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Runs every comparison of benchmarks/README.md in one go and prints a summary:
+#   speed     JMH: Kiln's generated trainer, DL4J's MultiLayerNetwork and the step's GEMMs alone,
+#             reference and wide MLP, batch 32/128/512, with -prof gc; PyTorch (peer.py) at the
+#             same configurations, once with the default OpenMP wait policy and once with
+#             PASSIVE (its best counts). ROUNDS alternating rounds; DL4J in the first
+#             DL4J_ROUNDS of them only (it is 5-10x slower, so its noise does not matter).
+#   profile   StepProfile: where the generated step's time goes, per layer and op kind, plus
+#             heap bytes per step and Pointer.totalBytes() growth at every configuration.
+#   accuracy  10 epochs of Fashion-MNIST in Kiln (samples jar), PyTorch and DL4J.
+# Usage: benchmarks/run.sh [speed] [profile] [accuracy]     (default: all three)
+# Environment: ROUNDS (3), DL4J_ROUNDS (1), THREADS (nproc), PYTHON (/usr/bin/python3),
+#   MAVEN_ARGS (extra Maven flags, e.g. -o), DATA (/usr/share/datasets/fashion-mnist).
+# Results: benchmarks/target/results/<time>/ (raw JMH JSON, PyTorch JSON lines, logs, summary.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PARTS=("$@")
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(speed profile accuracy)
+ROUNDS=${ROUNDS:-3}
+DL4J_ROUNDS=${DL4J_ROUNDS:-1}
+THREADS=${THREADS:-$(nproc)}
+PYTHON=${PYTHON:-/usr/bin/python3}
+DATA=${DATA:-/usr/share/datasets/fashion-mnist}
+OUT=benchmarks/target/results/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$OUT"
+has() { local p; for p in "${PARTS[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
+
+echo "== build (mvn install -DskipTests)"
+mvn -q -B ${MAVEN_ARGS:-} install -DskipTests
+CP="benchmarks/target/kiln-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
+
+# ND4J/DL4J use OpenMP: threads that sleep between ops instead of spinning are their best setting
+# on few cores (docs/performance.md); Kiln's step calls OpenBLAS (pthreads) and no OpenMP op.
+export OMP_WAIT_POLICY_JAVA=PASSIVE
+java_run() { OMP_WAIT_POLICY=$OMP_WAIT_POLICY_JAVA java -Xmx4g "$@"; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+busy() { ps -eo pcpu=,args= --sort=-pcpu | awk '$1 > 20 {printf "%s%% %s | ", $1, substr($0, index($0,$2), 60)}'; }
+
+{
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "torch: $("$PYTHON" -c 'import torch; print(torch.__version__)' 2>/dev/null || echo missing)"
+  echo "threads: $THREADS; Java peers with OMP_WAIT_POLICY=$OMP_WAIT_POLICY_JAVA"
+  echo "load average at start: $(load)"
+} > "$OUT/machine.txt"
+
+JMH=(-f 1 -wi 2 -w 1 -i 3 -r 1 -prof gc -p batch=32,128,512 -p model=reference,wide)
+if has speed; then
+  for r in $(seq 1 "$ROUNDS"); do
+    mkdir -p "$OUT/round-$r"
+    echo "== round $r/$ROUNDS (load $(load)) busy: $(busy)" | tee -a "$OUT/noise.txt"
+    java_run -cp "$CP" org.openjdk.jmh.Main 'KilnStepBenchmark|GemmBenchmark' "${JMH[@]}" \
+      -rf json -rff "$OUT/round-$r/jmh-kiln.json" > "$OUT/round-$r/jmh-kiln.log"
+    if [ "$r" -le "$DL4J_ROUNDS" ]; then
+      java_run -cp "$CP" org.openjdk.jmh.Main 'Dl4jStepBenchmark' "${JMH[@]}" \
+        -rf json -rff "$OUT/round-$r/jmh-dl4j.json" > "$OUT/round-$r/jmh-dl4j.log"
+    fi
+    for policy in default PASSIVE; do
+      if [ "$policy" = default ]; then
+        env -u OMP_WAIT_POLICY "$PYTHON" benchmarks/pytorch/peer.py speed --threads "$THREADS" \
+          > "$OUT/round-$r/pytorch-$policy.jsonl"
+      else
+        OMP_WAIT_POLICY=$policy "$PYTHON" benchmarks/pytorch/peer.py speed --threads "$THREADS" \
+          > "$OUT/round-$r/pytorch-$policy.jsonl"
+      fi
+    done
+  done
+fi
+
+if has profile; then
+  echo "== profile (load $(load))" | tee -a "$OUT/noise.txt"
+  java_run -cp "$CP" dev.kiln.benchmarks.StepProfile model=all batch=all steps=200 \
+    2>/dev/null | grep -v '^\[main\] INFO' > "$OUT/profile.txt"
+fi
+
+if has accuracy; then
+  echo "== accuracy: Kiln (load $(load))" | tee -a "$OUT/noise.txt"
+  java_run -jar samples/target/kiln-samples.jar "$DATA" > "$OUT/accuracy-kiln.txt" 2>&1 || true
+  echo "== accuracy: PyTorch (load $(load))" | tee -a "$OUT/noise.txt"
+  "$PYTHON" benchmarks/pytorch/peer.py accuracy --threads "$THREADS" --data "$DATA" \
+    > "$OUT/accuracy-pytorch.txt" 2>&1 || true
+  echo "== accuracy: DL4J (load $(load))" | tee -a "$OUT/noise.txt"
+  java_run -cp "$CP" dev.kiln.benchmarks.Dl4jFashionMnist "$DATA" > "$OUT/accuracy-dl4j.txt" 2>&1 || true
+fi
+
+echo "load average at end: $(load)" >> "$OUT/machine.txt"
+echo "== summary ($OUT/summary.md)"
+"$PYTHON" benchmarks/summarize.py "$OUT"
