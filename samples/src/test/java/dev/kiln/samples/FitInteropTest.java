@@ -101,4 +101,26 @@ class FitInteropTest {
     assertThat(t.evaluate(validation).loss()).isWithin(1e-6)
         .of(r.epochs().get(0).validation().loss());
   }
+
+  @Test
+  void fitAllocatesNothingPerBatch() throws IOException {
+    Dataset rows = FashionMnist.embedded().train(); // 47 steps per epoch
+    FashionTrainingTrainer t = trainer();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    t.fit(rows, null, FitOptions.builder().epochs(2).build()); // warm-up
+    long[] bytes = new long[2];
+    int[] epochs = {1, 3};
+    for (int i = 0; i < 2; i++) {
+      FitOptions o = FitOptions.builder().epochs(epochs[i]).build();
+      long before = threads.getCurrentThreadAllocatedBytes();
+      t.fit(rows, null, o);
+      bytes[i] = threads.getCurrentThreadAllocatedBytes() - before;
+    }
+    // two more epochs, 94 more steps: only the per-epoch result objects may add up
+    long perExtraEpoch = (bytes[1] - bytes[0]) / 2;
+    System.out.printf("fit: %d bytes for 1 epoch, %d for 3 (%d per extra epoch of 47 steps)%n",
+        bytes[0], bytes[1], perExtraEpoch);
+    assertThat(perExtraEpoch).isLessThan(1024L);
+  }
 }
