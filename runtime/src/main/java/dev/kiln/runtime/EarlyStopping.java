@@ -52,7 +52,7 @@ public record EarlyStopping(Monitor monitor, int patience, double minDelta,
     return new EarlyStopping(Monitor.VALIDATION_LOSS, patience, 0, true);
   }
 
-  /** Stops after {@code patience} epochs without a higher validation accuracy; restores the best. */
+  /** Stops after {@code patience} epochs without a higher validation accuracy; restores best. */
   public static EarlyStopping onValidationAccuracy(int patience) {
     return new EarlyStopping(Monitor.VALIDATION_ACCURACY, patience, 0, true);
   }
