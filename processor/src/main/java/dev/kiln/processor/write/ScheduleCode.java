@@ -117,8 +117,7 @@ final class ScheduleCode {
     if (plan) {
       m.addParameter(long.class, "totalSteps").addParameter(int.class, "stepsPerEpoch")
           .beginControlFlow("if (totalSteps < 0)")
-          .addStatement("return $T.unplanned($S)", SCHEDULES, "the schedule needs the run's"
-              + " length: call fit, or planRun(totalSteps, stepsPerEpoch) before step")
+          .addStatement("return $T.unplanned()", SCHEDULES)
           .endControlFlow();
     }
     return m.addStatement("return $L", expression(spec, "0")).build();

@@ -11,6 +11,15 @@ public final class Schedules {
   private Schedules() {}
 
   /**
+   * {@link #unplanned(String)} with the message generated trainers use: the schedule needs the
+   * run's length, so call {@code fit}, or {@code planRun(totalSteps, stepsPerEpoch)}, first.
+   */
+  public static LearningRateSchedule unplanned() {
+    return unplanned("the schedule's length is AUTO or counted in epochs, so it needs the run's"
+        + " length: call fit, or planRun(totalSteps, stepsPerEpoch), before step or learningRate");
+  }
+
+  /**
    * A stand-in for a schedule that cannot be built before the run's length is known: every rate
    * throws {@link IllegalStateException} with {@code message}. It keeps a state given to {@link
    * LearningRateSchedule#restoreState} (a checkpoint restored before {@code fit}) so that {@link

@@ -29,6 +29,9 @@ class SchedulesTest {
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.rate(0));
     assertThat(e).hasMessageThat().isEqualTo("call fit first");
     assertThrows(IllegalStateException.class, () -> s.momentum(0));
+    IllegalStateException standard = assertThrows(IllegalStateException.class,
+        () -> Schedules.unplanned().rate(3));
+    assertThat(standard).hasMessageThat().contains("call fit, or planRun(totalSteps,");
     assertThat(s.state()).isEmpty();
     s.restoreState(new double[] {0.01, 0.5, 1, 0});
     ReduceOnPlateauSchedule plateau = new ReduceOnPlateauSchedule(0.1, 0.1, 1, 0, true, 0, 0,
