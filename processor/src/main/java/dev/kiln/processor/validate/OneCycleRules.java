@@ -55,12 +55,21 @@ final class OneCycleRules {
 
   /** Whether the optimizer has a momentum OneCycle may set (its runtime {@code setMomentum}). */
   private static boolean hasMomentum(OptimizerSpec optimizer) {
-    return optimizer instanceof OptimizerSpec.Sgd sgd && sgd.momentum() > 0;
+    if (optimizer instanceof OptimizerSpec.Sgd sgd) {
+      return sgd.momentum() > 0;
+    }
+    if (optimizer instanceof OptimizerSpec.RmsProp rms) {
+      return rms.momentum() > 0;
+    }
+    return optimizer instanceof OptimizerSpec.Adam;
   }
 
   private static String describe(OptimizerSpec optimizer) {
     if (optimizer instanceof OptimizerSpec.Sgd sgd) {
       return "@Sgd(momentum = " + sgd.momentum() + ")";
+    }
+    if (optimizer instanceof OptimizerSpec.RmsProp rms) {
+      return "@RmsProp(momentum = " + rms.momentum() + ")";
     }
     return "@" + optimizer.getClass().getSimpleName();
   }
