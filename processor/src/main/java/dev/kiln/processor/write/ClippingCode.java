@@ -56,22 +56,21 @@ final class ClippingCode {
   }
 
   private static MethodSpec rejectBatch(TrainingSpec spec, boolean skips) {
-    String untouched = "parameters, optimizer state"
+    boolean bn = spec.network().hasBatchNorm();
+    String untouched = "Parameters, optimizer state"
         + (OptimizerCode.accumulates(spec) ? ", accumulated gradients" : "")
-        + " and the step\ncounter were not touched";
+        + " and the step counter\nwere not touched.";
     MethodSpec.Builder m = MethodSpec.methodBuilder("rejectBatch").addModifiers(Modifier.PRIVATE)
         .returns(float.class).addParameter(double.class, "loss");
     if (skips) {
       m.addJavadoc("Skips a batch whose gradients hold NaN or an infinity (onNonFinite ="
-          + " SKIP_STEP): $L$L.\n\n@return the batch's loss\n",
-          spec.network().hasBatchNorm()
-              ? "restores the\nbatch-norm running statistics its forward pass updated and counts"
-                  + " it; " : "counts it; ", untouched);
+          + " SKIP_STEP):\n$L$L\n\n@return the batch's loss\n",
+          bn ? "restores the batch-norm running statistics its forward pass updated and counts"
+              + " it.\n" : "counts it.\n", untouched);
     } else {
       m.addJavadoc("Rejects a batch whose gradients hold NaN or an infinity (onNonFinite ="
-          + " ERROR): $L$L.\n\n@throws $T naming the step, layer and parameter\n",
-          spec.network().hasBatchNorm()
-              ? "restores the\nbatch-norm running statistics its forward pass updated; " : "",
+          + " ERROR)$L\n$L\n\n@throws $T naming the step, layer and parameter\n",
+          bn ? ":\nrestores the batch-norm running statistics its forward pass updated." : ".",
           untouched, NON_FINITE_EXCEPTION);
     }
     if (spec.network().hasBatchNorm()) {
@@ -95,8 +94,8 @@ final class ClippingCode {
           + " PyTorch.\n");
     }
     if (OptimizerCode.accumulates(spec)) {
-      b.add("\n<p>Gradients are averaged over {@code ACCUMULATION_STEPS} batches; only every"
-          + " {@code ACCUMULATION_STEPS}-th\ncall updates the parameters and counts an"
+      b.add("\n<p>Gradients are averaged over {@code ACCUMULATION_STEPS} batches: only every"
+          + "\n{@code ACCUMULATION_STEPS}-th call updates the parameters and counts an"
           + " iteration.\n");
     }
     return b.build();

@@ -39,7 +39,8 @@ final class TrainerMethods {
         .addMethod(override("iteration", long.class, "iteration",
             "Optimizer steps taken so far."))
         .addMethod(override("lastGradientNorm", double.class, "lastGradientNorm",
-            "The global L2 norm of the last step's gradients, before clipping."))
+            "The norm of the last optimizer step's gradients before clipping (of the clipping's"
+                + " normType;\nL2 without @ClipGradNorm); non-finite after a rejected batch."))
         .addMethod(override("featureBuffer", RuntimeNames.TENSOR, "input",
             "This trainer's feature buffer {@code [BATCH_SIZE, INPUTS]}."))
         .addMethod(override("labelBuffer", RuntimeNames.TENSOR, "target",
