@@ -73,6 +73,12 @@ class OptimizationTrainerTest {
         "@Adam(learningRate = 0.05)\n@L1(0.01)\n@L2(value = 0.1, applyTo = ApplyTo.ALL)\n"
             + "@WeightDecay(value = 0.1, applyTo = ApplyTo.ALL)\n"
             + "@ClipGradNorm(maxNorm = 0.5, scope = ClipScope.PER_LAYER)"));
+    sources.put("opt.FrozenFirst", model("FrozenFirst", 4, """
+          @Dense(6) @BatchNorm @Activation(RELU) @Frozen Layer first;
+          @Dense(3) Layer logits;
+        """));
+    sources.put("opt.FrozenFirstTraining", config("FrozenFirstTraining", "FrozenFirst",
+        "batchSize = 8, epochs = 1", "@Sgd(learningRate = 0.1, momentum = 0.9)\n@L2(0.1)"));
     sources.put("opt.OverA", model("OverA", 4, """
           @Dense(6) @Activation(TANH) @L2(0) @WeightDecay(value = 0.3, applyTo = ApplyTo.ALL)
           Layer hidden;
@@ -337,6 +343,26 @@ class OptimizationTrainerTest {
             .that(after.get(name)).isNotEqualTo(before.get(name));
       }
     }
+  }
+
+  /** A frozen first layer: unchanged, and the trainer computes no gradients for it at all. */
+  @Test
+  void frozenPrefixGetsNoBackwardPass() throws Exception {
+    Object net = network("FrozenFirst", 4);
+    Map<String, float[]> before = snapshot(net);
+    Trainer t = trainer("FrozenFirstTraining", net);
+    Random random = new Random(8);
+    for (int s = 0; s < 3; s++) {
+      step(t, batch(random, 8, 4));
+    }
+    Map<String, float[]> after = snapshot(net);
+    for (String name : new String[] {"first.weight", "first.bias", "first.gamma", "first.beta"}) {
+      assertWithMessage(name).that(after.get(name)).isEqualTo(before.get(name));
+    }
+    assertThat(after.get("logits.weight")).isNotEqualTo(before.get("logits.weight"));
+    String source = compiled.source("opt.FrozenFirstTrainingTrainer");
+    assertThat(source).doesNotContain("firstBackward");
+    assertThat(source).contains("logitsBackward(n);");
   }
 
   @Test

@@ -29,6 +29,17 @@ final class RegularizationCode {
         .filter(p -> !p.layer().training().frozen()).toList();
   }
 
+  /**
+   * The index of the first layer with parameters the trainer updates: backward stops there, as
+   * the layers before it (a {@code @Frozen} prefix, or layers without parameters) need no
+   * gradients. The layer count when nothing is updated.
+   */
+  static int firstUpdatedLayer(NetworkSpec network) {
+    List<Param> params = updated(network);
+    return params.isEmpty() ? network.layers().size()
+        : network.layers().indexOf(params.get(0).layer());
+  }
+
   /** Adds {@code Regularization.addL1/addL2} statements for every affected parameter. */
   static void addStatements(MethodSpec.Builder m, RegularizationSpec spec, NetworkSpec network,
       NetworkLayout net, TrainerLayout layout) {

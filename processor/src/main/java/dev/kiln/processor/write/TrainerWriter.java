@@ -54,7 +54,9 @@ public final class TrainerWriter {
       type.addMethod(forward(layer));
     }
     type.addMethod(loss());
-    for (int i = spec.network().layers().size() - 1; i >= 0; i--) {
+    // layers before the first updated one (a frozen prefix) need no gradients at all
+    for (int i = spec.network().layers().size() - 1;
+        i >= RegularizationCode.firstUpdatedLayer(spec.network()); i--) {
       type.addMethod(backward(spec.network().layers().get(i), i));
     }
     type.addMethod(clipAndRegularize());
@@ -158,7 +160,8 @@ public final class TrainerWriter {
       m.addStatement("$N(n)", layout.name(layer, "forward"));
     }
     m.addStatement("double loss = loss(n)");
-    for (int i = spec.network().layers().size() - 1; i >= 0; i--) {
+    for (int i = spec.network().layers().size() - 1;
+        i >= RegularizationCode.firstUpdatedLayer(spec.network()); i--) {
       m.addStatement("$N(n)", layout.name(spec.network().layers().get(i), "backward"));
     }
     measureGradients(m);
