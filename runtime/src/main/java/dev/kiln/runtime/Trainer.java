@@ -186,4 +186,21 @@ public interface Trainer {
   default Tensor outputBuffer() {
     return null;
   }
+
+  /**
+   * With {@code @Prune}: the fraction of each pruned layer's dense weights that its mask prunes,
+   * by layer name in network order (a new map, for reports: not for the training step). Empty by
+   * default, for a trainer that does not prune.
+   */
+  default java.util.Map<String, Double> sparsity() {
+    return java.util.Map.of();
+  }
+
+  /**
+   * With {@code @Prune}: the fraction of pruned entries over all pruned weights together. NaN by
+   * default, for a trainer that does not prune.
+   */
+  default double overallSparsity() {
+    return Double.NaN;
+  }
 }

@@ -60,9 +60,11 @@ public final class Specs {
   /**
    * A training configuration over a checked network. The optimizer, schedule, clipping and
    * regularization parts each come from their own rules class ({@code OptimizerRules}, {@code
-   * ScheduleRules}, {@code ClippingRules}, {@code RegularizationRules}).
+   * ScheduleRules}, {@code ClippingRules}, {@code RegularizationRules}); {@code pruning} ({@code
+   * PruningRules}) and {@code distillation} ({@code DistillationRules}) are null when absent.
    */
   public record TrainingSpec(Target target, String className, NetworkSpec network, String loss,
       int batchSize, int epochs, long seed, double labelSmoothing, OptimizerSpec optimizer,
-      ScheduleSpec schedule, ClippingSpec clipping, RegularizationSpec regularization) {}
+      ScheduleSpec schedule, ClippingSpec clipping, RegularizationSpec regularization,
+      PruningSpec pruning, DistillationSpec distillation) {}
 }

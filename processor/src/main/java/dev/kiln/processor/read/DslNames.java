@@ -32,4 +32,6 @@ public final class DslNames {
   public static final String ADAM = PACKAGE + ".Adam";
   public static final String ADAM_W = PACKAGE + ".AdamW";
   public static final String RMS_PROP = PACKAGE + ".RmsProp";
+  public static final String PRUNE = PACKAGE + ".Prune";
+  public static final String DISTILL = PACKAGE + ".Distill";
 }

@@ -95,6 +95,34 @@ public enum Diagnostic {
   NO_PARAMETERS("KilnNoParameters",
       "@TrainingConfig(model = %s.class): the model has no trainable parameters (no @Dense or"
           + " @BatchNorm layer), so there is nothing to train."),
+  OPTIMIZER_TWICE("KilnTwoOptimizers",
+      "@%s and @%s: a training configuration takes exactly one optimizer. Keep one of them."),
+  BETA_RANGE("KilnBadBeta",
+      "@%s(%s = %s): a moment decay must be in [0, 1), as PyTorch's betas (defaults 0.9 and"
+          + " 0.999)."),
+  OPTIMIZER_EPSILON("KilnBadOptimizerEpsilon",
+      "@%s(epsilon = %s): epsilon must be positive and finite; PyTorch's default is 1e-8."),
+  RMSPROP_ALPHA("KilnBadAlpha",
+      "@RmsProp(alpha = %s): alpha must be in [0, 1); PyTorch's default is 0.99 (Keras's rho)."),
+  L1_NEGATIVE("KilnBadL1", "@L1(%s): the coefficient must be finite and at least 0."),
+  WEIGHT_DECAY_NEGATIVE("KilnBadWeightDecay",
+      "%s: the decoupled decay must be finite and at least 0."),
+  WEIGHT_DECAY_TWICE("KilnWeightDecayTwice",
+      "@AdamW(weightDecay = %s) and @WeightDecay(%s) both set the decoupled decay. Keep one:"
+          + " without weightDecay (or with 0) on @AdamW, @WeightDecay replaces its default."),
+  CLIP_VALUE_NOT_POSITIVE("KilnBadClipValue",
+      "@ClipGradValue(%s): the clip value must be positive and finite."),
+  CLIPPING_TWICE("KilnTwoClippings",
+      "@ClipGradValue and @ClipGradNorm: a training configuration clips by value or by norm, not"
+          + " both. Keep one of them."),
+  NON_FINITE_POLICY_TWICE("KilnNonFinitePolicyTwice",
+      "@TrainingConfig(onNonFinite = %s) and @%s(onNonFinite = %s): write the non-finite policy"
+          + " in one place."),
+  ACCUMULATION_STEPS("KilnBadAccumulationSteps",
+      "@TrainingConfig(accumulationSteps = %s): an optimizer step needs at least 1 batch."),
+  FROZEN_REGULARIZED("KilnFrozenRegularized",
+      "Layer %s is @Frozen and carries @%s: a frozen layer is never updated, so the override"
+          + " would do nothing. Remove one of them."),
   SCHEDULE_CONFLICT("KilnMultipleSchedules",
       "@%s: a training configuration takes one learning-rate schedule, and @%s is already"
           + " present. Keep one; a warm-up goes in @Warmup, which combines with either."),
@@ -141,34 +169,46 @@ public enum Diagnostic {
       "@ReduceOnPlateau(%s = %s): a count of epochs must be at least 0."),
   PLATEAU_THRESHOLD("KilnBadThreshold",
       "@ReduceOnPlateau(threshold = %s): the threshold must be finite and at least 0."),
-  OPTIMIZER_TWICE("KilnTwoOptimizers",
-      "@%s and @%s: a training configuration takes exactly one optimizer. Keep one of them."),
-  BETA_RANGE("KilnBadBeta",
-      "@%s(%s = %s): a moment decay must be in [0, 1), as PyTorch's betas (defaults 0.9 and"
-          + " 0.999)."),
-  OPTIMIZER_EPSILON("KilnBadOptimizerEpsilon",
-      "@%s(epsilon = %s): epsilon must be positive and finite; PyTorch's default is 1e-8."),
-  RMSPROP_ALPHA("KilnBadAlpha",
-      "@RmsProp(alpha = %s): alpha must be in [0, 1); PyTorch's default is 0.99 (Keras's rho)."),
-  L1_NEGATIVE("KilnBadL1", "@L1(%s): the coefficient must be finite and at least 0."),
-  WEIGHT_DECAY_NEGATIVE("KilnBadWeightDecay",
-      "%s: the decoupled decay must be finite and at least 0."),
-  WEIGHT_DECAY_TWICE("KilnWeightDecayTwice",
-      "@AdamW(weightDecay = %s) and @WeightDecay(%s) both set the decoupled decay. Keep one:"
-          + " without weightDecay (or with 0) on @AdamW, @WeightDecay replaces its default."),
-  CLIP_VALUE_NOT_POSITIVE("KilnBadClipValue",
-      "@ClipGradValue(%s): the clip value must be positive and finite."),
-  CLIPPING_TWICE("KilnTwoClippings",
-      "@ClipGradValue and @ClipGradNorm: a training configuration clips by value or by norm, not"
-          + " both. Keep one of them."),
-  NON_FINITE_POLICY_TWICE("KilnNonFinitePolicyTwice",
-      "@TrainingConfig(onNonFinite = %s) and @%s(onNonFinite = %s): write the non-finite policy"
-          + " in one place."),
-  ACCUMULATION_STEPS("KilnBadAccumulationSteps",
-      "@TrainingConfig(accumulationSteps = %s): an optimizer step needs at least 1 batch."),
-  FROZEN_REGULARIZED("KilnFrozenRegularized",
-      "Layer %s is @Frozen and carries @%s: a frozen layer is never updated, so the override"
-          + " would do nothing. Remove one of them."),
+  PRUNE_SPARSITY("KilnBadSparsity",
+      "@Prune(%s = %s): a sparsity is the fraction of weights (or units) pruned and must be in"
+          + " [0, 1)."),
+  PRUNE_SPARSITY_ORDER("KilnPruneSparsityOrder",
+      "@Prune(finalSparsity = %s)%s: the final sparsity must be at least initialSparsity = %s;"
+          + " gradual pruning only adds to the masks."),
+  PRUNE_NO_TARGET("KilnPruneNoTarget",
+      "@Prune on training configuration %s needs finalSparsity, the fraction pruned from"
+          + " endStep on, for example @Prune(finalSparsity = 0.9, endStep = 3000)."),
+  PRUNE_STEPS("KilnBadPruneSteps",
+      "@Prune(beginStep = %s, endStep = %s): pruning runs from beginStep to endStep, optimizer"
+          + " steps counted from 0, so 0 <= beginStep <= endStep%s."),
+  PRUNE_FREQUENCY("KilnBadPruneFrequency",
+      "@Prune(frequency = %s): masks are updated every frequency optimizer steps; it must be at"
+          + " least 1 (TensorFlow Model Optimization's default is 100)."),
+  PRUNE_MEMBER("KilnPruneMember",
+      "@Prune(%s = ...) on %s: %s"),
+  PRUNE_LAYER("KilnPruneLayer",
+      "@Prune on field %s: %s, so it cannot be pruned. Remove the annotation."),
+  PRUNE_LAYER_TARGET("KilnPruneLayerTarget",
+      "@Prune(finalSparsity = %s) on layer %s: a layer's own target needs scope = PER_LAYER on"
+          + " the training configuration's @Prune; GLOBAL ranks all layers against one target."),
+  PRUNE_NOTHING("KilnPruneNothing",
+      "@Prune: no layer of %s is left to prune (%s). Pruning acts on the weights of @Dense"
+          + " layers that are neither excluded nor @Frozen%s."),
+  TEACHER_NOT_MODEL("KilnTeacherNotModel",
+      "@Distill(teacher = %s.class): %s has no @Model annotation. Name the @Model type whose"
+          + " trained network teaches this one."),
+  TEACHER_MISMATCH("KilnTeacherMismatch",
+      "@Distill(teacher = %s.class): the teacher has %s %s, the student %s; teacher and student"
+          + " must take the same inputs and produce the same number of outputs."),
+  DISTILL_TEMPERATURE("KilnBadTemperature",
+      "@Distill(temperature = %s): the temperature must be positive and finite (1 is the plain"
+          + " softmax; Hinton et al. use values from 1 to 20)."),
+  DISTILL_ALPHA("KilnBadDistillAlpha",
+      "@Distill(alpha = %s): alpha is the weight of the teacher's soft targets and must be in"
+          + " [0, 1]. (Keras's distiller weights the label loss by alpha: use 1 - alpha.)"),
+  DISTILL_LOSS("KilnDistillLoss",
+      "@Distill needs @TrainingConfig(loss = SOFTMAX_CROSS_ENTROPY): the student learns the"
+          + " teacher's class probabilities; found %s."),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 

@@ -4,6 +4,7 @@ import dev.kiln.processor.model.Specs.ActivationSpec;
 import dev.kiln.processor.model.Specs.BatchNormSpec;
 import dev.kiln.processor.model.ClippingSpec;
 import dev.kiln.processor.model.OptimizerSpec;
+import dev.kiln.processor.model.PruningSpec;
 import dev.kiln.processor.model.RegularizationSpec;
 import dev.kiln.processor.model.ScheduleSpec;
 import dev.kiln.processor.model.Specs.DenseSpec;
@@ -23,6 +24,7 @@ import javax.lang.model.element.Modifier;
 import javax.lang.model.element.PackageElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.DeclaredType;
 import javax.lang.model.util.Elements;
 
 /**
@@ -187,13 +189,16 @@ public final class Validator {
     ScheduleSpec schedule = ScheduleRules.check(ctx, optimizer);
     ClippingSpec clipping = ClippingRules.check(ctx);
     RegularizationSpec regularization = RegularizationRules.check(ctx);
-    if (reporter.errorCount() != before) {
+    PruningSpec pruning = PruningRules.check(ctx, network,
+        (TypeElement) ((DeclaredType) decl.model().value()).asElement());
+    DistillationRules.Result distillation = DistillationRules.check(ctx, elements, loss, network);
+    if (reporter.errorCount() != before || !distillation.ok()) {
       return Optional.empty();
     }
     return Optional.of(new TrainingSpec(target(decl.type()),
         decl.type().getSimpleName() + "Trainer", network, loss, decl.batchSize().value(),
         decl.epochs().value(), decl.seed().value(), smoothing, optimizer, schedule, clipping,
-        regularization));
+        regularization, pruning, distillation.spec()));
   }
 
   private Target target(TypeElement type) {

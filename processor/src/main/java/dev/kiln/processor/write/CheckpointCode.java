@@ -52,6 +52,12 @@ final class CheckpointCode {
     f.put("clipping", clipping == null ? "none" : clipping);
     String regularization = RegularizationCode.describe(spec.regularization());
     f.put("regularization", regularization == null ? "none" : regularization);
+    if (spec.pruning() != null) {
+      f.put("pruning", spec.pruning().describe());
+    }
+    if (spec.distillation() != null) {
+      f.put("distillation", spec.distillation().describe());
+    }
     return f;
   }
 
@@ -82,6 +88,7 @@ final class CheckpointCode {
       m.addStatement("trainingState.array($S, network.$N)", p.key(), net.field(p));
     }
     m.addStatement("trainingState.arrays($S, optimizer.state())", "optimizer/");
+    PruningCode.addCheckpointStatements(m, spec);
     m.addStatement("trainingState.counter($S, () -> iteration, v -> iteration = v)", "iteration");
     m.addStatement("trainingState.counter($S, optimizer::steps, optimizer::restoreSteps)",
         "optimizer.steps");

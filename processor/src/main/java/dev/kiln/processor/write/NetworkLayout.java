@@ -10,7 +10,8 @@ final class NetworkLayout {
   private final NetworkSpec spec;
   private final Members members = new Members(List.of("INPUTS", "OUTPUTS", "parameters",
       "initialize", "predict", "save", "load", "tensors", "MODEL_FINGERPRINT", "checkOutput", "input", "output", "features", "n", "seed", "rng",
-      "map"));
+      "map", "evalBuffers", "forwardEval", "EvalBuffers", "checkEvalTensor", "buffers",
+      "maxBatch"));
 
   NetworkLayout(NetworkSpec spec) {
     this.spec = spec;
@@ -36,5 +37,10 @@ final class NetworkLayout {
   /** The eval-mode forward method of a layer. */
   String predictMethod(LayerSpec layer) {
     return members.name(layer.name(), "predict");
+  }
+
+  /** The allocation-free eval-mode method of a layer ({@code forwardEval}'s parts). */
+  String evalMethod(LayerSpec layer) {
+    return members.name(layer.name(), "eval");
   }
 }

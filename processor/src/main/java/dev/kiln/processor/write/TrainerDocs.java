@@ -21,6 +21,12 @@ final class TrainerDocs {
     for (String line : RegularizationCode.describe(spec.regularization(), spec.network())) {
       b.add("<li>$L\n", line);
     }
+    for (String line : PruningCode.describe(spec)) {
+      b.add("<li>$L\n", line);
+    }
+    for (String line : DistillationCode.describe(spec)) {
+      b.add("<li>$L\n", line);
+    }
     return b.add("</ul>\n\n<p>One step: forward (batch statistics, dropout on) and loss; backward;"
         + " clipping;\nregularization gradients; the optimizer update with the scheduled rate;"
         + " the step counter\nincrements. After construction a step allocates nothing.\n").build();

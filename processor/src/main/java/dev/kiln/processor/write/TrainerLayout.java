@@ -28,7 +28,9 @@ final class TrainerLayout {
       "update", "learningRate", "fit", "evaluate", "predict", "featureBuffer", "labelBuffer",
       "batchSize", "epochs", "seed", "n", "features", "labels", "checkBatch", "parameters",
       "optimizer", "clipper", "accumulator", "batchNormStatistics", "skippedSteps", "rejectBatch",
-      "accumulationSteps", "ACCUMULATION_STEPS", "WEIGHT_DECAY"));
+      "accumulationSteps", "ACCUMULATION_STEPS", "WEIGHT_DECAY", "pruner", "sparsity",
+      "overallSparsity", "masks", "compact", "teacher", "teacherBuffers", "teacherLogits",
+      "TEMPERATURE", "ALPHA"));
   private final List<Buffer> buffers = new ArrayList<>();
   private final Map<String, LayerBuffers> layers = new LinkedHashMap<>();
   private final String batch = "BATCH_SIZE";

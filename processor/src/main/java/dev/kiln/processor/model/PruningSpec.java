@@ -1,0 +1,58 @@
+package dev.kiln.processor.model;
+
+import java.util.List;
+
+/**
+ * {@code @Prune} of a training configuration, checked, with the layers it prunes resolved: every
+ * dense layer except excluded ones, {@code @Frozen} ones, and under {@code NEURONS} the layers
+ * whose units are the network's outputs.
+ *
+ * @param initialSparsity {@code s_i}, in [0, 1)
+ * @param finalSparsity {@code s_f}, in [{@code s_i}, 1)
+ * @param beginStep first pruning step, at least 0
+ * @param endStep step at which {@code s_f} is reached, at least {@code beginStep}
+ * @param frequency steps between mask updates, at least 1
+ * @param scope {@code GLOBAL} or {@code PER_LAYER} (the names of {@code dev.kiln.dsl.PruneScope})
+ * @param structure {@code UNSTRUCTURED} or {@code NEURONS}
+ * @param layers the pruned layers in network order, never empty
+ */
+public record PruningSpec(double initialSparsity, double finalSparsity, int beginStep,
+    int endStep, int frequency, String scope, String structure, List<PrunedLayer> layers) {
+  public PruningSpec {
+    layers = List.copyOf(layers);
+  }
+
+  /**
+   * A pruned layer.
+   *
+   * @param name the layer's field name
+   * @param finalSparsity its own target, or NaN for the configuration's
+   */
+  public record PrunedLayer(String name, double finalSparsity) {
+    /** Whether the layer has a target of its own. */
+    public boolean overrides() {
+      return !Double.isNaN(finalSparsity);
+    }
+  }
+
+  /** Whether {@code layer} is pruned. */
+  public boolean prunes(String layer) {
+    return layers.stream().anyMatch(l -> l.name().equals(layer));
+  }
+
+  /** One line for javadoc and checkpoint fingerprints. */
+  public String describe() {
+    StringBuilder b = new StringBuilder(structure.equals("NEURONS") ? "units" : "weights")
+        .append(", ").append(scope.equals("GLOBAL") ? "global" : "per layer")
+        .append(", sparsity ").append(initialSparsity).append(" -> ").append(finalSparsity)
+        .append(" over steps ").append(beginStep).append("..").append(endStep)
+        .append(" every ").append(frequency).append(" steps; layers");
+    for (PrunedLayer l : layers) {
+      b.append(' ').append(l.name());
+      if (l.overrides()) {
+        b.append(" (").append(l.finalSparsity()).append(')');
+      }
+    }
+    return b.toString();
+  }
+}

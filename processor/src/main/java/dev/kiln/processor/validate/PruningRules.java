@@ -1,0 +1,188 @@
+package dev.kiln.processor.validate;
+
+import dev.kiln.processor.model.PruningSpec;
+import dev.kiln.processor.model.PruningSpec.PrunedLayer;
+import dev.kiln.processor.model.Specs.LayerSpec;
+import dev.kiln.processor.model.Specs.NetworkSpec;
+import dev.kiln.processor.read.Attr;
+import dev.kiln.processor.read.DslNames;
+import dev.kiln.processor.read.Mirrors;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.util.ElementFilter;
+
+/**
+ * Reads and checks {@code @Prune}: on the training configuration (the schedule: sparsities in
+ * [0, 1) with {@code initialSparsity ≤ finalSparsity}, {@code 0 ≤ beginStep ≤ endStep}, {@code
+ * frequency ≥ 1}, {@code finalSparsity} and {@code endStep} required, no {@code exclude}) and on
+ * the model's layer fields ({@code exclude} or a layer's own {@code finalSparsity}, the latter
+ * only with {@code PER_LAYER}; only on {@code @Dense} layers that are not {@code @Frozen}, and
+ * under {@code NEURONS} not on a layer whose units are the network's outputs). Field annotations
+ * are read only when the configuration has {@code @Prune}: without it they do nothing, so one
+ * model serves pruned and unpruned trainings.
+ */
+final class PruningRules {
+  private PruningRules() {}
+
+  private static final int UNSET = -1;
+  private static final List<String> CONFIG_ONLY = List.of("initialSparsity", "beginStep",
+      "endStep", "frequency", "scope", "structure");
+
+  /** The configuration's pruning, or null without {@code @Prune} or after reporting an error. */
+  static PruningSpec check(RuleContext ctx, NetworkSpec network, TypeElement model) {
+    AnnotationMirror m = ctx.find(DslNames.PRUNE).orElse(null);
+    if (m == null) {
+      return null;
+    }
+    Reporter reporter = ctx.reporter();
+    int before = reporter.errorCount();
+    Attr<Boolean> exclude = ctx.attr(m, "exclude", Boolean.class);
+    if (exclude.written() != null) {
+      reporter.error(exclude, Diagnostic.PRUNE_MEMBER, "exclude",
+          "training configuration " + ctx.type().getSimpleName(), "exclude applies to a layer"
+              + " field of the model; to train without pruning, remove @Prune.");
+    }
+    Attr<Double> initial = ctx.attr(m, "initialSparsity", Double.class);
+    boolean initialOk = sparsity(reporter, initial, "initialSparsity");
+    Attr<Double> target = ctx.attr(m, "finalSparsity", Double.class);
+    boolean targetOk = false;
+    if (target.written() == null) {
+      reporter.error(ctx.type(), m, Diagnostic.PRUNE_NO_TARGET, ctx.type().getSimpleName());
+    } else {
+      targetOk = sparsity(reporter, target, "finalSparsity");
+    }
+    if (initialOk && targetOk && target.value() < initial.value()) {
+      reporter.error(target, Diagnostic.PRUNE_SPARSITY_ORDER, target.value(), "",
+          initial.value());
+    }
+    Attr<Integer> begin = ctx.attr(m, "beginStep", Integer.class);
+    Attr<Integer> end = ctx.attr(m, "endStep", Integer.class);
+    if (begin.value() < 0) {
+      reporter.error(begin, Diagnostic.PRUNE_STEPS, begin.value(), end.value(), "");
+    } else if (end.written() == null) {
+      reporter.error(ctx.type(), m, Diagnostic.PRUNE_STEPS, begin.value(), "(not given)",
+          "; endStep, the step at which finalSparsity is reached, is required");
+    } else if (end.value() < begin.value()) {
+      reporter.error(end, Diagnostic.PRUNE_STEPS, begin.value(), end.value(), "");
+    }
+    Attr<Integer> frequency = ctx.attr(m, "frequency", Integer.class);
+    if (frequency.value() < 1) {
+      reporter.error(frequency, Diagnostic.PRUNE_FREQUENCY, frequency.value());
+    }
+    String scope = ctx.attr(m, "scope", String.class).value();
+    String structure = ctx.attr(m, "structure", String.class).value();
+    Map<String, Double> overrides = new HashMap<>();
+    Map<String, Boolean> excluded = new HashMap<>();
+    fields(ctx, network, model, scope, structure, initialOk ? initial.value() : 0, overrides,
+        excluded);
+    if (reporter.errorCount() != before) {
+      return null;
+    }
+    List<PrunedLayer> layers = new ArrayList<>();
+    for (LayerSpec layer : network.layers()) {
+      if (prunable(network, layer, structure) && !excluded.containsKey(layer.name())) {
+        layers.add(new PrunedLayer(layer.name(),
+            overrides.getOrDefault(layer.name(), Double.NaN)));
+      }
+    }
+    if (layers.isEmpty()) {
+      reporter.error(ctx.type(), m, Diagnostic.PRUNE_NOTHING, model.getSimpleName(),
+          excluded.isEmpty() ? "no candidate layer" : "excluded: " + String.join(", ",
+              excluded.keySet().stream().sorted().toList()),
+          structure.equals("NEURONS") ? " and, with structure = NEURONS, have another dense"
+              + " layer after them" : "");
+      return null;
+    }
+    return new PruningSpec(initial.value(), target.value(), begin.value(), end.value(),
+        frequency.value(), scope, structure, layers);
+  }
+
+  /** Checks every {@code @Prune} on the model's fields; records targets and exclusions. */
+  private static void fields(RuleContext ctx, NetworkSpec network, TypeElement model,
+      String scope, String structure, double initial, Map<String, Double> overrides,
+      Map<String, Boolean> excluded) {
+    Reporter reporter = ctx.reporter();
+    Mirrors mirrors = ctx.mirrors();
+    for (VariableElement field : ElementFilter.fieldsIn(model.getEnclosedElements())) {
+      AnnotationMirror m = Mirrors.find(field, DslNames.PRUNE).orElse(null);
+      if (m == null) {
+        continue;
+      }
+      String name = field.getSimpleName().toString();
+      int before = reporter.errorCount();
+      for (String member : CONFIG_ONLY) {
+        Attr<?> a = mirrors.attr(field, m, member, Object.class);
+        if (a.written() != null) {
+          reporter.error(a, Diagnostic.PRUNE_MEMBER, member, "layer field " + name,
+              "only exclude and finalSparsity apply to one layer; the schedule is set by the"
+                  + " training configuration's @Prune.");
+        }
+      }
+      Attr<Boolean> exclude = mirrors.attr(field, m, "exclude", Boolean.class);
+      Attr<Double> target = mirrors.attr(field, m, "finalSparsity", Double.class);
+      if (exclude.value() && target.written() != null) {
+        reporter.error(target, Diagnostic.PRUNE_MEMBER, "finalSparsity", "layer field " + name,
+            "an excluded layer (exclude = true) has no target. Remove one of them.");
+      }
+      if (reporter.errorCount() != before) {
+        continue;
+      }
+      LayerSpec layer = network.layers().stream().filter(l -> l.name().equals(name))
+          .findFirst().orElse(null);
+      String problem = layer == null ? "it is not a layer of the model"
+          : layer.dense() == null ? "layer " + name + " has no @Dense weight"
+          : layer.training().frozen() ? "layer " + name + " is @Frozen and never updated"
+          : !exclude.value() && structure.equals("NEURONS") && isOutput(network, layer)
+              ? "with structure = NEURONS, the units of layer " + name + " are the network's"
+                  + " outputs, which are never removed"
+          : null;
+      if (problem != null && !(exclude.value() && layer != null && layer.dense() != null)) {
+        reporter.error(field, m, Diagnostic.PRUNE_LAYER, name, problem);
+        continue;
+      }
+      if (exclude.value()) {
+        excluded.put(name, true);
+      } else if (target.written() != null && sparsity(reporter, target, "finalSparsity")) {
+        if (scope.equals("GLOBAL")) {
+          reporter.error(target, Diagnostic.PRUNE_LAYER_TARGET, target.value(), name);
+        } else if (target.value() < initial) {
+          reporter.error(target, Diagnostic.PRUNE_SPARSITY_ORDER, target.value(),
+              " on layer " + name, initial);
+        } else {
+          overrides.put(name, target.value());
+        }
+      }
+    }
+  }
+
+  /** A sparsity member in [0, 1); reports and returns false otherwise. */
+  private static boolean sparsity(Reporter reporter, Attr<Double> value, String member) {
+    if (value.value() >= 0 && value.value() < 1) {
+      return true;
+    }
+    reporter.error(value, Diagnostic.PRUNE_SPARSITY, member, value.value());
+    return false;
+  }
+
+  /** Whether {@code layer} is pruned unless excluded. */
+  private static boolean prunable(NetworkSpec network, LayerSpec layer, String structure) {
+    return layer.dense() != null && !layer.training().frozen()
+        && !(structure.equals("NEURONS") && isOutput(network, layer));
+  }
+
+  /** Whether no dense layer follows {@code layer}: its units reach the network's outputs. */
+  static boolean isOutput(NetworkSpec network, LayerSpec layer) {
+    List<LayerSpec> layers = network.layers();
+    for (int i = layers.indexOf(layer) + 1; i < layers.size(); i++) {
+      if (layers.get(i).dense() != null) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,137 @@
+package dev.kiln.processor.write;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.NameAllocator;
+import com.palantir.javapoet.TypeSpec;
+import dev.kiln.processor.model.Specs.LayerSpec;
+import dev.kiln.processor.model.Specs.NetworkSpec;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The network's allocation-free eval-mode forward pass: a nested {@code EvalBuffers} class (one
+ * {@code [maxBatch, width]} tensor per layer, made once by {@code evalBuffers(maxBatch)}) and
+ * {@code forwardEval(input, n, output, buffers)}, one private method per layer. A distilling
+ * trainer runs its teacher through it on every step; {@code predict} stays the convenient,
+ * allocating entry point.
+ */
+final class EvalCode {
+  private EvalCode() {}
+
+  static final String BUFFERS = "EvalBuffers";
+
+  /** Adds {@code EvalBuffers}, {@code evalBuffers}, {@code forwardEval} and the layer methods. */
+  static void addMembers(TypeSpec.Builder type, NetworkLayout layout) {
+    NetworkSpec spec = layout.spec();
+    ClassName buffersType = layout.className().nestedClass(BUFFERS);
+    NameAllocator names = new NameAllocator();
+    names.newName("maxBatch", "reserved:maxBatch");
+    List<LayerSpec> layers = spec.layers();
+    TypeSpec.Builder buffers = TypeSpec.classBuilder(BUFFERS)
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("Buffers of {@link #forwardEval} for batches of up to {@code maxBatch} rows,"
+            + " one per layer; made\nonce by {@link #evalBuffers}. Not shared between threads.\n")
+        .addField(FieldSpec.builder(int.class, "maxBatch", Modifier.FINAL).build());
+    MethodSpec.Builder constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE)
+        .addParameter(int.class, "maxBatch").addStatement("this.maxBatch = maxBatch");
+    for (int i = 0; i < layers.size() - 1; i++) {
+      LayerSpec layer = layers.get(i);
+      String field = names.newName(layer.name(), layer);
+      buffers.addField(FieldSpec.builder(RuntimeNames.TENSOR, field, Modifier.FINAL)
+          .addJavadoc("Output of layer {@code $L}, {@code [maxBatch, $L]}.\n", layer.name(),
+              layer.outputs()).build());
+      constructor.addStatement("this.$N = $T.zeros(maxBatch, $L)", field, RuntimeNames.TENSOR,
+          layer.outputs());
+    }
+    buffers.addMethod(constructor.build());
+    buffers.addMethod(MethodSpec.methodBuilder("maxBatch").addModifiers(Modifier.PUBLIC)
+        .returns(int.class).addJavadoc("The most rows a forward pass with these buffers takes.\n")
+        .addStatement("return maxBatch").build());
+    type.addType(buffers.build());
+
+    type.addMethod(MethodSpec.methodBuilder("evalBuffers").addModifiers(Modifier.PUBLIC)
+        .returns(buffersType).addParameter(int.class, "maxBatch")
+        .addJavadoc("New buffers for {@link #forwardEval} on up to {@code maxBatch} rows.\n\n"
+            + "@throws IllegalArgumentException unless {@code maxBatch ≥ 1}\n")
+        .beginControlFlow("if (maxBatch < 1)")
+        .addStatement("throw new $T($S + maxBatch)", IllegalArgumentException.class,
+            "maxBatch must be at least 1, got ")
+        .endControlFlow()
+        .addStatement("return new $T(maxBatch)", buffersType).build());
+
+    MethodSpec.Builder forward = MethodSpec.methodBuilder("forwardEval")
+        .addModifiers(Modifier.PUBLIC)
+        .addParameter(RuntimeNames.TENSOR, "input").addParameter(int.class, "n")
+        .addParameter(RuntimeNames.TENSOR, "output").addParameter(buffersType, "buffers")
+        .addJavadoc("Eval-mode forward pass of the first {@code n} rows, allocating nothing:"
+            + " batch norm uses its\nrunning statistics, dropout is off, and the network is not"
+            + " changed. The same outputs as\n{@link #predict}.\n\n@param input {@code [rows,"
+            + " $L]} with {@code rows ≥ n}; only the first {@code n} rows are read\n@param output"
+            + " {@code [rows, $L]} with {@code rows ≥ n}; its first {@code n} rows are"
+            + " overwritten\n@param buffers from {@link #evalBuffers}, with {@code maxBatch ≥"
+            + " n}\n@throws IllegalArgumentException for {@code n} outside [1, {@code"
+            + " buffers.maxBatch()}] or a tensor\n    of the wrong shape\n", spec.inputs(),
+            spec.outputs())
+        .beginControlFlow("if (n < 1 || n > buffers.maxBatch)")
+        .addStatement("throw new $T($S + buffers.maxBatch + $S + n)",
+            IllegalArgumentException.class, "rows: expected 1 <= n <= ", ", got ")
+        .endControlFlow()
+        .addStatement("checkEvalTensor($S, input, n, INPUTS)", "input")
+        .addStatement("checkEvalTensor($S, output, n, OUTPUTS)", "output");
+    String in = "input";
+    for (int i = 0; i < layers.size(); i++) {
+      LayerSpec layer = layers.get(i);
+      String out = i == layers.size() - 1 ? "output" : "buffers." + names.get(layer);
+      forward.addStatement("$N($L, n, $L)", layout.evalMethod(layer), in, out);
+      in = out;
+    }
+    type.addMethod(forward.build());
+    type.addMethod(MethodSpec.methodBuilder("checkEvalTensor")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addParameter(String.class, "what").addParameter(RuntimeNames.TENSOR, "t")
+        .addParameter(int.class, "n").addParameter(int.class, "width")
+        .addJavadoc("Checks that {@code t} is {@code [rows, width]} with {@code rows ≥ n}.\n")
+        .beginControlFlow("if (t.rank() != 2 || t.size(1) != width || t.size(0) < n)")
+        .addStatement("throw new $T(what + $S + n + $S + width + $S + t)",
+            IllegalArgumentException.class, ": expected [rows >= ", ", ", "], got ")
+        .endControlFlow().build());
+    for (LayerSpec layer : layers) {
+      type.addMethod(layerEval(layout, layer));
+    }
+  }
+
+  private static MethodSpec layerEval(NetworkLayout layout, LayerSpec layer) {
+    MethodSpec.Builder m = MethodSpec.methodBuilder(layout.evalMethod(layer))
+        .addModifiers(Modifier.PRIVATE)
+        .addParameter(RuntimeNames.TENSOR, "input").addParameter(int.class, "n")
+        .addParameter(RuntimeNames.TENSOR, "output")
+        .addJavadoc("Layer {@code $L} in eval mode into {@code output}: $L.\n", layer.name(),
+            NetworkWriter.describe(layer));
+    int w = layer.outputs();
+    String current = "input";
+    if (layer.dense() != null) {
+      m.addStatement("$T.forward(input, n, $L, $N, $L, $L, output)", RuntimeNames.DENSE,
+          layer.inputs(), layout.field(layer, "weight"),
+          layer.dense().bias() ? layout.field(layer, "bias") : "null", w);
+      current = "output";
+    }
+    if (layer.batchNorm() != null) {
+      m.addStatement("$T.forwardEval($L, n, $L, $L, $N, $N, $N, $N, output)",
+          RuntimeNames.BATCH_NORM_KERNEL, current, w, Literals.of(layer.batchNorm().epsilon()),
+          layout.field(layer, "gamma"), layout.field(layer, "beta"),
+          layout.field(layer, "runningMean"), layout.field(layer, "runningVar"));
+      current = "output";
+    }
+    if (layer.activation() != null) {
+      m.addStatement(Kernels.activationForward(layer, current, "output", "n * " + w));
+      current = "output";
+    }
+    if (current.equals("input")) {
+      m.addComment("dropout is the identity in eval mode")
+          .addStatement("output.data().put(0, input.data(), 0, n * $L)", w);
+    }
+    return m.build();
+  }
+}

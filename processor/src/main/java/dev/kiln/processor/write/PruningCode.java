@@ -1,0 +1,159 @@
+package dev.kiln.processor.write;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.kiln.processor.model.PruningSpec;
+import dev.kiln.processor.model.PruningSpec.PrunedLayer;
+import dev.kiln.processor.model.Specs.LayerSpec;
+import dev.kiln.processor.model.Specs.TrainingSpec;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Generated code for {@code @Prune}: the trainer's {@code pruner} (runtime {@code
+ * MagnitudePruner}, masks preallocated), its two calls in the step (gradients masked after
+ * backward; masks updated and re-applied after the optimizer update, DESIGN.md step 6), the masks
+ * in checkpoints ({@code mask/<layer>.weight}), and the accessors {@code sparsity()}, {@code
+ * overallSparsity()}, {@code masks()} and {@code compact()}.
+ */
+final class PruningCode {
+  private PruningCode() {}
+
+  private static final String PACKAGE = "dev.kiln.runtime.pruning";
+  static final ClassName PRUNER = ClassName.get(PACKAGE, "MagnitudePruner");
+  static final ClassName SCHEDULE = ClassName.get(PACKAGE, "PruningSchedule");
+  static final ClassName COMPACT = ClassName.get(PACKAGE, "CompactNetwork");
+
+  /** Adds the {@code pruner} field and the accessors. */
+  static void addMembers(TypeSpec.Builder type, TrainingSpec spec, NetworkLayout net) {
+    PruningSpec p = spec.pruning();
+    if (p == null) {
+      return;
+    }
+    type.addField(FieldSpec.builder(PRUNER, "pruner", Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("Pruning masks and schedule: $L.\n", p.describe()).build());
+    type.addMethod(MethodSpec.methodBuilder("sparsity").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(ParameterizedTypeName.get(Map.class, String.class, Double.class))
+        .addJavadoc("The fraction of each pruned layer's weights its mask prunes, by layer name in"
+            + " network order\n(a new map).\n")
+        .addStatement("return pruner.sparsity()").build());
+    type.addMethod(MethodSpec.methodBuilder("overallSparsity").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC).returns(double.class)
+        .addJavadoc("The fraction of pruned entries over all pruned weights together.\n")
+        .addStatement("return pruner.overallSparsity()").build());
+    type.addMethod(MethodSpec.methodBuilder("masks").addModifiers(Modifier.PUBLIC)
+        .returns(ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(String.class),
+            RuntimeNames.TENSOR))
+        .addJavadoc("The live pruning masks {@code [in, out]} (1 = kept, 0 = pruned) by parameter"
+            + " name.\n")
+        .addStatement("return pruner.masks()").build());
+    type.addMethod(compact(spec, net));
+  }
+
+  /** Builds the pruner; after the optimizer exists (its buffers are masked too). */
+  static void addConstructorStatements(MethodSpec.Builder m, TrainingSpec spec,
+      NetworkLayout net, TrainerLayout layout) {
+    PruningSpec p = spec.pruning();
+    if (p == null) {
+      return;
+    }
+    CodeBlock.Builder b = CodeBlock.builder().add("$T.builder(new $T($L, $L, $L, $L, $L), $T.$L,"
+            + " $T.$L)", PRUNER, SCHEDULE, Literals.of(p.initialSparsity()),
+        Literals.of(p.finalSparsity()), p.beginStep(), p.endStep(), p.frequency(),
+        PRUNER.nestedClass("Scope"), p.scope(), PRUNER.nestedClass("Structure"), p.structure());
+    for (PrunedLayer pl : p.layers()) {
+      LayerSpec layer = layer(spec, pl.name());
+      String grad = layout.name(layer, "weightGrad");
+      if (pl.overrides()) {
+        b.add("\n.add($S, $S, network.$N, $N, $L)", pl.name(), pl.name() + ".weight",
+            net.field(layer, "weight"), grad, Literals.of(pl.finalSparsity()));
+      } else {
+        b.add("\n.add($S, $S, network.$N, $N)", pl.name(), pl.name() + ".weight",
+            net.field(layer, "weight"), grad);
+      }
+    }
+    b.add("\n.optimizerState(optimizer.state())\n.build()");
+    m.addStatement("this.pruner = $L", b.build());
+  }
+
+  /** After backward: the gradients of pruned weights become 0, as in PyTorch's pruned modules. */
+  static void afterBackward(MethodSpec.Builder m, TrainingSpec spec) {
+    if (spec.pruning() != null) {
+      m.addStatement("pruner.maskGradients(iteration)");
+    }
+  }
+
+  /** After the optimizer update: masks recomputed on schedule and re-applied (step 6). */
+  static void afterUpdate(MethodSpec.Builder m, TrainingSpec spec) {
+    if (spec.pruning() != null) {
+      m.addStatement("pruner.afterUpdate(iteration)");
+    }
+  }
+
+  /** Registers the masks in the training state as {@code mask/<layer>.weight}. */
+  static void addCheckpointStatements(MethodSpec.Builder m, TrainingSpec spec) {
+    if (spec.pruning() != null) {
+      m.addStatement("trainingState.arrays($S, pruner.masks())", "mask/");
+    }
+  }
+
+  /** Javadoc lines for the class comment (empty without pruning). */
+  static List<String> describe(TrainingSpec spec) {
+    return spec.pruning() == null ? List.of() : List.of("pruning: " + spec.pruning().describe());
+  }
+
+  private static MethodSpec compact(TrainingSpec spec, NetworkLayout net) {
+    PruningSpec p = spec.pruning();
+    CodeBlock.Builder b = CodeBlock.builder().add("$T.builder($L)", COMPACT,
+        spec.network().inputs());
+    for (LayerSpec layer : spec.network().layers()) {
+      b.add("\n.layer($S, $L)", layer.name(), layer.outputs());
+      if (layer.dense() != null) {
+        int mask = indexOf(p, layer.name());
+        b.add("\n.dense(network.$N, $L, $L)", net.field(layer, "weight"),
+            layer.dense().bias() ? "network." + net.field(layer, "bias") : "null",
+            mask < 0 ? "null" : "pruner.mask(" + mask + ")");
+      }
+      if (layer.batchNorm() != null) {
+        b.add("\n.batchNorm(network.$N, network.$N, network.$N, network.$N, $L)",
+            net.field(layer, "gamma"), net.field(layer, "beta"),
+            net.field(layer, "runningMean"), net.field(layer, "runningVar"),
+            Literals.of(layer.batchNorm().epsilon()));
+      }
+      if (layer.activation() != null) {
+        String f = layer.activation().function();
+        b.add("\n.activation($T.$L, $L)", COMPACT.nestedClass("Activation"), f,
+            f.equals("LEAKY_RELU") ? Literals.ofFloat(layer.activation().negativeSlope()) : "0f");
+      }
+    }
+    b.add("\n.build()");
+    return MethodSpec.methodBuilder("compact").addModifiers(Modifier.PUBLIC).returns(COMPACT)
+        .addJavadoc("The trained network in eval mode with every unit removed whose weight column"
+            + " is pruned whole\n({@code structure = NEURONS}), its constant output folded into"
+            + " the next layer's bias: the same\noutputs as {@code network().predict} up to float"
+            + " rounding, from physically smaller layers. A\ncopy: later training does not change"
+            + " it.\n\n@throws IllegalStateException if a pruned weight is not zero (for example"
+            + " after parameters\n    were restored without their masks)\n")
+        .addStatement("return $L", b.build()).build();
+  }
+
+  private static int indexOf(PruningSpec p, String layer) {
+    for (int i = 0; i < p.layers().size(); i++) {
+      if (p.layers().get(i).name().equals(layer)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static LayerSpec layer(TrainingSpec spec, String name) {
+    return spec.network().layers().stream().filter(l -> l.name().equals(name)).findFirst()
+        .orElseThrow();
+  }
+}
