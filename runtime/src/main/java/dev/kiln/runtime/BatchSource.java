@@ -24,6 +24,25 @@ interface BatchSource {
   /** Batches {@link #next} will return per epoch, each with at least the trainer's minimum rows. */
   int stepsPerEpoch();
 
+  /** The shuffle state the current epoch started from (0 where the source does not shuffle). */
+  default long epochStartState() {
+    return 0;
+  }
+
+  /** The shuffle state the next {@link #startEpoch} will start from. */
+  default long nextEpochState() {
+    return 0;
+  }
+
+  /** Position in the current epoch, in the source's own unit. */
+  int cursor();
+
+  /**
+   * Continues an epoch that started from {@code epochStartState} at {@code cursor}, as if it
+   * had run without interruption; with {@code cursor} 0 it starts that epoch afresh.
+   */
+  void resume(long epochStartState, int cursor);
+
   /** A source over {@link Batches}: shuffled in memory, nothing allocated per batch. */
   static BatchSource of(Batches batches) {
     return new BatchSource() {
@@ -45,6 +64,26 @@ interface BatchSource {
       @Override
       public int stepsPerEpoch() {
         return batches.batchCount();
+      }
+
+      @Override
+      public long epochStartState() {
+        return batches.epochStartRngState();
+      }
+
+      @Override
+      public long nextEpochState() {
+        return batches.rngState();
+      }
+
+      @Override
+      public int cursor() {
+        return batches.cursor();
+      }
+
+      @Override
+      public void resume(long epochStartState, int cursor) {
+        batches.resume(epochStartState, cursor);
       }
     };
   }

@@ -22,6 +22,7 @@ public final class FitOptions {
   private final boolean shuffle;
   private final boolean dropLast;
   private final EarlyStopping earlyStopping;
+  private final dev.kiln.runtime.checkpoint.Checkpointing checkpointing;
 
   private FitOptions(Builder b) {
     this.epochs = b.epochs;
@@ -30,6 +31,7 @@ public final class FitOptions {
     this.shuffle = b.shuffle;
     this.dropLast = b.dropLast;
     this.earlyStopping = b.earlyStopping;
+    this.checkpointing = b.checkpointing;
   }
 
   /** The configuration's settings: no override, shuffling on, the last batch kept. */
@@ -75,6 +77,11 @@ public final class FitOptions {
     return earlyStopping;
   }
 
+  /** Checkpoint writing and resuming, or null for none. */
+  public dev.kiln.runtime.checkpoint.Checkpointing checkpointing() {
+    return checkpointing;
+  }
+
   /** A builder holding these options. */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -84,6 +91,7 @@ public final class FitOptions {
     b.shuffle = shuffle;
     b.dropLast = dropLast;
     b.earlyStopping = earlyStopping;
+    b.checkpointing = checkpointing;
     return b;
   }
 
@@ -103,8 +111,18 @@ public final class FitOptions {
     private boolean shuffle = true;
     private boolean dropLast;
     private EarlyStopping earlyStopping;
+    private dev.kiln.runtime.checkpoint.Checkpointing checkpointing;
 
     private Builder() {}
+
+    /**
+     * Where and when {@code fit} writes checkpoints, and whether it resumes from the newest one;
+     * null (the default) for none.
+     */
+    public Builder checkpointing(dev.kiln.runtime.checkpoint.Checkpointing checkpointing) {
+      this.checkpointing = checkpointing;
+      return this;
+    }
 
     /**
      * Epochs to run instead of the configuration's; a schedule whose length is counted from the

@@ -31,6 +31,7 @@ final class IteratorSource implements BatchSource {
   private FloatBuffer labels;
   private int rows;
   private int offset;
+  private int batchesServed;
 
   /**
    * @throws IllegalArgumentException if the iterator cannot be reset, a batch has the wrong
@@ -108,6 +109,26 @@ final class IteratorSource implements BatchSource {
     iterator.reset();
     rows = 0;
     offset = 0;
+    batchesServed = 0;
+  }
+
+  @Override
+  public int cursor() {
+    return batchesServed;
+  }
+
+  /**
+   * Restarts the epoch and skips {@code cursor} batches: exact for an iterator that returns the
+   * same batches after each {@code reset()} (the shuffle state is the iterator's own business).
+   */
+  @Override
+  public void resume(long epochStartState, int cursor) {
+    startEpoch();
+    Tensor f = Tensor.zeros(batchSize, inputs);
+    Tensor l = Tensor.zeros(batchSize, outputs);
+    for (int i = 0; i < cursor && hasNext(); i++) {
+      next(f, l);
+    }
   }
 
   @Override
@@ -149,6 +170,7 @@ final class IteratorSource implements BatchSource {
     featureBuffer.data().put(0, features, offset * inputs, n * inputs);
     labelBuffer.data().put(0, labels, offset * outputs, n * outputs);
     offset += n;
+    batchesServed++;
     return n;
   }
 

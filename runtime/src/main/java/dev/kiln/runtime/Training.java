@@ -1,10 +1,16 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.checkpoint.Checkpointing;
+import dev.kiln.runtime.checkpoint.TrainingState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import dev.kiln.runtime.data.Batches;
 import dev.kiln.runtime.data.Dataset;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -129,11 +135,34 @@ public final class Training {
     int bestEpoch = 0;
     int wait = 0;
     boolean stopped = false;
-    for (int epoch = 1; epoch <= epochs && !stopped; epoch++) {
+    Checkpointing checkpoints = o.checkpointing();
+    int firstEpoch = 1;
+    Position resumeAt = null;
+    if (checkpoints != null && checkpoints.resume()) {
+      Optional<Path> latest = latest(checkpoints);
+      if (latest.isPresent()) {
+        restore(trainer, latest.get());
+        TrainingState state = trainer.trainingState();
+        resumeAt = new Position(extra(state, "fit.epoch", latest.get()),
+            extra(state, "fit.epochStartState", latest.get()),
+            extra(state, "fit.cursor", latest.get()));
+        firstEpoch = (int) resumeAt.epoch();
+        bestEpoch = (int) extra(state, "fit.bestEpoch", latest.get());
+        wait = (int) extra(state, "fit.wait", latest.get());
+        bestValue = Double.longBitsToDouble(extra(state, "fit.bestValue", latest.get()));
+        LOG.info("resumed from {} at epoch {}, step {}", latest.get(), firstEpoch,
+            trainer.iteration());
+      }
+    }
+    for (int epoch = firstEpoch; epoch <= epochs && !stopped; epoch++) {
       for (TrainingListener listener : listeners) {
         listener.onEpochStart(trainer, epoch, epochs, steps);
       }
-      source.startEpoch();
+      if (resumeAt != null && epoch == firstEpoch) {
+        source.resume(resumeAt.epochStartState(), (int) resumeAt.cursor());
+      } else {
+        source.startEpoch();
+      }
       double lossSum = 0;
       long samples = 0;
       long correct = 0;
@@ -141,7 +170,14 @@ public final class Training {
       while (source.hasNext()) {
         int n = source.next(trainer.featureBuffer(), labels);
         long skippedBefore = trainer.skippedSteps();
+        long iterationBefore = trainer.iteration();
         float stepLoss = trainer.stepBuffered(n);
+        if (checkpoints != null && checkpoints.everySteps() > 0
+            && trainer.iteration() != iterationBefore
+            && trainer.iteration() % checkpoints.everySteps() == 0) {
+          save(trainer, checkpoints, new Position(epoch, source.epochStartState(),
+              source.cursor()), bestValue, bestEpoch, wait);
+        }
         if (trainer.skippedSteps() != skippedBefore) { // non-finite gradients, SKIP_STEP policy
           for (TrainingListener listener : listeners) {
             listener.onSkippedStep(trainer, trainer.iteration(), epoch, trainer.skippedSteps());
@@ -183,6 +219,10 @@ public final class Training {
         } else if (++wait >= stopping.patience() && epoch < epochs) {
           stopped = true;
         }
+      }
+      if (checkpoints != null && checkpoints.atEpochEnd()) {
+        save(trainer, checkpoints, new Position(epoch + 1, source.nextEpochState(), 0),
+            bestValue, bestEpoch, wait);
       }
     }
     boolean restored = false;
@@ -281,6 +321,54 @@ public final class Training {
           + trainer.minimumRows() + " rows this network takes per step");
     }
     return batch;
+  }
+
+  /** Where {@code fit} is: the epoch to run (from 1), its shuffle state, the cursor in it. */
+  private record Position(long epoch, long epochStartState, long cursor) {}
+
+  private static void save(Trainer trainer, Checkpointing checkpoints, Position at,
+      double bestValue, int bestEpoch, int wait) {
+    TrainingState state = trainer.trainingState();
+    state.setExtra("fit.epoch", at.epoch());
+    state.setExtra("fit.epochStartState", at.epochStartState());
+    state.setExtra("fit.cursor", at.cursor());
+    state.setExtra("fit.bestValue", Double.doubleToRawLongBits(bestValue));
+    state.setExtra("fit.bestEpoch", bestEpoch);
+    state.setExtra("fit.wait", wait);
+    Path file = checkpoints.fileFor(trainer.iteration());
+    try {
+      trainer.save(file);
+      checkpoints.prune();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write checkpoint " + file + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static Optional<Path> latest(Checkpointing checkpoints) {
+    try {
+      return checkpoints.latest();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list checkpoints in " + checkpoints.directory(),
+          e);
+    }
+  }
+
+  private static void restore(Trainer trainer, Path file) {
+    try {
+      trainer.restore(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not resume from " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long extra(TrainingState state, String name, Path file) {
+    Long v = state.extra(name);
+    if (v == null) {
+      throw new IllegalStateException(file + " holds no fit position (" + name + "): it was"
+          + " saved outside fit; restore it with trainer.restore and call fit without resume");
+    }
+    return v;
   }
 
   private static void checkFits(Trainer trainer, Dataset data, String what) {

@@ -3,6 +3,7 @@ package dev.kiln.samples.cli;
 import dev.kiln.runtime.Evaluation;
 import dev.kiln.runtime.FitResult;
 import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.checkpoint.Checkpointing;
 import dev.kiln.samples.FashionMnist;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -33,9 +34,25 @@ final class TrainCommand implements Callable<Integer> {
       + " go (default: runs/<date-time>).")
   Path out;
 
+  @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also write a"
+      + " checkpoint every STEPS optimizer steps (default: only at each epoch end).")
+  int checkpointEvery;
+
+  @Option(names = "--keep-checkpoints", paramLabel = "K", defaultValue = "3", description =
+      "How many of the newest checkpoints to keep in <out>/checkpoints (default: ${DEFAULT-VALUE}).")
+  int keepCheckpoints;
+
+  @Option(names = "--resume", description = "Continue the run in --out from its newest"
+      + " checkpoint, at the exact batch where it was written.")
+  boolean resume;
+
   @Override
   public Integer call() throws Exception {
     PrintStream console = System.out;
+    if (resume && out == null) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--resume needs --out: the directory of the run to continue");
+    }
     Path dir = out != null ? out : defaultOut();
     Files.createDirectories(dir);
     FashionMnist.Splits data = run.loadData(console);
@@ -51,7 +68,14 @@ final class TrainCommand implements Callable<Integer> {
     MetricsRecorder metrics = new MetricsRecorder(dir.resolve("metrics.csv"));
     try (metrics) {
       ProgressListener progress = new ProgressListener(console, System.console() != null, batch);
-      result = session.fit().fit(data.train(), data.test(), run.fitOptions(), progress, metrics);
+      Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"), checkpointEvery,
+          true, keepCheckpoints, resume);
+      if (resume) {
+        console.printf("Resuming from %s%n", checkpoints.latest().map(Path::toString)
+            .orElse("nothing (no checkpoint yet): starting afresh"));
+      }
+      result = session.fit().fit(data.train(), data.test(),
+          run.fitOptions().toBuilder().checkpointing(checkpoints).build(), progress, metrics);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     if (result.stoppedEarly()) {
