@@ -35,7 +35,12 @@ CP="benchmarks/target/kiln-benchmarks.jar:$(cat benchmarks/target/classpath.txt)
 export OMP_WAIT_POLICY_JAVA=PASSIVE
 java_run() { OMP_WAIT_POLICY=$OMP_WAIT_POLICY_JAVA java -Xmx4g "$@"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-busy() { ps -eo pcpu=,args= --sort=-pcpu | awk '$1 > 20 {printf "%s%% %s | ", $1, substr($0, index($0,$2), 60)}'; }
+# Other busy processes (CPU% since start, and what they are), to judge the noise of a round.
+busy() {
+  ps -eo pid=,pcpu=,args= --sort=-pcpu | awk -v self=$$ '$2 > 20 && $1 != self {
+    what = $3; for (i = 4; i <= NF; i++) if ($i ~ /^(dev|org)\./ || $i ~ /surefirebooter|plexus-classworlds|peer.py/) { what = $i; break }
+    sub(/.*\//, "", what); printf "%s%% %s; ", $2, what }'
+}
 
 {
   echo "nproc: $(nproc)"
@@ -46,16 +51,16 @@ busy() { ps -eo pcpu=,args= --sort=-pcpu | awk '$1 > 20 {printf "%s%% %s | ", $1
   echo "load average at start: $(load)"
 } > "$OUT/machine.txt"
 
-JMH=(-f 1 -wi 2 -w 1 -i 3 -r 1 -prof gc -p batch=32,128,512 -p model=reference,wide)
+JMH=(-f 1 -wi 2 -w 1 -i 2 -r 1 -prof gc -p batch=32,128,512 -p model=reference,wide)
 if has speed; then
   for r in $(seq 1 "$ROUNDS"); do
     mkdir -p "$OUT/round-$r"
     echo "== round $r/$ROUNDS (load $(load)) busy: $(busy)" | tee -a "$OUT/noise.txt"
     java_run -cp "$CP" org.openjdk.jmh.Main 'KilnStepBenchmark|GemmBenchmark' "${JMH[@]}" \
-      -rf json -rff "$OUT/round-$r/jmh-kiln.json" > "$OUT/round-$r/jmh-kiln.log"
+      -rf json -rff "$OUT/round-$r/jmh-kiln.json" > "$OUT/round-$r/jmh-kiln.log" 2>&1
     if [ "$r" -le "$DL4J_ROUNDS" ]; then
       java_run -cp "$CP" org.openjdk.jmh.Main 'Dl4jStepBenchmark' "${JMH[@]}" \
-        -rf json -rff "$OUT/round-$r/jmh-dl4j.json" > "$OUT/round-$r/jmh-dl4j.log"
+        -rf json -rff "$OUT/round-$r/jmh-dl4j.json" > "$OUT/round-$r/jmh-dl4j.log" 2>&1
     fi
     for policy in default PASSIVE; do
       if [ "$policy" = default ]; then
@@ -77,7 +82,8 @@ fi
 
 if has accuracy; then
   echo "== accuracy: Kiln (load $(load))" | tee -a "$OUT/noise.txt"
-  java_run -jar samples/target/kiln-samples.jar "$DATA" > "$OUT/accuracy-kiln.txt" 2>&1 || true
+  java_run -jar samples/target/kiln-samples.jar train --data "$DATA" --out "$OUT/kiln-run" \
+    > "$OUT/accuracy-kiln.txt" 2>&1 || true
   echo "== accuracy: PyTorch (load $(load))" | tee -a "$OUT/noise.txt"
   "$PYTHON" benchmarks/pytorch/peer.py accuracy --threads "$THREADS" --data "$DATA" \
     > "$OUT/accuracy-pytorch.txt" 2>&1 || true

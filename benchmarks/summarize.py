@@ -159,9 +159,13 @@ def main():
         if not os.path.exists(path):
             continue
         text = open(path).read()
-        m = re.search(r"final test accuracy ([0-9.]+)", text) or \
-            re.search(r'"final_test_accuracy": ([0-9.]+)', text)
-        acc.append((peer, m.group(1) if m else "failed (see " + os.path.basename(path) + ")"))
+        # Kiln's CLI ends with a report whose "accuracy X  macro F1" line is the test set's;
+        # older samples jars print "final test accuracy X".
+        found = re.findall(r"accuracy ([0-9.]+)  macro F1", text) or \
+            re.findall(r"final test accuracy ([0-9.]+)", text) or \
+            re.findall(r'"final_test_accuracy": ([0-9.]+)', text)
+        m = found[-1] if found else None
+        acc.append((peer, m if m else "failed (see " + os.path.basename(path) + ")"))
     if acc:
         out.append("")
         out.append("Fashion-MNIST, reference MLP, 10 epochs, batch 128: final test accuracy")

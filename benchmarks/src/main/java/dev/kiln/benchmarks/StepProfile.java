@@ -2,16 +2,19 @@ package dev.kiln.benchmarks;
 
 import com.sun.management.ThreadMXBean;
 import dev.kiln.runtime.Activations;
+import dev.kiln.runtime.BatchInput;
 import dev.kiln.runtime.BatchNormKernel;
 import dev.kiln.runtime.Blas;
-import dev.kiln.runtime.Clipping;
 import dev.kiln.runtime.Dense;
+import dev.kiln.runtime.GradientClipper;
+import dev.kiln.runtime.LossKind;
 import dev.kiln.runtime.Losses;
 import dev.kiln.runtime.ParameterKind;
 import dev.kiln.runtime.ParameterSet;
 import dev.kiln.runtime.Regularization;
 import dev.kiln.runtime.SgdOptimizer;
 import dev.kiln.runtime.SplitMix64;
+import dev.kiln.runtime.StatisticsSnapshot;
 import dev.kiln.runtime.Tensor;
 import dev.kiln.runtime.Trainer;
 import java.io.PrintStream;
@@ -56,18 +59,26 @@ public final class StepProfile {
   private final Tensor[] gammaGrads;
   private final Tensor[] betaGrads;
   private final BatchNormKernel[] batchNorms;
+  private final INDArray features;
+  private final INDArray labels;
+  private final BatchInput featuresInput = new BatchInput();
+  private final BatchInput labelsInput = new BatchInput();
   private final Tensor input;
   private final Tensor target;
   private final ParameterSet parameters;
   private final SgdOptimizer optimizer;
+  private final GradientClipper clipper;
+  private final StatisticsSnapshot statistics;
   private final Map<String, long[]> timings = new LinkedHashMap<>();
 
   private StepProfile(Workload w) {
     n = w.batch();
     widths = w.widths();
     layers = widths.length - 1;
-    input = Tensor.wrap(w.features().dup());
-    target = Tensor.wrap(w.labels().dup());
+    features = w.features();
+    labels = w.labels();
+    input = Tensor.zeros(n, widths[0]);
+    target = Tensor.zeros(n, widths[widths.length - 1]);
     pre = new Tensor[layers];
     xhat = new Tensor[layers];
     out = new Tensor[layers];
@@ -121,6 +132,15 @@ public final class StepProfile {
     }
     parameters = params.build();
     optimizer = new SgdOptimizer(parameters, 0.9, 0, false);
+    clipper = GradientClipper.byNorm(parameters, 1.0, 2.0, GradientClipper.Scope.GLOBAL);
+    List<Tensor> running = new ArrayList<>();
+    for (int i = 0; i < layers; i++) {
+      if (hasBatchNorm(i)) {
+        running.add(runningMeans[i]);
+        running.add(runningVars[i]);
+      }
+    }
+    statistics = new StatisticsSnapshot(running.toArray(new Tensor[0]));
   }
 
   /** Hidden layers carry batch norm and ReLU; the last (logits) layer is Dense only. */
@@ -140,6 +160,9 @@ public final class StepProfile {
   }
 
   private void declareKeys() {
+    key("input|copy batch");
+    key("input|check features and labels");
+    key("input|BN statistics snapshot");
     for (int i = 0; i < layers; i++) {
       key(layerName(i) + " fwd|dense (bias + GEMM)");
       if (hasBatchNorm(i)) {
@@ -155,7 +178,8 @@ public final class StepProfile {
       }
       key(layerName(i) + " bwd|dense (2 GEMMs + bias sum)");
     }
-    key("update|clip (global norm)");
+    key("update|clip: global norm");
+    key("update|clip: scale");
     key("update|L2");
     key("update|SGD momentum");
   }
@@ -167,6 +191,14 @@ public final class StepProfile {
   /** One step, the generated trainer's kernel sequence, each call timed. */
   private void timedStep() {
     long t = System.nanoTime();
+    featuresInput.copy(features, input, n, widths[0]);
+    labelsInput.copy(labels, target, n, widths[layers]);
+    t = mark("input|copy batch", t);
+    BatchInput.checkFinite("features", input, n, widths[0], 0);
+    BatchInput.checkLabels(LossKind.SOFTMAX_CROSS_ENTROPY, target, n, widths[layers], 0);
+    t = mark("input|check features and labels", t);
+    statistics.save();
+    t = mark("input|BN statistics snapshot", t);
     Tensor x = input;
     for (int i = 0; i < layers; i++) {
       int in = widths[i];
@@ -202,8 +234,10 @@ public final class StepProfile {
           i == 0 ? null : delta[i - 1]);
       t = mark(l + " bwd|dense (2 GEMMs + bias sum)", t);
     }
-    Clipping.clipByGlobalNorm(parameters.gradients(), 1.0, 2.0);
-    t = mark("update|clip (global norm)", t);
+    clipper.measure();
+    t = mark("update|clip: global norm", t);
+    clipper.clip();
+    t = mark("update|clip: scale", t);
     for (int i = 0; i < layers; i++) {
       Regularization.addL2(weights[i], weightGrads[i], weights[i].length(), 1e-4);
     }
@@ -239,7 +273,7 @@ public final class StepProfile {
     Trainer trainer = w.kilnTrainer();
     INDArray features = w.features();
     INDArray labels = w.labels();
-    int warm = Math.max(50, steps / 4);
+    int warm = Math.max(100, steps / 2);
     for (int s = 0; s < warm; s++) {
       trainer.step(features, labels);
       p.timedStep();
