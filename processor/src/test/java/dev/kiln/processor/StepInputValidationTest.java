@@ -183,6 +183,21 @@ class StepInputValidationTest {
   }
 
   @Test
+  void rowSliceViewsAreReadFromTheirOwnRows() throws Exception {
+    fresh();
+    INDArray big = floats(12, 6);
+    INDArray labels = oneHot(12, 3);
+    INDArray rows = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(8, 12),
+        org.nd4j.linalg.indexing.NDArrayIndex.all());
+    INDArray rowLabels = labels.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(8, 12),
+        org.nd4j.linalg.indexing.NDArrayIndex.all());
+    float viaView = trainer.step(rows, rowLabels);
+    fresh();
+    float viaCopy = trainer.step(rows.dup('c'), rowLabels.dup('c'));
+    assertThat(viaView).isEqualTo(viaCopy);
+  }
+
+  @Test
   void viewsAndNonContiguousInputsAreCopiedCorrectly() throws Exception {
     fresh();
     INDArray big = floats(6, 12);

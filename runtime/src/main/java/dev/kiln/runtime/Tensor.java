@@ -32,8 +32,11 @@ public final class Tensor {
       throw new IllegalArgumentException("tensor of " + n + " elements exceeds 2^31 - 1");
     }
     this.length = (int) n;
+    // A view's data buffer is itself a view whose address already includes its offset; the
+    // array may start further into it.
+    long start = array.offset() - array.data().offset();
     this.pointer = new FloatPointer(array.data().addressPointer());
-    this.pointer.position(array.offset()).capacity(array.offset() + n);
+    this.pointer.position(start).capacity(start + n);
     this.data = pointer.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
   }
 
