@@ -15,6 +15,7 @@ import java.nio.FloatBuffer;
 public final class GradientAccumulator {
   private final Tensor[] gradients;
   private final Tensor[] sums;
+  private final java.util.Map<String, Tensor> state;
   private final int steps;
   private final float scale;
   private int pending;
@@ -31,9 +32,12 @@ public final class GradientAccumulator {
     this.steps = steps;
     this.scale = 1f / steps;
     this.sums = new Tensor[gradients.length];
+    java.util.Map<String, Tensor> named = new java.util.LinkedHashMap<>();
     for (int i = 0; i < sums.length; i++) {
       sums[i] = Tensor.zeros(gradients[i].array().shape());
+      named.put(parameters.name(i), sums[i]);
     }
+    this.state = java.util.Collections.unmodifiableMap(named);
   }
 
   /**
@@ -75,6 +79,23 @@ public final class GradientAccumulator {
   /** Batches per optimizer step. */
   public int steps() {
     return steps;
+  }
+
+  /** The running sums by parameter name (live), for checkpoints taken between batches. */
+  public java.util.Map<String, Tensor> state() {
+    return state;
+  }
+
+  /**
+   * Restores {@link #pending()} from a checkpoint.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= pending < steps}
+   */
+  public void restorePending(int pending) {
+    if (pending < 0 || pending >= steps) {
+      throw new IllegalArgumentException("pending must be in [0, " + steps + "), got " + pending);
+    }
+    this.pending = pending;
   }
 
   /** Drops the batches added since the last optimizer step. */

@@ -50,8 +50,10 @@ final class CheckpointCode {
     f.put("schedule", ScheduleCode.describe(spec.schedule()));
     String clipping = ClippingCode.describe(spec.clipping());
     f.put("clipping", clipping == null ? "none" : clipping);
-    String regularization = RegularizationCode.describe(spec.regularization());
-    f.put("regularization", regularization == null ? "none" : regularization);
+    java.util.List<String> regularization =
+        RegularizationCode.describe(spec.regularization(), spec.network());
+    f.put("regularization", regularization.isEmpty() ? "none"
+        : String.join("; ", regularization).replace("{@code ", "").replace("}", ""));
     if (spec.pruning() != null) {
       f.put("pruning", spec.pruning().describe());
     }
@@ -98,6 +100,15 @@ final class CheckpointCode {
     }
     m.addStatement("trainingState.doubles($S, this::scheduleState, this::restoreScheduleState)",
         "schedule");
+    if (OptimizerCode.accumulates(spec)) {
+      m.addStatement("trainingState.arrays($S, accumulator.state())", "accumulator/");
+      m.addStatement("trainingState.counter($S, accumulator::pending, v -> accumulator"
+          + ".restorePending((int) v))", "accumulator.pending");
+    }
+    if (spec.clipping().onNonFinite().equals("SKIP_STEP")) {
+      m.addStatement("trainingState.counter($S, () -> skippedSteps, v -> skippedSteps = v)",
+          "skippedSteps");
+    }
   }
 
   /** The schedule's state as doubles: base rate, planned run, then the schedule's own numbers. */
