@@ -29,10 +29,10 @@ class AllocationFreeTrainerTest {
 
         import dev.kiln.dsl.*;
 
-        @Model(inputs = 784)
+        @Model(inputs = 96)
         public abstract class AllocMlp {
-          @Dense(256) @BatchNorm @Activation(RELU) @Dropout(0.2) Layer hidden1;
-          @Dense(128) @Activation(TANH) Layer hidden2;
+          @Dense(64) @BatchNorm @Activation(RELU) @Dropout(0.2) Layer hidden1;
+          @Dense(32) @Activation(TANH) Layer hidden2;
           @Dense(10) Layer logits;
         }
         """;
@@ -69,7 +69,7 @@ class AllocationFreeTrainerTest {
   }
 
   private static void measure(Trainer trainer, int rows, String what) {
-    INDArray features = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, 784);
+    INDArray features = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, 96);
     INDArray labels = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, 10);
     for (int r = 0; r < rows; r++) {
       labels.putScalar(r, r % 10, 1f);
