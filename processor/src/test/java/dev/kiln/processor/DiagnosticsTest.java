@@ -107,6 +107,16 @@ class DiagnosticsTest {
                 epochs = 1, labelSmoothing = 1.5)
             @Sgd(learningRate = 0.1) interface Training {}
             """, "labelSmoothing = 1.5"),
+        Arguments.of("KilnBadNegativeSlope", """
+            @Model(inputs = 4) abstract class N {
+              @Dense(2) @Activation(value = LEAKY_RELU, negativeSlope = -0.1) Layer a;
+            }
+            """, "negativeSlope = -0.1"),
+        Arguments.of("KilnLabelSmoothingLoss", GOOD_MODEL + """
+            @TrainingConfig(model = Net.class, loss = Loss.MSE, batchSize = 4, epochs = 1,
+                labelSmoothing = 0.1)
+            @Sgd(learningRate = 0.1) interface Training {}
+            """, "labelSmoothing = 0.1"),
         Arguments.of("KilnModelKind", """
             @Model(inputs = 4) enum Net { A; @Dense(2) Layer a; }
             """, "@Model(inputs = 4) enum Net"),
@@ -186,5 +196,28 @@ class DiagnosticsTest {
     assertThat(compilation).hadErrorCount(1);
     assertThat(compilation).hadErrorContaining("[" + tag + "]").inFile(source)
         .onLineContaining(line);
+  }
+
+  @org.junit.jupiter.api.Test
+  void independentErrorsOfOneTypeAreAllReportedInOneCompile() {
+    JavaFileObject source = JavaFileObjects.forSourceString("test.Many", """
+        package test;
+        import static dev.kiln.dsl.ActivationFunction.*;
+        import dev.kiln.dsl.*;
+        @Model(inputs = 4)
+        abstract class Net {
+          @Dense(0) Layer a;
+          @Dense(3) @Dropout(1.5) Layer b;
+          @Dense(2) @BatchNorm(epsilon = 0) Layer c;
+        }
+        """);
+    Compilation compilation = javac().withProcessors(new KilnProcessor()).compile(source);
+    assertThat(compilation).hadErrorCount(3);
+    assertThat(compilation).hadErrorContaining("[KilnBadUnits]").inFile(source)
+        .onLineContaining("@Dense(0)");
+    assertThat(compilation).hadErrorContaining("[KilnBadDropout]").inFile(source)
+        .onLineContaining("@Dropout(1.5)");
+    assertThat(compilation).hadErrorContaining("[KilnBadEpsilon]").inFile(source)
+        .onLineContaining("epsilon = 0");
   }
 }

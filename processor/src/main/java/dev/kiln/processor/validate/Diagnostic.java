@@ -9,9 +9,6 @@ public enum Diagnostic {
   MODEL_NOT_ANNOTATED("KilnNotAModel",
       "@TrainingConfig(model = %s.class): %s has no @Model annotation. Annotate it with"
           + " @Model(inputs = ...) or name a @Model type."),
-  MODEL_UNRESOLVED("KilnUnknownModel",
-      "@TrainingConfig(model = ...): the model type could not be resolved. Check the class name"
-          + " and its import."),
   NO_LAYERS("KilnNoLayers",
       "@Model %s declares no layers. Add fields of type dev.kiln.dsl.Layer, for example"
           + " `@Dense(10) Layer logits;`."),
