@@ -106,11 +106,23 @@ class PruningTrainerTest {
       public interface BusyTraining {}
       """;
 
+  /** Two batches per optimizer step: pruning steps count optimizer steps. */
+  private static final String ACCUMULATING = """
+      package prune;
+      import dev.kiln.dsl.*;
+      @TrainingConfig(model = Plain.class, loss = Loss.SOFTMAX_CROSS_ENTROPY, batchSize = 8,
+          epochs = 1, seed = 3, accumulationSteps = 2)
+      @Sgd(learningRate = 0.1, momentum = 0.9)
+      @Prune(finalSparsity = 0.7, beginStep = 1, endStep = 7, frequency = 2)
+      public interface AccumulatingTraining {}
+      """;
+
   @BeforeAll
   static void compile() {
     compiled = Compiled.compile(Map.of("prune.Net", MODEL, "prune.Plain", PLAIN_MODEL,
         "prune.GlobalTraining", GLOBAL, "prune.LayerTraining", PER_LAYER,
-        "prune.NeuronTraining", NEURONS, "prune.BusyTraining", BUSY));
+        "prune.NeuronTraining", NEURONS, "prune.BusyTraining", BUSY,
+        "prune.AccumulatingTraining", ACCUMULATING));
   }
 
   private static Object network(String model, long seed) throws Exception {
@@ -217,6 +229,22 @@ class PruningTrainerTest {
     for (float v : logits) {
       assertThat(v).isNotEqualTo(0f);
     }
+  }
+
+  @Test
+  void withAccumulationThePruningStepsCountOptimizerSteps() throws Exception {
+    Trainer trainer = trainer("AccumulatingTraining", network("Plain", 8));
+    List<Double> sparsity = trainChecking(trainer, 24);
+    PruningSchedule schedule = new PruningSchedule(0, 0.7, 1, 7, 2);
+    int total = 12 * 16 + 16 * 16 + 16 * 4;
+    for (int batch = 0; batch < sparsity.size(); batch++) {
+      long steps = (batch + 1) / 2; // optimizer steps taken after this batch
+      double expected = steps < 2 ? 0
+          : (double) Pruning.count(schedule.held(steps - 1), total) / total;
+      assertWithMessage("sparsity after batch %s (%s optimizer steps)", batch, steps)
+          .that(sparsity.get(batch)).isWithin(1e-12).of(expected);
+    }
+    assertThat(trainer.iteration()).isEqualTo(12L);
   }
 
   @Test
