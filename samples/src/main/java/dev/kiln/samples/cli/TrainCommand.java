@@ -62,7 +62,8 @@ final class TrainCommand implements Callable<Integer> {
     int batch = run.batchSize(trainer);
     console.printf(Locale.ROOT, "Training %s: %d epochs, batch %d, learning rate %.5g, %,d"
             + " training / %,d test samples; output in %s%n", run.sampleModel().title(), epochs,
-        batch, trainer.learningRate(), data.train().size(), data.test().size(), dir);
+        batch, firstRate(trainer, data.train().size(), batch, epochs), data.train().size(),
+        data.test().size(), dir);
     long start = System.nanoTime();
     FitResult result;
     MetricsRecorder metrics = new MetricsRecorder(dir.resolve("metrics.csv"));
@@ -99,6 +100,12 @@ final class TrainCommand implements Callable<Integer> {
     console.printf("Wrote metrics.csv, loss.png, accuracy.png, learning-rate.png,"
         + " confusion-matrix.png and checkpoint.kiln to %s%n", dir);
     return 0;
+  }
+
+  /** The rate of the run's first step, without planning the trainer's own schedule. */
+  private static double firstRate(Trainer trainer, int samples, int batch, int epochs) {
+    int perEpoch = (samples + batch - 1) / batch;
+    return trainer.scheduleFor((long) perEpoch * epochs, perEpoch).rate(trainer.iteration());
   }
 
   /** {@code runs/<yyyy-MM-dd-HHmmss>} under the working directory. */
