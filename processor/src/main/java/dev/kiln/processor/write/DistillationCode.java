@@ -1,6 +1,7 @@
 package dev.kiln.processor.write;
 
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
@@ -80,6 +81,17 @@ final class DistillationCode {
         .addStatement("return $T.loss($N, teacherLogits, target, n, $L, TEMPERATURE, ALPHA, $L,"
             + " $N)", LOSS, output, last.outputs(), Literals.of(spec.labelSmoothing()), delta)
         .build();
+  }
+
+  /** A class-javadoc paragraph on the teacher's part in the step (empty without one). */
+  static CodeBlock stepJavadoc(TrainingSpec spec) {
+    if (spec.distillation() == null) {
+      return CodeBlock.of("");
+    }
+    return CodeBlock.of("\n<p>Distillation: the loss runs the teacher in"
+        + " eval mode on the batch (into buffers\nallocated once) and compares the logits at"
+        + " temperature $L; the teacher is never updated.\n",
+        spec.distillation().temperature());
   }
 
   /** Javadoc lines for the class comment (empty without distillation). */

@@ -108,6 +108,19 @@ final class PruningCode {
     return spec.pruning() == null ? List.of() : List.of("pruning: " + spec.pruning().describe());
   }
 
+  /** A class-javadoc paragraph on what pruning adds to the step (empty without pruning). */
+  static CodeBlock stepJavadoc(TrainingSpec spec) {
+    PruningSpec p = spec.pruning();
+    if (p == null) {
+      return CodeBlock.of("");
+    }
+    return CodeBlock.of("\n<p>Pruning: after backward the gradients of pruned weights are set to"
+        + " 0; after each optimizer\nupdate from step $L on the masks are applied to the"
+        + " weights, and every $L steps up to step $L\nthey are first recomputed (the optimizer's"
+        + " buffers of newly pruned weights are zeroed).\n", p.beginStep(), p.frequency(),
+        p.endStep());
+  }
+
   private static MethodSpec compact(TrainingSpec spec, NetworkLayout net) {
     PruningSpec p = spec.pruning();
     CodeBlock.Builder b = CodeBlock.builder().add("$T.builder($L)", COMPACT,

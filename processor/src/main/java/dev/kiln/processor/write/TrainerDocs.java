@@ -29,7 +29,8 @@ final class TrainerDocs {
     }
     return b.add("</ul>\n\n<p>One step: forward (batch statistics, dropout on) and loss; backward;"
         + " clipping;\nregularization gradients; the optimizer update with the scheduled rate;"
-        + " the step counter\nincrements. After construction a step allocates nothing.\n").build();
+        + " the step counter\nincrements. After construction a step allocates nothing.\n")
+        .add(PruningCode.stepJavadoc(spec)).add(DistillationCode.stepJavadoc(spec)).build();
   }
 
 }
