@@ -40,7 +40,16 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class CompactNetwork {
   /** An element-wise activation, as the DSL's {@code ActivationFunction} (identity: none). */
   public enum Activation {
-    RELU, LEAKY_RELU, TANH, SIGMOID, GELU
+    /** {@code max(0, x)}. */
+    RELU,
+    /** {@code x > 0 ? x : slope·x}. */
+    LEAKY_RELU,
+    /** {@code tanh(x)}. */
+    TANH,
+    /** {@code 1/(1 + exp(-x))}. */
+    SIGMOID,
+    /** {@code x·Φ(x)}, exact. */
+    GELU
   }
 
   private final int inputs;

@@ -255,10 +255,12 @@ public final class MagnitudePruner {
     return schedules[i];
   }
 
+  /** Which entries are ranked together. */
   public Scope scope() {
     return scope;
   }
 
+  /** Whether single weights or whole units are pruned. */
   public Structure structure() {
     return structure;
   }
@@ -358,6 +360,11 @@ public final class MagnitudePruner {
       return this;
     }
 
+    /**
+     * The pruner, its masks all ones (nothing pruned before {@code beginStep}).
+     *
+     * @throws IllegalArgumentException if no weight was added
+     */
     public MagnitudePruner build() {
       return new MagnitudePruner(this);
     }

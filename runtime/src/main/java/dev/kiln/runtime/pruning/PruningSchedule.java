@@ -102,22 +102,27 @@ public final class PruningSchedule {
     return finalSparsity + (initialSparsity - finalSparsity) * (remaining * remaining * remaining);
   }
 
+  /** {@code s_i}. */
   public double initialSparsity() {
     return initialSparsity;
   }
 
+  /** {@code s_f}. */
   public double finalSparsity() {
     return finalSparsity;
   }
 
+  /** The first pruning step {@code t0}. */
   public long beginStep() {
     return beginStep;
   }
 
+  /** The step from which the sparsity is {@code s_f}. */
   public long endStep() {
     return endStep;
   }
 
+  /** Steps between mask updates {@code Δt}. */
   public long frequency() {
     return frequency;
   }
