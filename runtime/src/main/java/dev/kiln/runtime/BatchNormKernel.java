@@ -127,11 +127,13 @@ public final class BatchNormKernel {
     FloatBuffer b = beta.data();
     FloatBuffer rm = runningMean.data();
     FloatBuffer rv = runningVar.data();
-    for (int r = 0; r < n; r++) {
-      int row = r * c;
-      for (int j = 0; j < c; j++) {
-        double h = (xb.get(row + j) - rm.get(j)) / Math.sqrt(rv.get(j) + epsilon);
-        yb.put(row + j, (float) (g.get(j) * h + b.get(j)));
+    // Channel by channel, so each channel's square root is taken once (not once per element).
+    for (int j = 0; j < c; j++) {
+      double mean = rm.get(j);
+      double scale = g.get(j) / Math.sqrt(rv.get(j) + epsilon);
+      double shift = b.get(j);
+      for (int i = j, end = n * c; i < end; i += c) {
+        yb.put(i, (float) ((xb.get(i) - mean) * scale + shift));
       }
     }
   }

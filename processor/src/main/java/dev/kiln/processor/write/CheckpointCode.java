@@ -78,10 +78,11 @@ final class CheckpointCode {
   /** Constructor statements building the state; run after the optimizer exists. */
   static void addConstructorStatements(MethodSpec.Builder m, TrainingSpec spec,
       NetworkLayout net) {
-    CodeBlock.Builder fingerprint = CodeBlock.builder().add("$T.of(", Map.class);
+    CodeBlock.Builder fingerprint = CodeBlock.builder().add("$T.ofEntries(", Map.class);
     boolean first = true;
     for (Map.Entry<String, String> e : fingerprint(spec).entrySet()) {
-      fingerprint.add(first ? "\n$S, $S" : ",\n$S, $S", e.getKey(), e.getValue());
+      fingerprint.add(first ? "\n$T.entry($S, $S)" : ",\n$T.entry($S, $S)", Map.class,
+          e.getKey(), e.getValue());
       first = false;
     }
     fingerprint.add(")");
