@@ -86,6 +86,13 @@ final class ProgressListener implements TrainingListener {
       bar = null;
     }
     out.println(line(r, epochs));
+    if (!Double.isNaN(trainer.overallSparsity())) {
+      StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "          sparsity %.3f",
+          trainer.overallSparsity()));
+      trainer.sparsity().forEach((layer, value) -> s.append(String.format(Locale.ROOT,
+          "  %s %.3f", layer, value)));
+      out.println(s);
+    }
   }
 
   /** The summary line of an epoch. */

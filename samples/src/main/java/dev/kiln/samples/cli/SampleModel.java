@@ -8,6 +8,9 @@ import dev.kiln.runtime.TrainingListener;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.samples.FashionMlpNetwork;
 import dev.kiln.samples.FashionTrainingTrainer;
+import dev.kiln.samples.PrunedFashionTrainingTrainer;
+import dev.kiln.samples.StudentMlpNetwork;
+import dev.kiln.samples.StudentTrainingTrainer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongFunction;
@@ -24,7 +27,19 @@ enum SampleModel {
       seed -> {
         FashionTrainingTrainer t = new FashionTrainingTrainer(FashionMlpNetwork.initialize(seed));
         return new Run(t, t::fit, t::evaluate);
-      });
+      }),
+  /** {@code FashionMlp} pruned to 90% global sparsity as {@code PrunedFashionTraining}. */
+  FASHION_MLP_PRUNED("fashion-mlp-pruned", "FashionMlp / PrunedFashionTraining",
+      PrunedFashionTrainingTrainer.SEED, seed -> {
+        PrunedFashionTrainingTrainer t =
+            new PrunedFashionTrainingTrainer(FashionMlpNetwork.initialize(seed));
+        return new Run(t, t::fit, t::evaluate);
+      }),
+  /** {@code StudentMlp} (784-64-ReLU-10) trained on the labels as {@code StudentTraining}. */
+  STUDENT("student", "StudentMlp / StudentTraining", StudentTrainingTrainer.SEED, seed -> {
+    StudentTrainingTrainer t = new StudentTrainingTrainer(StudentMlpNetwork.initialize(seed));
+    return new Run(t, t::fit, t::evaluate);
+  });
 
   /** A generated trainer with its {@code fit} and {@code evaluate}, which the interface lacks. */
   record Run(Trainer trainer, Fit fit, Evaluate evaluate) {}
