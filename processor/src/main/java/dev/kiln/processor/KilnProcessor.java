@@ -126,8 +126,13 @@ public final class KilnProcessor extends AbstractProcessor {
     if (model == null || model.getKind() == TypeKind.ERROR) {
       if (!lastRound) {
         // Perhaps another processor generates it in a later round: try again then. A type that
-        // never appears is reported once, by javac itself ("cannot find symbol").
+        // never appears is reported once, by javac itself ("cannot find symbol"); Kiln only adds
+        // a note naming a @Model type whose name is close.
         deferredConfigs.add(type.getQualifiedName().toString());
+      } else {
+        String name = writtenClassName(decl.model());
+        NearestName.among(name, networks.keySet()).ifPresent(nearest ->
+            validator.reporter().note(decl.model(), Diagnostic.MODEL_UNRESOLVED, name, nearest));
       }
       return;
     }
@@ -152,6 +157,26 @@ public final class KilnProcessor extends AbstractProcessor {
         .filter(s -> types.nameFree(type, decl.mirror(), s.target().packageName(), s.className()));
     spec.ifPresent(s -> write(new TrainerWriter(s).write(type).toString(),
         s.target().packageName(), s.className(), type));
+  }
+
+  /**
+   * The class name written in an unresolvable {@code model = X.class}: javac reports the value
+   * only as {@code <error>}, so it is read from the source tree where javac's tree API exists
+   * (not in Eclipse's compiler: then no hint).
+   */
+  private String writtenClassName(dev.kiln.processor.read.Attr<?> attr) {
+    if (attr.written() == null) {
+      return "";
+    }
+    try {
+      var tree = com.sun.source.util.Trees.instance(processingEnv)
+          .getTree(attr.element(), attr.mirror(), attr.written());
+      String text = tree == null ? "" : tree.toString();
+      return text.endsWith(".class") ? text.substring(0, text.length() - ".class".length())
+          : text;
+    } catch (IllegalArgumentException | LinkageError notJavac) {
+      return "";
+    }
   }
 
   private void write(String source, String packageName, String simpleName, Element origin) {

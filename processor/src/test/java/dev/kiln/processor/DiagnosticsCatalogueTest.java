@@ -31,8 +31,20 @@ import org.junit.jupiter.params.provider.Arguments;
  * message the processor gave on it).
  */
 class DiagnosticsCatalogueTest {
-  /** Tags tested outside the table-driven cases (an injected failure). */
-  private static final List<String> TESTED_ELSEWHERE = List.of("KilnInternalError");
+  /**
+   * Tags tested outside the table-driven cases, in {@code ProcessorRobustnessTest}: an injected
+   * failure, and the note beside javac's error for a misspelt model.
+   */
+  private static final List<String> TESTED_ELSEWHERE =
+      List.of("KilnInternalError", "KilnUnknownModel");
+
+  private static final Map<String, String> ELSEWHERE_EXAMPLES = Map.of(
+      "KilnInternalError", "Example: an unexpected exception inside the processor, reported on"
+          + " the type being processed\ninstead of escaping into the IDE's error log"
+          + " (`ProcessorRobustnessTest` injects one).",
+      "KilnUnknownModel", "Example: `@TrainingConfig(model = Nett.class, ...)` beside `@Model"
+          + " class Net`: javac reports\n`cannot find symbol` (the one error) and Kiln adds this"
+          + " note, `did you mean Net?`, on the\nsame value (`ProcessorRobustnessTest`).");
 
   private static List<Arguments> allCases() {
     List<Arguments> all = new ArrayList<>();
@@ -114,9 +126,7 @@ class DiagnosticsCatalogueTest {
       Arguments example = firstCase.get(d.tag());
       if (example == null) {
         b.append("Rule: ").append(d.format(placeholders(d)).substring(d.tag().length() + 3))
-            .append("\n\nExample: an unexpected exception inside the processor, reported on")
-            .append(" the type being processed\ninstead of escaping into the IDE's error log")
-            .append(" (`ProcessorRobustnessTest` injects one).\n\n");
+            .append("\n\n").append(ELSEWHERE_EXAMPLES.get(d.tag())).append("\n\n");
         continue;
       }
       String body = (String) example.get()[1];

@@ -113,6 +113,19 @@ class ProcessorRobustnessTest {
   }
 
   @Test
+  void misspeltModelGetsADidYouMeanNoteBesideJavacsError() {
+    JavaFileObject model = JavaFileObjects.forSourceString("r.Net", MODEL);
+    JavaFileObject config = JavaFileObjects.forSourceString("r.Training",
+        CONFIG.replace("model = Net.class", "model = Nett.class"));
+    Compilation compilation = javac().withProcessors(new KilnProcessor()).compile(model, config);
+    assertThat(compilation).hadErrorCount(1);
+    assertThat(compilation).hadErrorContaining("cannot find symbol");
+    assertThat(compilation).hadNoteContaining("[KilnUnknownModel]").inFile(config)
+        .onLineContaining("model = Nett.class");
+    assertThat(compilation).hadNoteContaining("did you mean Net?");
+  }
+
+  @Test
   void everyGeneratedFileHasExactlyOneOriginatingElement() {
     Map<String, List<String>> origins = new TreeMap<>();
     Processor recording = recordingOrigins(new KilnProcessor(), origins);

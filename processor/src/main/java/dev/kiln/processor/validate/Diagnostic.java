@@ -206,6 +206,9 @@ public enum Diagnostic {
   DISTILL_LOSS("KilnDistillLoss",
       "@Distill needs @TrainingConfig(loss = SOFTMAX_CROSS_ENTROPY): the student learns the"
           + " teacher's class probabilities; found %s."),
+  MODEL_UNRESOLVED("KilnUnknownModel",
+      "@TrainingConfig(model = %s.class) names no known type; did you mean %s? (A note beside"
+          + " javac's \"cannot find symbol\".)"),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 

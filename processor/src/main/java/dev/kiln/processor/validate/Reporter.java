@@ -26,6 +26,16 @@ public final class Reporter {
     errors++;
   }
 
+  /** A note (not an error) on the member's written value, else on its annotation. */
+  public void note(Attr<?> at, Diagnostic diagnostic, Object... args) {
+    String message = diagnostic.format(args);
+    if (at.written() != null) {
+      messager.printMessage(Kind.NOTE, message, at.element(), at.mirror(), at.written());
+    } else {
+      messager.printMessage(Kind.NOTE, message, at.element(), at.mirror());
+    }
+  }
+
   /** An error on an annotation. */
   public void error(Element element, AnnotationMirror mirror, Diagnostic diagnostic,
       Object... args) {
