@@ -165,7 +165,7 @@ def main():
             re.findall(r"final test accuracy ([0-9.]+)", text) or \
             re.findall(r'"final_test_accuracy": ([0-9.]+)', text)
         m = found[-1] if found else None
-        acc.append((peer, m if m else "failed (see " + os.path.basename(path) + ")"))
+        acc.append((peer, f"{float(m):.4f}" if m else "failed (see " + os.path.basename(path) + ")"))
     if acc:
         out.append("")
         out.append("Fashion-MNIST, reference MLP, 10 epochs, batch 128: final test accuracy")

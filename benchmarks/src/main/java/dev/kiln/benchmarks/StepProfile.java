@@ -273,8 +273,9 @@ public final class StepProfile {
     Trainer trainer = w.kilnTrainer();
     INDArray features = w.features();
     INDArray labels = w.labels();
-    int warm = Math.max(100, steps / 2);
-    for (int s = 0; s < warm; s++) {
+    // Warm-up: at least 50 steps and 1.5 s, so that every kernel is compiled by C2.
+    long warmEnd = System.nanoTime() + 1_500_000_000L;
+    for (int s = 0; s < 50 || System.nanoTime() < warmEnd; s++) {
       trainer.step(features, labels);
       p.timedStep();
       p.gemmsOnly();
