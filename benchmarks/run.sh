@@ -37,7 +37,10 @@ export OMP_WAIT_POLICY_JAVA=PASSIVE
 # work on a shared machine disturbs the figures less; every peer gets the same treatment.
 NICE=${NICE:-0}
 prio() { if [ "$NICE" != 0 ]; then nice -n "$NICE" "$@"; else "$@"; fi; }
-java_run() { OMP_WAIT_POLICY=$OMP_WAIT_POLICY_JAVA prio java -Xmx4g "$@"; }
+# ND4J sets both its OpenMP and OpenBLAS's thread counts from OMP_NUM_THREADS (docs/performance.md).
+java_run() {
+  OMP_NUM_THREADS=$THREADS OMP_WAIT_POLICY=$OMP_WAIT_POLICY_JAVA prio java -Xmx4g "$@"
+}
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 # Other busy processes (CPU% since start, and what they are), to judge the noise of a round.
 busy() {
