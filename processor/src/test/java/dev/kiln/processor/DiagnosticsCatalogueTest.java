@@ -4,8 +4,6 @@ import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static com.google.testing.compile.Compiler.javac;
 
-import com.google.testing.compile.Compilation;
-import com.google.testing.compile.JavaFileObjects;
 import dev.kiln.processor.validate.Diagnostic;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.Arguments;
 
@@ -146,16 +143,8 @@ class DiagnosticsCatalogueTest {
   }
 
   private static String message(String body) {
-    JavaFileObject source = JavaFileObjects.forSourceString("test.Cases", """
-        package test;
-
-        import static dev.kiln.dsl.ActivationFunction.*;
-
-        import dev.kiln.dsl.*;
-
-        """ + body);
-    Compilation compilation = javac().withProcessors(new KilnProcessor()).compile(source);
-    return compilation.errors().stream().map(e -> e.getMessage(Locale.ROOT)).findFirst()
-        .orElse("(no error)");
+    return DiagnosticCases.compile(DiagnosticCases.source(body)).errors().stream()
+        .map(e -> e.getMessage(Locale.ROOT)).findFirst().orElse("(no error)");
   }
+
 }

@@ -183,19 +183,7 @@ class DiagnosticsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void reportsOneErrorOnTheAnnotation(String tag, String body, String line) {
-    JavaFileObject source = JavaFileObjects.forSourceString("test.Cases", """
-        package test;
-
-        import static dev.kiln.dsl.ActivationFunction.*;
-
-        import dev.kiln.dsl.*;
-
-        """ + body);
-    Compilation compilation = javac().withProcessors(new KilnProcessor()).compile(source);
-    assertThat(compilation).failed();
-    assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining("[" + tag + "]").inFile(source)
-        .onLineContaining(line);
+    DiagnosticCases.assertOneError(tag, body, line);
   }
 
   @org.junit.jupiter.api.Test

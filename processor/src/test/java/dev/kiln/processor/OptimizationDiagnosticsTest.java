@@ -4,7 +4,6 @@ import static com.google.testing.compile.CompilationSubject.assertThat;
 import static com.google.testing.compile.Compiler.javac;
 
 import com.google.testing.compile.Compilation;
-import com.google.testing.compile.JavaFileObjects;
 import java.util.stream.Stream;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
@@ -108,25 +107,13 @@ class OptimizationDiagnosticsTest {
   }
 
   private static JavaFileObject source(String body) {
-    return JavaFileObjects.forSourceString("test.Cases", """
-        package test;
-
-        import static dev.kiln.dsl.ActivationFunction.*;
-
-        import dev.kiln.dsl.*;
-
-        """ + body);
+    return DiagnosticCases.source(body);
   }
 
   @ParameterizedTest(name = "{0}: {2}")
   @MethodSource("cases")
   void reportsOneErrorOnTheMember(String tag, String body, String line) {
-    JavaFileObject source = source(body);
-    Compilation compilation = javac().withProcessors(new KilnProcessor()).compile(source);
-    assertThat(compilation).failed();
-    assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining("[" + tag + "]").inFile(source)
-        .onLineContaining(line);
+    DiagnosticCases.assertOneError(tag, body, line);
   }
 
   /** Every optimizer, clipping mode, regularizer, override and policy together compiles clean. */

@@ -1,12 +1,9 @@
 package dev.kiln.processor;
 
 import static com.google.testing.compile.CompilationSubject.assertThat;
-import static com.google.testing.compile.Compiler.javac;
 
 import com.google.testing.compile.Compilation;
-import com.google.testing.compile.JavaFileObjects;
 import java.util.stream.Stream;
-import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -168,25 +165,13 @@ class PruningDiagnosticsTest {
   }
 
   private static Compilation compile(String body) {
-    JavaFileObject source = JavaFileObjects.forSourceString("test.Cases", """
-        package test;
-
-        import static dev.kiln.dsl.ActivationFunction.*;
-
-        import dev.kiln.dsl.*;
-
-        """ + body);
-    return javac().withProcessors(new KilnProcessor()).compile(source);
+    return DiagnosticCases.compile(DiagnosticCases.source(body));
   }
 
   @ParameterizedTest(name = "{0}: {2}")
   @MethodSource("cases")
   void reportsOneErrorWhereItIs(String tag, String body, String line) {
-    Compilation compilation = compile(body);
-    assertThat(compilation).failed();
-    assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining("[" + tag + "]")
-        .inFile(compilation.sourceFiles().get(0)).onLineContaining(line);
+    DiagnosticCases.assertOneError(tag, body, line);
   }
 
   @Test

@@ -1,12 +1,7 @@
 package dev.kiln.processor;
 
-import static com.google.testing.compile.CompilationSubject.assertThat;
-import static com.google.testing.compile.Compiler.javac;
 
-import com.google.testing.compile.Compilation;
-import com.google.testing.compile.JavaFileObjects;
 import java.util.stream.Stream;
-import javax.tools.JavaFileObject;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -117,18 +112,6 @@ class ScheduleDiagnosticsTest {
   @ParameterizedTest(name = "{0}: {2}")
   @MethodSource("cases")
   void reportsOneErrorOnTheMember(String tag, String body, String line) {
-    JavaFileObject source = JavaFileObjects.forSourceString("test.Cases", """
-        package test;
-
-        import static dev.kiln.dsl.ActivationFunction.*;
-
-        import dev.kiln.dsl.*;
-
-        """ + body);
-    Compilation compilation = javac().withProcessors(new KilnProcessor()).compile(source);
-    assertThat(compilation).failed();
-    assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining("[" + tag + "]").inFile(source)
-        .onLineContaining(line);
+    DiagnosticCases.assertOneError(tag, body, line);
   }
 }
