@@ -227,12 +227,13 @@ public final class Training {
     }
     boolean restored = false;
     if (stopped) {
-      LOG.info("early stopping after epoch {}: {} did not improve on {} (epoch {}) for {} epochs",
-          results.size(), stopping.monitor(), bestValue, bestEpoch, stopping.patience());
+      LOG.debug("early stopping after epoch {}: {} did not improve on {} (epoch {}) for {}"
+          + " epoch(s)", results.size(), stopping.monitor(),
+          String.format(java.util.Locale.ROOT, "%.4f", bestValue), bestEpoch, stopping.patience());
       if (best != null) {
         best.restore();
         restored = true;
-        LOG.info("restored the parameters of epoch {}", bestEpoch);
+        LOG.debug("restored the parameters of epoch {}", bestEpoch);
       }
     }
     return new FitResult(results, bestEpoch, stopped, restored);

@@ -60,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
     Trainer trainer = session.trainer();
     int epochs = run.epochs(trainer);
     int batch = run.batchSize(trainer);
-    console.printf(Locale.ROOT, "Training %s: %d epochs, batch %d, learning rate %.5g, %,d"
+    console.printf(Locale.ROOT, "Training %s: %d epoch(s), batch %d, learning rate %.5g, %,d"
             + " training / %,d test samples; output in %s%n", run.sampleModel().title(), epochs,
         batch, firstRate(trainer, data.train().size(), batch, epochs), data.train().size(),
         data.test().size(), dir);
