@@ -3,15 +3,10 @@ package dev.kiln.processor;
 import static com.google.common.truth.Truth.assertWithMessage;
 
 import dev.kiln.runtime.Trainer;
-import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DESIGN.md's "allocation-free, measured" for this area's step: after warm-up, 1,000 steps of a
@@ -85,29 +80,11 @@ class AllocationFreeOptimizationTest {
   }
 
   private static void measure(Trainer trainer, int rows, String what) {
-    INDArray features = Nd4j.rand(DataType.FLOAT, rows, 196);
-    INDArray labels = Nd4j.zeros(DataType.FLOAT, rows, 10);
-    for (int r = 0; r < rows; r++) {
-      labels.putScalar(r, r % 10, 1f);
-    }
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    for (int i = 0; i < 300; i++) {
-      trainer.step(features, labels);
-    }
-    long iterations = trainer.iteration();
-    long offHeapBefore = Pointer.totalBytes();
-    long heapBefore = threads.getCurrentThreadAllocatedBytes();
-    float loss = 0;
-    for (int i = 0; i < STEPS; i++) {
-      loss += trainer.step(features, labels);
-    }
-    long heapBytes = threads.getCurrentThreadAllocatedBytes() - heapBefore;
-    long offHeapGrowth = Pointer.totalBytes() - offHeapBefore;
-    double perStep = (double) heapBytes / STEPS;
-    System.out.printf(Locale.ROOT, "%s: %.2f heap bytes/step, off-heap growth %d bytes%n", what,
-        perStep, offHeapGrowth);
-    assertWithMessage("%s: optimizer steps taken", what).that(trainer.iteration() - iterations)
+    StepAllocation m = StepAllocation.measure(trainer, rows, 196, 10, STEPS, what);
+    float loss = m.loss();
+    double perStep = m.perStep();
+    long offHeapGrowth = m.offHeapGrowth();
+    assertWithMessage("%s: optimizer steps taken", what).that(m.optimizerSteps())
         .isEqualTo(STEPS / 3);
     assertWithMessage("%s: loss stays finite", what).that(Float.isFinite(loss)).isTrue();
     assertWithMessage("%s: heap bytes per step", what).that(perStep)
