@@ -12,6 +12,11 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * buffer sized for a full batch without making a view.
  */
 public final class Blas {
+  static {
+    // Before ND4J loads OpenBLAS, which picks its CPU kernels once (OpenBlasCore).
+    OpenBlasCore.select();
+  }
+
   private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
   private static final int NO_TRANS = openblas_nolapack.CblasNoTrans;
   private static final int TRANS = openblas_nolapack.CblasTrans;

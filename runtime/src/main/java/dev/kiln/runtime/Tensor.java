@@ -18,6 +18,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * and the other way round.
  */
 public final class Tensor {
+  static {
+    // Before ND4J loads OpenBLAS, which picks its CPU kernels once (OpenBlasCore).
+    OpenBlasCore.select();
+  }
+
   private final INDArray array;
   private final FloatBuffer data;
   private final FloatPointer pointer;

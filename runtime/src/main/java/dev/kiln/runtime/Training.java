@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * EarlyStopping}) decides whether to go on.
  */
 public final class Training {
+  static {
+    // Before ND4J loads OpenBLAS, which picks its CPU kernels once (OpenBlasCore).
+    OpenBlasCore.select();
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(Training.class);
 
   private Training() {}

@@ -11,6 +11,11 @@ import java.util.Arrays;
  * {@link #labels()} return them, to be treated as read-only.
  */
 public final class Dataset {
+  static {
+    // Before ND4J loads OpenBLAS, which picks its CPU kernels once (OpenBlasCore).
+    dev.kiln.runtime.OpenBlasCore.select();
+  }
+
   private final float[] features;
   private final float[] labels;
   private final int size;

@@ -22,6 +22,11 @@ import java.util.zip.ZipException;
  * as many values as the dimensions need and nothing after it.
  */
 public final class Idx {
+  static {
+    // Before ND4J loads OpenBLAS, which picks its CPU kernels once (OpenBlasCore).
+    dev.kiln.runtime.OpenBlasCore.select();
+  }
+
   private static final int BUFFER = 1 << 16;
 
   private Idx() {}
