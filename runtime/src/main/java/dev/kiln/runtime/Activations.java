@@ -24,6 +24,15 @@ public final class Activations {
    * and costs several times the whole loop.
    */
   public static void relu(Tensor x, Tensor y, int count) {
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.relu(x.address(), y.address(), count);
+      return;
+    }
+    reluLoop(x, y, count);
+  }
+
+  /** The Java loop of {@link #relu}, also the reference the native kernel is tested against. */
+  static void reluLoop(Tensor x, Tensor y, int count) {
     FloatBuffer xb = x.data();
     FloatBuffer yb = y.data();
     for (int i = 0; i < count; i++) {
@@ -38,6 +47,15 @@ public final class Activations {
    * is {@code dy} where {@code x > 0} and {@code +0.0} elsewhere (also where {@code x} is NaN).
    */
   public static void reluBackward(Tensor x, Tensor dy, Tensor dx, int count) {
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.reluBackward(x.address(), dy.address(), dx.address(), count);
+      return;
+    }
+    reluBackwardLoop(x, dy, dx, count);
+  }
+
+  /** The Java loop of {@link #reluBackward}, also the reference the native kernel is tested against. */
+  static void reluBackwardLoop(Tensor x, Tensor dy, Tensor dx, int count) {
     FloatBuffer xb = x.data();
     FloatBuffer dyb = dy.data();
     FloatBuffer dxb = dx.data();

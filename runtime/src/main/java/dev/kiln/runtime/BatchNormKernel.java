@@ -1,6 +1,8 @@
 package dev.kiln.runtime;
 
 import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * Batch normalisation over the rows of {@code [n, features]} (Ioffe and Szegedy, 2015), with
@@ -24,6 +26,10 @@ public final class BatchNormKernel {
   private final float[] scaleF;
   private final float[] meanDyF;
   private final float[] meanDyXhatF;
+  // The native kernels' scratch (5·c doubles and 5·c floats, see kiln_kernels.c), off-heap so
+  // that a call passes addresses only; null when the Java loops run.
+  private final DoublePointer nativeDoubles;
+  private final FloatPointer nativeFloats;
 
   /**
    * @param features channels {@code C}
@@ -44,6 +50,8 @@ public final class BatchNormKernel {
     this.scaleF = new float[features];
     this.meanDyF = new float[features];
     this.meanDyXhatF = new float[features];
+    this.nativeDoubles = NativeKernels.AVAILABLE ? new DoublePointer(5L * features) : null;
+    this.nativeFloats = NativeKernels.AVAILABLE ? new FloatPointer(5L * features) : null;
   }
 
   /**
@@ -62,6 +70,21 @@ public final class BatchNormKernel {
       throw new IllegalArgumentException(
           "batch normalisation in training mode needs at least 2 samples per batch, got " + n);
     }
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.batchNormForwardTrain(x.address(), n, features, momentum, epsilon,
+          gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
+          xhat.address(), y.address(), nativeDoubles.address(), nativeFloats.address());
+      return;
+    }
+    forwardTrainLoop(x, n, gamma, beta, runningMean, runningVar, xhat, y);
+  }
+
+  /**
+   * The Java loops of {@link #forwardTrain} (for {@code n >= 2}), also the reference the native
+   * kernel is tested against; pairs with {@link #backwardLoop}.
+   */
+  void forwardTrainLoop(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,
+      Tensor runningVar, Tensor xhat, Tensor y) {
     FloatBuffer xb = x.data();
     int c = features;
     // One pass for both moments: sums of d = x - shift and of d², shifted by the first row so
@@ -149,6 +172,21 @@ public final class BatchNormKernel {
    * @param dx output {@code [batch, C]}, overwritten; may be the same tensor as {@code dy}
    */
   public void backward(Tensor dy, Tensor xhat, int n, Tensor gamma, Tensor gammaGrad,
+      Tensor betaGrad, Tensor dx) {
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.batchNormBackward(dy.address(), xhat.address(), n, features, gamma.address(),
+          gammaGrad.address(), betaGrad.address(), dx.address(), nativeDoubles.address(),
+          nativeFloats.address());
+      return;
+    }
+    backwardLoop(dy, xhat, n, gamma, gammaGrad, betaGrad, dx);
+  }
+
+  /**
+   * The Java loops of {@link #backward}, after {@link #forwardTrainLoop}; also the reference the
+   * native kernel is tested against.
+   */
+  void backwardLoop(Tensor dy, Tensor xhat, int n, Tensor gamma, Tensor gammaGrad,
       Tensor betaGrad, Tensor dx) {
     FloatBuffer dyb = dy.data();
     FloatBuffer hb = xhat.data();

@@ -102,6 +102,15 @@ public final class Clipping {
 
   /** Multiplies every element of {@code t} by {@code factor} in place. */
   static void scale(Tensor t, float factor) {
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.scale(t.address(), t.length(), factor);
+      return;
+    }
+    scaleLoop(t, factor);
+  }
+
+  /** The Java loop of {@link #scale}, also the reference the native kernel is tested against. */
+  static void scaleLoop(Tensor t, float factor) {
     FloatBuffer b = t.data();
     for (int i = 0, n = t.length(); i < n; i++) {
       b.put(i, b.get(i) * factor);

@@ -157,13 +157,7 @@ public final class GradientClipper {
   }
 
   private static double sumSquares(Tensor t) {
-    FloatBuffer b = t.data();
-    double acc = 0;
-    for (int i = 0, n = t.length(); i < n; i++) {
-      double v = b.get(i);
-      acc += v * v;
-    }
-    return acc;
+    return Reductions.sumSquares(t, t.length());
   }
 
   private static double sumAbs(Tensor t) {

@@ -17,6 +17,15 @@ public final class Regularization {
    * @param count elements of {@code param} and {@code grad} to use
    */
   public static void addL2(Tensor param, Tensor grad, int count, double lambda) {
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.addL2(param.address(), grad.address(), count, (float) lambda);
+      return;
+    }
+    addL2Loop(param, grad, count, lambda);
+  }
+
+  /** The Java loop of {@link #addL2}, also the reference the native kernel is tested against. */
+  static void addL2Loop(Tensor param, Tensor grad, int count, double lambda) {
     FloatBuffer w = param.data();
     FloatBuffer g = grad.data();
     float l = (float) lambda;

@@ -51,9 +51,23 @@ public final class SgdKernel {
       }
       return;
     }
-    FloatBuffer buf = momentumBuffer.data();
     float mu = (float) momentum;
     float keep = (float) (1 - dampening);
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.sgdMomentum(param.address(), grad.address(),
+          momentumBuffer.address(), count, lr, mu, keep, nesterov, firstStep, keepW, decays);
+      return;
+    }
+    momentumLoop(w, g, momentumBuffer.data(), count, lr, mu, keep, nesterov, firstStep, keepW,
+        decays);
+  }
+
+  /**
+   * The Java loop of {@link #update} with momentum, also the reference the native kernel is
+   * tested against.
+   */
+  static void momentumLoop(FloatBuffer w, FloatBuffer g, FloatBuffer buf, int count, float lr,
+      float mu, float keep, boolean nesterov, boolean firstStep, float keepW, boolean decays) {
     for (int i = 0; i < count; i++) {
       float gi = g.get(i);
       float b = firstStep ? gi : mu * buf.get(i) + keep * gi;

@@ -26,6 +26,7 @@ public final class Tensor {
   private final INDArray array;
   private final FloatBuffer data;
   private final FloatPointer pointer;
+  private final long address;
   private final long[] shape;
   private final int length;
 
@@ -43,6 +44,7 @@ public final class Tensor {
     this.pointer = new FloatPointer(array.data().addressPointer());
     this.pointer.position(start).capacity(start + n);
     this.data = pointer.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    this.address = pointer.address() + start * Float.BYTES;
   }
 
   /**
@@ -102,6 +104,11 @@ public final class Tensor {
   /** The memory as a float buffer; element {@code i} (row-major) is at index {@code i}. */
   public FloatBuffer data() {
     return data;
+  }
+
+  /** The address of element 0, for native kernels ({@link NativeKernels}). */
+  public long address() {
+    return address;
   }
 
   /** The memory as a JavaCPP pointer positioned at element 0, for BLAS calls. */

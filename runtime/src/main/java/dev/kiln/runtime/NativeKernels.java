@@ -1,0 +1,113 @@
+package dev.kiln.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kiln's element-wise kernels compiled to native code ({@code src/main/c/kiln_kernels.c}, built
+ * by the runtime module's Maven build with GCC for Linux x86-64, each function compiled for
+ * AVX-512, AVX2 and plain x86-64 and picked by the CPU at load time).
+ *
+ * <p>Every native kernel performs the same float/double operations, in the same order, as the
+ * Java loop it stands in for, so the two give bitwise equal results ({@code NativeKernelsTest});
+ * GCC vectorises the native loops, which the JIT does not do for loops over off-heap buffers. The
+ * runtime's kernels ({@link BatchNormKernel}, {@link Activations}, {@link SgdKernel}, ...) call
+ * these when {@link #available()}, and run their Java loops otherwise: off Linux x86-64, where
+ * the library was not built (no GCC at build time), or with {@code -D}{@value #PROPERTY}{@code
+ * =false}.
+ *
+ * <p>Arguments are addresses of float32 memory ({@link Tensor#address()}) or of scratch memory
+ * the calling kernel allocated once; calls allocate nothing. Internal: the signatures follow the
+ * runtime's kernels and may change with them.
+ */
+public final class NativeKernels {
+  /** System property: {@code false} makes the runtime use its Java loops only. */
+  public static final String PROPERTY = "kiln.native";
+
+  /** Where the build puts the library, on the class path. */
+  static final String RESOURCE = "/dev/kiln/runtime/native/linux-x86_64/libkilnkernels.so";
+
+  private static final Logger LOG = LoggerFactory.getLogger(NativeKernels.class);
+
+  /** Whether the native kernels are loaded; constant for the life of the JVM. */
+  static final boolean AVAILABLE = load();
+
+  private NativeKernels() {}
+
+  /** Whether the runtime's kernels run natively in this JVM. */
+  public static boolean available() {
+    return AVAILABLE;
+  }
+
+  /** Whether this build of the runtime contains the native library (it may still not load). */
+  static boolean bundled() {
+    return NativeKernels.class.getResource(RESOURCE) != null;
+  }
+
+  private static boolean load() {
+    if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
+      LOG.debug("native kernels off ({}=false)", PROPERTY);
+      return false;
+    }
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch", "");
+    if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+      LOG.debug("native kernels: none built for {} {}", os, arch);
+      return false;
+    }
+    try (InputStream in = NativeKernels.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        LOG.debug("native kernels: {} not on the class path (built without GCC?)", RESOURCE);
+        return false;
+      }
+      Path file = Files.createTempFile("kilnkernels", ".so");
+      try {
+        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        System.load(file.toAbsolutePath().toString());
+      } finally {
+        Files.deleteIfExists(file); // the loaded library stays mapped
+      }
+      return true;
+    } catch (IOException | LinkageError | SecurityException e) {
+      LOG.warn("native kernels could not be loaded; using the Java loops: {}", e.toString());
+      return false;
+    }
+  }
+
+  /** {@link Reductions#sumRows}. */
+  static native void sumRows(long x, int n, int width, long out);
+
+  /** {@link BatchNormKernel#forwardTrain}; {@code d}: 5·c doubles, {@code f}: 5·c floats. */
+  static native void batchNormForwardTrain(long x, int n, int c, double momentum, double epsilon,
+      long gamma, long beta, long runningMean, long runningVar, long xhat, long y, long d, long f);
+
+  /** {@link BatchNormKernel#backward}, with the scratch of the forward pass. */
+  static native void batchNormBackward(long dy, long xhat, int n, int c, long gamma,
+      long gammaGrad, long betaGrad, long dx, long d, long f);
+
+  /** {@link Activations#relu}. */
+  static native void relu(long x, long y, int count);
+
+  /** {@link Activations#reluBackward}. */
+  static native void reluBackward(long x, long dy, long dx, int count);
+
+  /** {@link Reductions#sumSquares}. */
+  static native double sumSquares(long x, int count);
+
+  /** {@link Clipping#scale}. */
+  static native void scale(long x, int count, float factor);
+
+  /** {@link Regularization#addL2}. */
+  static native void addL2(long w, long g, int count, float lambda);
+
+  /** {@link SgdKernel#update} with momentum. */
+  static native void sgdMomentum(long w, long g, long buffer, int count, float learningRate,
+      float momentum, float keep, boolean nesterov, boolean firstStep, float keepWeight,
+      boolean decays);
+}

@@ -1,0 +1,239 @@
+package dev.kiln.runtime;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.FloatBuffer;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native kernels give bitwise the same results as the Java loops they replace (NaN compared
+ * as NaN), on shapes with vector tails and column blocks cut short, and on values that include
+ * zeros of both signs, infinities, NaN and subnormals where the kernel must pass them through.
+ */
+class NativeKernelsTest {
+  private static final int[] COUNTS = {1, 7, 8, 9, 63, 64, 65, 1000, 200_704 + 3};
+  private static final int[][] SHAPES = {{2, 1}, {2, 3}, {5, 64}, {7, 70}, {128, 256}, {33, 129}};
+
+  @BeforeAll
+  static void nativeLibraryLoads() {
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    boolean linuxX64 = os.contains("linux") && System.getProperty("os.arch").equals("amd64");
+    if (linuxX64) {
+      // The build compiles the library on Linux x86-64; it must be there and load.
+      assertWithMessage("libkilnkernels.so on the class path").that(NativeKernels.bundled()).isTrue();
+      assertWithMessage("native kernels loaded").that(NativeKernels.available()).isTrue();
+    }
+    assumeTrue(NativeKernels.available(), "no native kernels on this platform");
+  }
+
+  @Test
+  void reluAndItsGradient() {
+    for (int count : COUNTS) {
+      Tensor x = random(count, 1, true);
+      Tensor dy = random(count, 2, true);
+      Tensor yNative = Tensor.zeros(count);
+      Tensor yJava = Tensor.zeros(count);
+      Activations.relu(x, yNative, count);
+      Activations.reluLoop(x, yJava, count);
+      assertSameBits("relu " + count, yNative, yJava);
+      Activations.reluBackward(x, dy, yNative, count);
+      Activations.reluBackwardLoop(x, dy, yJava, count);
+      assertSameBits("relu backward " + count, yNative, yJava);
+      // In place, as the generated trainer calls it (dx = dy).
+      Tensor inPlace = copy(dy);
+      Activations.reluBackward(x, inPlace, inPlace, count);
+      assertSameBits("relu backward in place " + count, inPlace, yJava);
+    }
+  }
+
+  @Test
+  void sumsOfSquaresAndScaling() {
+    for (int count : COUNTS) {
+      Tensor x = random(count, 3, false);
+      assertThat(Reductions.sumSquares(x, count)).isEqualTo(Reductions.sumSquaresLoop(x, count));
+      Tensor special = random(count, 4, true);
+      assertThat(Double.doubleToLongBits(Reductions.sumSquares(special, count)))
+          .isEqualTo(Double.doubleToLongBits(Reductions.sumSquaresLoop(special, count)));
+      Tensor a = copy(special);
+      Tensor b = copy(special);
+      Clipping.scale(a, 0.37f);
+      Clipping.scaleLoop(b, 0.37f);
+      assertSameBits("scale " + count, a, b);
+    }
+  }
+
+  @Test
+  void sumOfSquaresIsTheSumOfSquares() {
+    Tensor x = Tensor.zeros(1003);
+    double expected = 0;
+    for (int i = 0; i < 1003; i++) {
+      x.set(i, i % 17 - 8);
+      expected += (i % 17 - 8) * (i % 17 - 8);
+    }
+    assertThat(Reductions.sumSquares(x, 1003)).isEqualTo(expected);
+    assertThat(Reductions.sumSquares(x, 5)).isEqualTo(64 + 49 + 36 + 25 + 16);
+  }
+
+  @Test
+  void l2AndSgdWithMomentum() {
+    for (int count : COUNTS) {
+      Tensor w = random(count, 5, false);
+      Tensor g = random(count, 6, true);
+      Tensor gNative = copy(g);
+      Tensor gJava = copy(g);
+      Regularization.addL2(w, gNative, count, 1e-4);
+      Regularization.addL2Loop(w, gJava, count, 1e-4);
+      assertSameBits("L2 " + count, gNative, gJava);
+      for (boolean nesterov : new boolean[] {false, true}) {
+        for (boolean first : new boolean[] {true, false}) {
+          for (double decay : new double[] {0, 1e-3}) {
+            Tensor wNative = copy(w);
+            Tensor wJava = copy(w);
+            Tensor bufNative = random(count, 7, false);
+            Tensor bufJava = copy(bufNative);
+            SgdKernel.update(wNative, g, bufNative, count, 0.1, 0.9, 0.1, nesterov, first, decay);
+            SgdKernel.momentumLoop(wJava.data(), g.data(), bufJava.data(), count, 0.1f, 0.9f,
+                (float) (1 - 0.1), nesterov, first, (float) (1 - decay), decay != 0);
+            String what = "sgd " + count + " nesterov " + nesterov + " first " + first;
+            assertSameBits(what + " weights", wNative, wJava);
+            assertSameBits(what + " momentum", bufNative, bufJava);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void columnSums() {
+    for (int[] shape : SHAPES) {
+      int n = shape[0];
+      int c = shape[1];
+      Tensor x = random(n * c, 8, false);
+      Tensor a = Tensor.zeros(c);
+      Tensor b = Tensor.zeros(c);
+      Reductions.sumRows(x, n, c, a);
+      Reductions.sumRowsLoop(x, n, c, b);
+      assertSameBits("sumRows " + n + "x" + c, a, b);
+    }
+  }
+
+  @Test
+  void batchNormalisationForwardAndBackward() {
+    for (int[] shape : SHAPES) {
+      int n = shape[0];
+      int c = shape[1];
+      String what = "batch norm " + n + "x" + c;
+      BatchNormKernel nativeKernel = new BatchNormKernel(c, 0.1, 1e-5);
+      BatchNormKernel javaKernel = new BatchNormKernel(c, 0.1, 1e-5);
+      Tensor x = random(n * c, 9, false);
+      // Shift some channels far from zero: the shifted one-pass statistics must agree there too.
+      for (int i = 0; i < n * c; i += 3) {
+        x.set(i, x.get(i) * 0.01f + 1000f);
+      }
+      Tensor gamma = random(c, 10, false);
+      Tensor beta = random(c, 11, false);
+      Tensor meanNative = random(c, 12, false);
+      Tensor meanJava = copy(meanNative);
+      Tensor varNative = Tensor.zeros(c);
+      varNative.fill(1f);
+      Tensor varJava = copy(varNative);
+      Tensor xhatNative = Tensor.zeros(n * c);
+      Tensor xhatJava = Tensor.zeros(n * c);
+      // y over x in place, as the generated trainer calls it.
+      Tensor yNative = copy(x);
+      Tensor yJava = copy(x);
+      nativeKernel.forwardTrain(yNative, n, gamma, beta, meanNative, varNative, xhatNative,
+          yNative);
+      javaKernel.forwardTrainLoop(yJava, n, gamma, beta, meanJava, varJava, xhatJava, yJava);
+      assertSameBits(what + " xhat", xhatNative, xhatJava);
+      assertSameBits(what + " y", yNative, yJava);
+      assertSameBits(what + " running mean", meanNative, meanJava);
+      assertSameBits(what + " running var", varNative, varJava);
+
+      Tensor dy = random(n * c, 13, false);
+      Tensor dxNative = copy(dy);
+      Tensor dxJava = copy(dy);
+      Tensor ggNative = Tensor.zeros(c);
+      Tensor ggJava = Tensor.zeros(c);
+      Tensor bgNative = Tensor.zeros(c);
+      Tensor bgJava = Tensor.zeros(c);
+      nativeKernel.backward(dxNative, xhatNative, n, gamma, ggNative, bgNative, dxNative);
+      javaKernel.backwardLoop(dxJava, xhatJava, n, gamma, ggJava, bgJava, dxJava);
+      assertSameBits(what + " dx", dxNative, dxJava);
+      assertSameBits(what + " gamma grad", ggNative, ggJava);
+      assertSameBits(what + " beta grad", bgNative, bgJava);
+    }
+  }
+
+  @Test
+  void batchNormalisationOfAConstantChannelAndOfNaN() {
+    int n = 4;
+    int c = 3;
+    Tensor x = Tensor.zeros(n * c);
+    for (int r = 0; r < n; r++) {
+      x.set(r * c, 2.5f); // constant channel: variance exactly 0
+      x.set(r * c + 1, r == 2 ? Float.NaN : r);
+      x.set(r * c + 2, r == 1 ? Float.POSITIVE_INFINITY : -r);
+    }
+    Tensor gamma = Tensor.zeros(c);
+    gamma.fill(1f);
+    Tensor beta = Tensor.zeros(c);
+    Tensor[] out = new Tensor[2];
+    Tensor[] stats = new Tensor[4];
+    for (int k = 0; k < 2; k++) {
+      BatchNormKernel kernel = new BatchNormKernel(c, 0.1, 1e-5);
+      stats[2 * k] = Tensor.zeros(c);
+      stats[2 * k + 1] = Tensor.zeros(c);
+      out[k] = Tensor.zeros(n * c);
+      Tensor xhat = Tensor.zeros(n * c);
+      if (k == 0) {
+        kernel.forwardTrain(x, n, gamma, beta, stats[0], stats[1], xhat, out[0]);
+      } else {
+        kernel.forwardTrainLoop(x, n, gamma, beta, stats[2], stats[3], xhat, out[1]);
+      }
+    }
+    assertSameBits("y", out[0], out[1]);
+    assertSameBits("running mean", stats[0], stats[2]);
+    assertSameBits("running var", stats[1], stats[3]);
+    assertThat(out[0].get(0)).isEqualTo(0f);
+    assertThat(Float.isNaN(out[0].get(1))).isTrue();
+  }
+
+  /** Normal values, with special ones mixed in when asked. */
+  private static Tensor random(int count, long seed, boolean special) {
+    Random random = new Random(seed * 7919 + count);
+    float[] values = new float[count];
+    float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+        Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL / 3, Float.MAX_VALUE, -1e-30f};
+    for (int i = 0; i < count; i++) {
+      values[i] = special && random.nextInt(8) == 0
+          ? specials[random.nextInt(specials.length)]
+          : (float) random.nextGaussian();
+    }
+    Tensor t = Tensor.zeros(count);
+    t.setFrom(values);
+    return t;
+  }
+
+  private static Tensor copy(Tensor t) {
+    Tensor c = Tensor.zeros(t.length());
+    c.setFrom(t.toFloatArray());
+    return c;
+  }
+
+  private static void assertSameBits(String what, Tensor actual, Tensor expected) {
+    FloatBuffer a = actual.data();
+    FloatBuffer e = expected.data();
+    for (int i = 0; i < expected.length(); i++) {
+      if (Float.floatToIntBits(a.get(i)) != Float.floatToIntBits(e.get(i))) {
+        throw new AssertionError(what + ": element " + i + " is " + a.get(i) + " natively and "
+            + e.get(i) + " in the Java loop");
+      }
+    }
+  }
+}
