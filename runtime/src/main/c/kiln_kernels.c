@@ -10,77 +10,304 @@
  * from the CPU.
  *
  * Memory: arguments are addresses of float32 arrays (ND4J buffers, resolved once per Tensor) and
- * of per-kernel scratch allocated once by the Java side. Nothing here allocates.
+ * of per-kernel scratch allocated once by the Java side. Nothing here allocates after start-up.
+ *
+ * Threads: with more than one thread configured (NativeKernels.threads), large kernels and matrix
+ * products are cut into fixed slices, one per thread: the calling thread takes slice 0, parked
+ * worker threads the others. Slices never change how an element is computed (element-wise work,
+ * column-wise statistics split by columns, the sum of squares in two fixed halves whatever the
+ * thread count), so these kernels give the same bits with any number of threads. Matrix products
+ * are cut along rows or columns of the output and each slice calls OpenBLAS single-threaded: the
+ * same products OpenBLAS's own threads would compute, deterministic for a given thread count.
  */
+
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <jni.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #define F(addr) ((float *) (intptr_t) (addr))
 #define D(addr) ((double *) (intptr_t) (addr))
 
+/* ---- the thread pool ------------------------------------------------------------------------ */
+
+#define MAX_THREADS 16
+/* Pause iterations a worker spins for the next task before it sleeps (about 0.1 ms). */
+#define SPIN_LIMIT 4000
+/* Below this many elements (or multiply-adds for products) a kernel runs on the calling thread. */
+#define MIN_PARALLEL_ELEMENTS 16384
+#define MIN_PARALLEL_MULTIPLY_ADDS (1L << 20)
+
+typedef void (*part_fn)(const void *args, int part, int parts);
+
+static int pool_threads = 1;
+static part_fn task_fn;
+static const void *task_args;
+static atomic_int task_epoch;
+static atomic_int task_done;
+static atomic_int sleepers;
+static atomic_flag pool_busy = ATOMIC_FLAG_INIT;
+
+static void *worker_main(void *arg) {
+  int part = (int) (intptr_t) arg;
+  int seen = 0;
+  for (;;) {
+    int epoch;
+    int spins = 0;
+    while ((epoch = atomic_load_explicit(&task_epoch, memory_order_acquire)) == seen) {
+      if (++spins < SPIN_LIMIT) {
+        __builtin_ia32_pause();
+        continue;
+      }
+      atomic_fetch_add(&sleepers, 1);
+      syscall(SYS_futex, &task_epoch, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+      atomic_fetch_sub(&sleepers, 1);
+      spins = 0;
+    }
+    seen = epoch;
+    task_fn(task_args, part, pool_threads);
+    atomic_fetch_add_explicit(&task_done, 1, memory_order_release);
+  }
+  return NULL;
+}
+
+/*
+ * Runs fn over all slices: on the pool when it has several threads, the work is large enough and
+ * no other Java thread is using it at the moment; else as one slice on the calling thread.
+ */
+static void run(part_fn fn, const void *args, long work, long min_work) {
+  if (pool_threads <= 1 || work < min_work || atomic_flag_test_and_set(&pool_busy)) {
+    fn(args, 0, 1);
+    return;
+  }
+  task_fn = fn;
+  task_args = args;
+  atomic_store_explicit(&task_done, 0, memory_order_relaxed);
+  atomic_fetch_add(&task_epoch, 1);
+  if (atomic_load(&sleepers) > 0) {
+    syscall(SYS_futex, &task_epoch, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+  }
+  fn(args, 0, pool_threads);
+  while (atomic_load_explicit(&task_done, memory_order_acquire) < pool_threads - 1) {
+    __builtin_ia32_pause();
+  }
+  atomic_flag_clear(&pool_busy);
+}
+
+/* Slice [*lo, *hi) of total for part of parts, slice starts aligned to align elements. */
+static void slice(long total, int part, int parts, long align, long *lo, long *hi) {
+  long chunk = (total + parts - 1) / parts;
+  chunk = (chunk + align - 1) / align * align;
+  long a = (long) part * chunk;
+  *lo = a < total ? a : total;
+  *hi = a + chunk < total ? a + chunk : total;
+}
+
+typedef void (*sgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int k, float alpha,
+    const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+typedef void (*set_threads_fn)(int threads);
+static sgemm_fn sgemm;
+
+/*
+ * Starts threads - 1 workers (once) and takes cblas_sgemm from the OpenBLAS already loaded from
+ * openblas_path, which is set to one thread of its own when Kiln's pool has several. Returns the
+ * number of threads in use, or -1 if OpenBLAS's functions could not be found.
+ */
+JNIEXPORT jint JNICALL Java_dev_kiln_runtime_NativeKernels_start(
+    JNIEnv *env, jclass cls, jint threads, jstring openblas_path) {
+  const char *path = (*env)->GetStringUTFChars(env, openblas_path, NULL);
+  void *lib = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+  (*env)->ReleaseStringUTFChars(env, openblas_path, path);
+  if (lib == NULL) return -1;
+  sgemm = (sgemm_fn) dlsym(lib, "cblas_sgemm");
+  set_threads_fn set_threads = (set_threads_fn) dlsym(lib, "openblas_set_num_threads");
+  if (sgemm == NULL || set_threads == NULL) return -1;
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if (threads > 1) {
+    set_threads(1);
+    for (int t = 1; t < threads; t++) {
+      pthread_t worker;
+      pthread_attr_t attr;
+      pthread_attr_init(&attr);
+      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+      if (pthread_create(&worker, &attr, worker_main, (void *) (intptr_t) t) != 0) {
+        threads = t;
+      }
+      pthread_attr_destroy(&attr);
+      if (threads == t) break;
+    }
+    pool_threads = threads;
+  }
+  return pool_threads;
+}
+
+/* ---- matrix products -------------------------------------------------------------------------- */
+
+struct gemm_args {
+  int trans_a, trans_b, m, n, k, lda, ldb, ldc, split_rows;
+  float alpha, beta;
+  const float *a, *b;
+  float *c;
+};
+
+#define CBLAS_ROW_MAJOR 101
+#define CBLAS_NO_TRANS 111
+#define CBLAS_TRANS 112
+
+static void gemm_part(const void *p, int part, int parts) {
+  const struct gemm_args *g = p;
+  long lo, hi;
+  const float *a = g->a, *b = g->b;
+  float *c = g->c;
+  int m = g->m, n = g->n;
+  if (g->split_rows) {
+    slice(g->m, part, parts, 16, &lo, &hi);
+    a += g->trans_a ? lo : lo * g->lda;
+    c += lo * g->ldc;
+    m = (int) (hi - lo);
+  } else {
+    slice(g->n, part, parts, 16, &lo, &hi);
+    b += g->trans_b ? lo * g->ldb : lo;
+    c += lo;
+    n = (int) (hi - lo);
+  }
+  if (m > 0 && n > 0) {
+    sgemm(CBLAS_ROW_MAJOR, g->trans_a ? CBLAS_TRANS : CBLAS_NO_TRANS,
+        g->trans_b ? CBLAS_TRANS : CBLAS_NO_TRANS, m, n, g->k, g->alpha, a, g->lda, b, g->ldb,
+        g->beta, c, g->ldc);
+  }
+}
+
+/* c = alpha·op(a)·op(b) + beta·c, row-major (Blas.gemm), cut along the longer side of c. */
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_gemm(
+    JNIEnv *env, jclass cls, jboolean trans_a, jboolean trans_b, jint m, jint n, jint k,
+    jfloat alpha, jlong a, jint lda, jlong b, jint ldb, jfloat beta, jlong c, jint ldc) {
+  /* Rows of c when there are enough: each thread then writes whole rows (ND4J's buffers are only
+     16-byte aligned, so column slices would share a cache line at every row). */
+  struct gemm_args g = {trans_a, trans_b, m, n, k, lda, ldb, ldc, m >= 64 || m >= n, alpha, beta,
+      F(a), F(b), F(c)};
+  run(gemm_part, &g, (long) m * n * k, MIN_PARALLEL_MULTIPLY_ADDS);
+}
+
+/* ---- kernels ---------------------------------------------------------------------------------- */
+
 /* Columns processed together by the column-wise reductions: their accumulators live on the stack. */
 #define BLOCK 64
 
-/* out[j] = sum over rows r < n of x[r][j], in double, row order (Reductions.sumRows). */
-CLONES static void sum_rows(const float *restrict x, int n, int w, float *restrict out) {
-  for (int j0 = 0; j0 < w; j0 += BLOCK) {
-    int m = w - j0 < BLOCK ? w - j0 : BLOCK;
+/*
+ * out[j] = sum over rows r < n of x[r][j], in double, row order (Reductions.sumRows), for the
+ * width columns starting at x; rows are stride floats apart.
+ */
+CLONES static void sum_rows(const float *restrict x, int n, int stride, int width,
+    float *restrict out) {
+  for (int j0 = 0; j0 < width; j0 += BLOCK) {
+    int m = width - j0 < BLOCK ? width - j0 : BLOCK;
     double s[BLOCK];
     for (int j = 0; j < m; j++) s[j] = 0;
     for (int r = 0; r < n; r++) {
-      const float *row = x + (size_t) r * w + j0;
+      const float *row = x + (size_t) r * stride + j0;
       for (int j = 0; j < m; j++) s[j] += row[j];
     }
     for (int j = 0; j < m; j++) out[j0 + j] = (float) s[j];
   }
 }
 
+struct sum_rows_args {
+  const float *x;
+  int n, width;
+  float *out;
+};
+
+static void sum_rows_part(const void *p, int part, int parts) {
+  const struct sum_rows_args *a = p;
+  long lo, hi;
+  slice(a->width, part, parts, 16, &lo, &hi);
+  if (hi > lo) sum_rows(a->x + lo, a->n, a->width, (int) (hi - lo), a->out + lo);
+}
+
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_sumRows(
     JNIEnv *env, jclass cls, jlong x, jint n, jint w, jlong out) {
-  sum_rows(F(x), n, w, F(out));
+  struct sum_rows_args a = {F(x), n, w, F(out)};
+  run(sum_rows_part, &a, (long) n * w, MIN_PARALLEL_ELEMENTS);
 }
 
 /*
- * Batch normalisation, training mode (BatchNormKernel.forwardTrain). Scratch: d[0..c) mean,
- * d[c..2c) invStd (kept for the backward pass), d[2c..3c) sum, d[3c..4c) sum of squares,
- * d[4c..5c) shift; f[0..c) mean, f[c..2c) invStd as float.
+ * Batch normalisation, training mode (BatchNormKernel.forwardTrain), for the width channels
+ * starting at x (rows stride floats apart). y may be x. Per-channel scratch (see bn_scratch):
+ * mean and invStd are kept for the backward pass.
  */
-CLONES static void bn_forward_train(const float *x, int n, int c, double momentum,
-    double epsilon, const float *restrict gamma, const float *restrict beta,
-    float *restrict rm, float *restrict rv, float *restrict xhat, float *y, double *restrict d,
-    float *restrict f) {
-  double *mean = d, *inv_std = d + c, *sum = d + 2 * c, *sum_sq = d + 3 * c, *shift = d + 4 * c;
-  float *mean_f = f, *inv_std_f = f + c;
-  for (int j = 0; j < c; j++) {
-    shift[j] = x[j];
-    sum[j] = 0;
-    sum_sq[j] = 0;
-  }
-  for (int r = 1; r < n; r++) {
-    const float *row = x + (size_t) r * c;
-    for (int j = 0; j < c; j++) {
-      double v = (double) row[j] - shift[j];
-      sum[j] += v;
-      sum_sq[j] += v * v;
+struct bn_scratch {
+  double *mean, *inv_std, *sum, *sum_sq, *shift;
+  float *mean_f, *inv_std_f, *scale_f, *mean_dy_f, *mean_dy_xhat_f;
+};
+
+/* Scratch of 5·c doubles and 5·c floats, from channel j0 on. */
+static struct bn_scratch bn_scratch_at(double *d, float *f, int c, long j0) {
+  struct bn_scratch s = {d + j0, d + c + j0, d + 2 * c + j0, d + 3 * c + j0, d + 4 * c + j0,
+      f + j0, f + c + j0, f + 2 * c + j0, f + 3 * c + j0, f + 4 * c + j0};
+  return s;
+}
+
+/* The statistics of the width channels starting at x, their running averages and float copies. */
+CLONES static void bn_statistics(const float *x, int n, int stride, int width, double momentum,
+    double epsilon, float *restrict rm, float *restrict rv, struct bn_scratch s) {
+  double *restrict mean = s.mean, *restrict inv_std = s.inv_std, *restrict sums = s.sum;
+  double *restrict sums_sq = s.sum_sq, *restrict shifts = s.shift;
+  float *restrict mean_f = s.mean_f, *restrict inv_std_f = s.inv_std_f;
+  /* Accumulators on the stack, BLOCK channels at a time: private to the thread (the scratch is
+     shared with the other slices' threads and only 16-byte aligned). */
+  for (int j0 = 0; j0 < width; j0 += BLOCK) {
+    int m = width - j0 < BLOCK ? width - j0 : BLOCK;
+    double shift[BLOCK], sum[BLOCK], sum_sq[BLOCK];
+    for (int j = 0; j < m; j++) {
+      shift[j] = x[j0 + j];
+      sum[j] = 0;
+      sum_sq[j] = 0;
+    }
+    for (int r = 1; r < n; r++) {
+      const float *row = x + (size_t) r * stride + j0;
+      for (int j = 0; j < m; j++) {
+        double v = (double) row[j] - shift[j];
+        sum[j] += v;
+        sum_sq[j] += v * v;
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      shifts[j0 + j] = shift[j];
+      sums[j0 + j] = sum[j];
+      sums_sq[j0 + j] = sum_sq[j];
     }
   }
-  for (int j = 0; j < c; j++) {
-    double s = sum[j];
-    double squares = sum_sq[j] - s * s / n;
+  for (int j = 0; j < width; j++) {
+    double *sum = sums, *sum_sq = sums_sq, *shift = shifts;
+    double t = sum[j];
+    double squares = sum_sq[j] - t * t / n;
     if (!(squares > 0)) squares = squares != squares ? squares : 0; /* Math.max(0, v): NaN stays */
     double biased = squares / n;
     double unbiased = squares / (n - 1);
-    mean[j] = shift[j] + s / n;
+    mean[j] = shift[j] + t / n;
     inv_std[j] = 1.0 / sqrt(biased + epsilon);
     mean_f[j] = (float) mean[j];
     inv_std_f[j] = (float) inv_std[j];
     rm[j] = (float) ((1 - momentum) * rm[j] + momentum * mean[j]);
     rv[j] = (float) ((1 - momentum) * rv[j] + momentum * unbiased);
   }
-  for (int r = 0; r < n; r++) {
+}
+
+/* xhat = (x - mean)·invStd, y = gamma·xhat + beta for rows of c channels; y may be x. */
+CLONES static void bn_normalize(const float *x, int rows, int c, const float *restrict mean_f,
+    const float *restrict inv_std_f, const float *restrict gamma, const float *restrict beta,
+    float *restrict xhat, float *y) {
+  for (int r = 0; r < rows; r++) {
     const float *xr = x + (size_t) r * c;
     float *hr = xhat + (size_t) r * c;
     float *yr = y + (size_t) r * c;
@@ -92,44 +319,95 @@ CLONES static void bn_forward_train(const float *x, int n, int c, double momentu
   }
 }
 
+struct bn_args {
+  const float *x, *dy, *gamma, *beta, *xhat_in;
+  float *rm, *rv, *xhat, *y, *gamma_grad, *beta_grad, *dx;
+  int n, c;
+  double momentum, epsilon;
+  double *d;
+  float *f;
+};
+
+/* Statistics: sliced by channel (each slice reads its columns of every row, writes only its own
+   per-channel values). */
+static void bn_statistics_part(const void *p, int part, int parts) {
+  const struct bn_args *a = p;
+  long lo, hi;
+  slice(a->c, part, parts, 16, &lo, &hi);
+  if (hi <= lo) return;
+  bn_statistics(a->x + lo, a->n, a->c, (int) (hi - lo), a->momentum, a->epsilon, a->rm + lo,
+      a->rv + lo, bn_scratch_at(a->d, a->f, a->c, lo));
+}
+
+/* Normalisation: sliced by row, so that each slice writes whole rows. */
+static void bn_normalize_part(const void *p, int part, int parts) {
+  const struct bn_args *a = p;
+  long lo, hi;
+  slice(a->n, part, parts, 1, &lo, &hi);
+  if (hi <= lo) return;
+  struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, 0);
+  size_t offset = (size_t) lo * a->c;
+  bn_normalize(a->x + offset, (int) (hi - lo), a->c, s.mean_f, s.inv_std_f, a->gamma, a->beta,
+      a->xhat + offset, a->y + offset);
+}
+
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormForwardTrain(
     JNIEnv *env, jclass cls, jlong x, jint n, jint c, jdouble momentum, jdouble epsilon,
     jlong gamma, jlong beta, jlong rm, jlong rv, jlong xhat, jlong y, jlong d, jlong f) {
-  bn_forward_train(F(x), n, c, momentum, epsilon, F(gamma), F(beta), F(rm), F(rv), F(xhat), F(y),
-      D(d), F(f));
+  struct bn_args a = {.x = F(x), .gamma = F(gamma), .beta = F(beta), .rm = F(rm), .rv = F(rv),
+      .xhat = F(xhat), .y = F(y), .n = n, .c = c, .momentum = momentum, .epsilon = epsilon,
+      .d = D(d), .f = F(f)};
+  run(bn_statistics_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
+  run(bn_normalize_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
 }
 
 /*
- * Batch normalisation backward (BatchNormKernel.backward), with the forward pass's invStd in
- * d[c..2c). Scratch: d[2c..3c) sum of dy, d[3c..4c) sum of dy·xhat; f[2c..5c) the float
- * coefficients. dx may be dy.
+ * Batch normalisation backward (BatchNormKernel.backward), first the per-channel sums and
+ * coefficients of the width channels starting at dy, with the forward pass's invStd in the
+ * scratch...
  */
-CLONES static void bn_backward(const float *dy, const float *restrict xhat, int n, int c,
-    const float *restrict gamma, float *restrict gamma_grad, float *restrict beta_grad, float *dx,
-    double *restrict d, float *restrict f) {
-  double *inv_std = d + c, *sum_dy = d + 2 * c, *sum_dy_xhat = d + 3 * c;
-  float *scale_f = f + 2 * c, *mean_dy_f = f + 3 * c, *mean_dy_xhat_f = f + 4 * c;
-  for (int j = 0; j < c; j++) {
-    sum_dy[j] = 0;
-    sum_dy_xhat[j] = 0;
-  }
-  for (int r = 0; r < n; r++) {
-    const float *dr = dy + (size_t) r * c;
-    const float *hr = xhat + (size_t) r * c;
-    for (int j = 0; j < c; j++) {
-      double v = dr[j];
-      sum_dy[j] += v;
-      sum_dy_xhat[j] += v * hr[j];
+CLONES static void bn_gradient_sums(const float *dy, const float *restrict xhat, int n,
+    int stride, int width, const float *restrict gamma, float *restrict gamma_grad,
+    float *restrict beta_grad, struct bn_scratch s) {
+  double *restrict inv_std = s.inv_std, *restrict sum_dy = s.sum, *restrict sum_dy_xhat = s.sum_sq;
+  float *restrict scale_f = s.scale_f, *restrict mean_dy_f = s.mean_dy_f;
+  float *restrict mean_dy_xhat_f = s.mean_dy_xhat_f;
+  /* Thread-private accumulators, as in bn_statistics. */
+  for (int j0 = 0; j0 < width; j0 += BLOCK) {
+    int m = width - j0 < BLOCK ? width - j0 : BLOCK;
+    double a[BLOCK], b[BLOCK];
+    for (int j = 0; j < m; j++) {
+      a[j] = 0;
+      b[j] = 0;
+    }
+    for (int r = 0; r < n; r++) {
+      const float *dr = dy + (size_t) r * stride + j0;
+      const float *hr = xhat + (size_t) r * stride + j0;
+      for (int j = 0; j < m; j++) {
+        double v = dr[j];
+        a[j] += v;
+        b[j] += v * hr[j];
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      sum_dy[j0 + j] = a[j];
+      sum_dy_xhat[j0 + j] = b[j];
     }
   }
-  for (int j = 0; j < c; j++) {
+  for (int j = 0; j < width; j++) {
     gamma_grad[j] = (float) sum_dy_xhat[j];
     beta_grad[j] = (float) sum_dy[j];
     scale_f[j] = (float) (gamma[j] * inv_std[j]);
     mean_dy_f[j] = (float) (sum_dy[j] / n);
     mean_dy_xhat_f[j] = (float) (sum_dy_xhat[j] / n);
   }
-  for (int r = 0; r < n; r++) {
+}
+
+/* ...then dx for rows of c channels. dx may be dy. */
+CLONES static void bn_input_gradient(const float *dy, const float *restrict xhat, int rows, int c,
+    const float *restrict scale_f, const float *restrict mean_dy_f,
+    const float *restrict mean_dy_xhat_f, float *dx) {
+  for (int r = 0; r < rows; r++) {
     const float *dr = dy + (size_t) r * c;
     const float *hr = xhat + (size_t) r * c;
     float *xr = dx + (size_t) r * c;
@@ -139,34 +417,81 @@ CLONES static void bn_backward(const float *dy, const float *restrict xhat, int 
   }
 }
 
+static void bn_gradient_sums_part(const void *p, int part, int parts) {
+  const struct bn_args *a = p;
+  long lo, hi;
+  slice(a->c, part, parts, 16, &lo, &hi);
+  if (hi <= lo) return;
+  bn_gradient_sums(a->dy + lo, a->xhat_in + lo, a->n, a->c, (int) (hi - lo), a->gamma + lo,
+      a->gamma_grad + lo, a->beta_grad + lo, bn_scratch_at(a->d, a->f, a->c, lo));
+}
+
+static void bn_input_gradient_part(const void *p, int part, int parts) {
+  const struct bn_args *a = p;
+  long lo, hi;
+  slice(a->n, part, parts, 1, &lo, &hi);
+  if (hi <= lo) return;
+  struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, 0);
+  size_t offset = (size_t) lo * a->c;
+  bn_input_gradient(a->dy + offset, a->xhat_in + offset, (int) (hi - lo), a->c, s.scale_f,
+      s.mean_dy_f, s.mean_dy_xhat_f, a->dx + offset);
+}
+
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormBackward(
     JNIEnv *env, jclass cls, jlong dy, jlong xhat, jint n, jint c, jlong gamma, jlong gammaGrad,
     jlong betaGrad, jlong dx, jlong d, jlong f) {
-  bn_backward(F(dy), F(xhat), n, c, F(gamma), F(gammaGrad), F(betaGrad), F(dx), D(d), F(f));
+  struct bn_args a = {.dy = F(dy), .xhat_in = F(xhat), .gamma = F(gamma),
+      .gamma_grad = F(gammaGrad), .beta_grad = F(betaGrad), .dx = F(dx), .n = n, .c = c,
+      .d = D(d), .f = F(f)};
+  run(bn_gradient_sums_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
+  run(bn_input_gradient_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
 }
 
+/* Arguments of the element-wise kernels, cut by element index. */
+struct elementwise_args {
+  const float *x, *dy;
+  float *y, *w, *buf;
+  const float *g;
+  long count;
+  float a, b, c, d;
+  int flag1, flag2, flag3;
+  int result[MAX_THREADS];
+};
+
+#define ELEMENT_SLICE(args, part, parts, lo, hi)            \
+  const struct elementwise_args *args = p;                  \
+  long lo, hi;                                              \
+  slice(args->count, part, parts, 16, &lo, &hi);            \
+  if (hi <= lo) return;
+
 /* y = max(0, x) with NaN kept and -0.0 mapped to +0.0 (Activations.relu). y may be x. */
-CLONES static void relu(const float *x, float *y, int count) {
+CLONES static void relu(const float *x, float *y, long count) {
   const int32_t *xi = (const int32_t *) x;
   int32_t *yi = (int32_t *) y;
-  for (int i = 0; i < count; i++) {
+  for (long i = 0; i < count; i++) {
     int32_t bits = xi[i];
     int32_t nan = (0x7f800000 - (bits & 0x7fffffff)) >> 31;
     yi[i] = bits & (~(bits >> 31) | nan);
   }
 }
 
+static void relu_part(const void *p, int part, int parts) {
+  ELEMENT_SLICE(a, part, parts, lo, hi)
+  relu(a->x + lo, a->y + lo, hi - lo);
+}
+
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_relu(
     JNIEnv *env, jclass cls, jlong x, jlong y, jint count) {
-  relu(F(x), F(y), count);
+  struct elementwise_args a = {.x = F(x), .y = F(y), .count = count};
+  run(relu_part, &a, count, MIN_PARALLEL_ELEMENTS);
 }
 
 /* dx = dy where 0 < x <= +inf, else +0.0 (Activations.reluBackward). dx may be dy. */
-CLONES static void relu_backward(const float *x, const float *dy, float *dx, int count) {
+CLONES static void relu_backward(const float *x, const float *dy, float *dx, long count) {
   const uint32_t *xi = (const uint32_t *) x;
   const int32_t *di = (const int32_t *) dy;
   int32_t *oi = (int32_t *) dx;
-  for (int i = 0; i < count; i++) {
+  for (long i = 0; i < count; i++) {
     /* Activations.positiveMask: all ones for 0 < x <= +inf, else zero (NaN included). */
     uint32_t t = xi[i] - 1u;
     int32_t mask = ((int32_t) ((t - 0x7f800000u) & ~t)) >> 31;
@@ -174,18 +499,24 @@ CLONES static void relu_backward(const float *x, const float *dy, float *dx, int
   }
 }
 
+static void relu_backward_part(const void *p, int part, int parts) {
+  ELEMENT_SLICE(a, part, parts, lo, hi)
+  relu_backward(a->x + lo, a->dy + lo, a->y + lo, hi - lo);
+}
+
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_reluBackward(
     JNIEnv *env, jclass cls, jlong x, jlong dy, jlong dx, jint count) {
-  relu_backward(F(x), F(dy), F(dx), count);
+  struct elementwise_args a = {.x = F(x), .dy = F(dy), .y = F(dx), .count = count};
+  run(relu_backward_part, &a, count, MIN_PARALLEL_ELEMENTS);
 }
 
 /*
  * Sum of squares in double over eight lanes: lane k adds elements i = k (mod 8) in order, the
- * tail goes to lane 0..7 in order, and the lanes are added 0..7 (Reductions.sumSquares).
+ * tail goes to lanes 0, 1, ... in order, and the lanes are added 0..7.
  */
-CLONES static double sum_squares(const float *restrict x, int count) {
+CLONES static double sum_squares_lanes(const float *restrict x, long count) {
   double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int i = 0;
+  long i = 0;
   for (; i + 8 <= count; i += 8) {
     for (int k = 0; k < 8; k++) {
       double v = x[i + k];
@@ -201,35 +532,62 @@ CLONES static double sum_squares(const float *restrict x, int count) {
   return s;
 }
 
+struct sum_squares_args {
+  const float *x;
+  long count, split;
+  double half[2];
+};
+
+/* Reductions.sumSquares: the two fixed halves [0, split) and [split, count), then their sum. */
+static void sum_squares_part(const void *p, int part, int parts) {
+  struct sum_squares_args *a = (struct sum_squares_args *) p;
+  if (parts == 1 || part == 0) a->half[0] = sum_squares_lanes(a->x, a->split);
+  if (parts == 1 || part == 1) a->half[1] = sum_squares_lanes(a->x + a->split, a->count - a->split);
+}
+
 JNIEXPORT jdouble JNICALL Java_dev_kiln_runtime_NativeKernels_sumSquares(
     JNIEnv *env, jclass cls, jlong x, jint count) {
-  return sum_squares(F(x), count);
+  struct sum_squares_args a = {F(x), count, (long) count / 16 * 8, {0, 0}};
+  run(sum_squares_part, &a, count, MIN_PARALLEL_ELEMENTS);
+  return a.half[0] + a.half[1];
 }
 
 /* x *= factor (Clipping.scale). */
-CLONES static void scale(float *restrict x, int count, float factor) {
-  for (int i = 0; i < count; i++) x[i] = x[i] * factor;
+CLONES static void scale(float *restrict x, long count, float factor) {
+  for (long i = 0; i < count; i++) x[i] = x[i] * factor;
+}
+
+static void scale_part(const void *p, int part, int parts) {
+  ELEMENT_SLICE(a, part, parts, lo, hi)
+  scale(a->y + lo, hi - lo, a->a);
 }
 
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_scale(
     JNIEnv *env, jclass cls, jlong x, jint count, jfloat factor) {
-  scale(F(x), count, factor);
+  struct elementwise_args a = {.y = F(x), .count = count, .a = factor};
+  run(scale_part, &a, count, MIN_PARALLEL_ELEMENTS);
 }
 
 /* grad += lambda * w (Regularization.addL2). */
-CLONES static void add_l2(const float *restrict w, float *restrict g, int count, float lambda) {
-  for (int i = 0; i < count; i++) g[i] = g[i] + lambda * w[i];
+CLONES static void add_l2(const float *restrict w, float *restrict g, long count, float lambda) {
+  for (long i = 0; i < count; i++) g[i] = g[i] + lambda * w[i];
+}
+
+static void add_l2_part(const void *p, int part, int parts) {
+  ELEMENT_SLICE(a, part, parts, lo, hi)
+  add_l2(a->x + lo, a->y + lo, hi - lo, a->a);
 }
 
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_addL2(
     JNIEnv *env, jclass cls, jlong w, jlong g, jint count, jfloat lambda) {
-  add_l2(F(w), F(g), count, lambda);
+  struct elementwise_args a = {.x = F(w), .y = F(g), .count = count, .a = lambda};
+  run(add_l2_part, &a, count, MIN_PARALLEL_ELEMENTS);
 }
 
 /* SGD with momentum, dampening, Nesterov and decoupled decay (SgdKernel.update, momentum != 0). */
 CLONES static void sgd_momentum(float *restrict w, const float *restrict g, float *restrict buf,
-    int count, float lr, float mu, float keep, int nesterov, int first, float keep_w, int decays) {
-  for (int i = 0; i < count; i++) {
+    long count, float lr, float mu, float keep, int nesterov, int first, float keep_w, int decays) {
+  for (long i = 0; i < count; i++) {
     float gi = g[i];
     float b = first ? gi : mu * buf[i] + keep * gi;
     buf[i] = b;
@@ -239,8 +597,97 @@ CLONES static void sgd_momentum(float *restrict w, const float *restrict g, floa
   }
 }
 
+static void sgd_momentum_part(const void *p, int part, int parts) {
+  ELEMENT_SLICE(a, part, parts, lo, hi)
+  sgd_momentum(a->w + lo, a->g + lo, a->buf + lo, hi - lo, a->a, a->b, a->c, a->flag1, a->flag2,
+      a->d, a->flag3);
+}
+
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_sgdMomentum(
     JNIEnv *env, jclass cls, jlong w, jlong g, jlong buf, jint count, jfloat lr, jfloat mu,
     jfloat keep, jboolean nesterov, jboolean first, jfloat keepW, jboolean decays) {
-  sgd_momentum(F(w), F(g), F(buf), count, lr, mu, keep, nesterov, first, keepW, decays);
+  struct elementwise_args a = {.w = F(w), .g = F(g), .buf = F(buf), .count = count, .a = lr,
+      .b = mu, .c = keep, .d = keepW, .flag1 = nesterov, .flag2 = first, .flag3 = decays};
+  run(sgd_momentum_part, &a, count, MIN_PARALLEL_ELEMENTS);
+}
+
+/*
+ * The index of the first element that is NaN or infinite, or -1 (BatchInput.checkFinite). Blocks
+ * of 256 are tested without branches (vectorised); only a block that holds one is searched.
+ */
+CLONES static long first_non_finite(const float *restrict x, long count) {
+  const uint32_t *xi = (const uint32_t *) x;
+  for (long i0 = 0; i0 < count; i0 += 256) {
+    long m = count - i0 < 256 ? count - i0 : 256;
+    uint32_t bad = 0;
+    for (long k = 0; k < m; k++) bad |= (xi[i0 + k] & 0x7f800000u) == 0x7f800000u;
+    if (bad) {
+      for (long k = 0; k < m; k++) {
+        if ((xi[i0 + k] & 0x7f800000u) == 0x7f800000u) return i0 + k;
+      }
+    }
+  }
+  return -1;
+}
+
+static void first_non_finite_part(const void *p, int part, int parts) {
+  struct elementwise_args *a = (struct elementwise_args *) p;
+  long lo, hi;
+  slice(a->count, part, parts, 16, &lo, &hi);
+  long i = hi > lo ? first_non_finite(a->x + lo, hi - lo) : -1;
+  a->result[part] = i < 0 ? -1 : (int) (lo + i);
+}
+
+JNIEXPORT jint JNICALL Java_dev_kiln_runtime_NativeKernels_firstNonFinite(
+    JNIEnv *env, jclass cls, jlong x, jint count) {
+  struct elementwise_args a = {.x = F(x), .count = count};
+  for (int t = 0; t < MAX_THREADS; t++) a.result[t] = -1;
+  run(first_non_finite_part, &a, count, MIN_PARALLEL_ELEMENTS);
+  for (int t = 0; t < MAX_THREADS; t++) {
+    if (a.result[t] >= 0) return a.result[t];
+  }
+  return -1;
+}
+
+/*
+ * Mean softmax cross-entropy with label smoothing and its gradient (Losses.softmaxCrossEntropy):
+ * the same formulas and order in double, with the C library's exp and log, which may differ from
+ * Java's Math.exp and Math.log in the last bit: this kernel agrees with the Java loop to a few
+ * units in the last place, not bit for bit.
+ */
+CLONES static double softmax_cross_entropy(const float *restrict z, const float *restrict y,
+    int n, int classes, double smoothing, float *restrict g) {
+  double uniform = smoothing / classes;
+  double total = 0;
+  for (int r = 0; r < n; r++) {
+    const float *zr = z + (size_t) r * classes;
+    const float *yr = y + (size_t) r * classes;
+    float *gr = g + (size_t) r * classes;
+    double max = -INFINITY;
+    for (int j = 0; j < classes; j++) {
+      double v = zr[j];
+      max = (v != v || max != max) ? NAN : (v > max ? v : max); /* Math.max: NaN wins */
+    }
+    double sum_exp = 0;
+    for (int j = 0; j < classes; j++) sum_exp += exp(zr[j] - max);
+    double log_sum_exp = max + log(sum_exp);
+    double target_mass = 0;
+    for (int j = 0; j < classes; j++) {
+      double q = (1 - smoothing) * yr[j] + uniform;
+      target_mass += q;
+      total -= q * (zr[j] - log_sum_exp);
+    }
+    for (int j = 0; j < classes; j++) {
+      double q = (1 - smoothing) * yr[j] + uniform;
+      double p = exp(zr[j] - log_sum_exp);
+      gr[j] = (float) ((p * target_mass - q) / n);
+    }
+  }
+  return total / n;
+}
+
+JNIEXPORT jdouble JNICALL Java_dev_kiln_runtime_NativeKernels_softmaxCrossEntropy(
+    JNIEnv *env, jclass cls, jlong z, jlong y, jint n, jint classes, jdouble smoothing,
+    jlong g) {
+  return softmax_cross_entropy(F(z), F(y), n, classes, smoothing, F(g));
 }

@@ -47,15 +47,31 @@ public final class BatchInput {
    *     infinity
    */
   public static void checkFinite(String what, Tensor values, int n, int width, long step) {
+    int i = firstNonFinite(values, n * width);
+    if (i >= 0) {
+      throw new IllegalArgumentException("step " + step + ": " + what + " row " + (i / width)
+          + ", column " + (i % width) + " is " + values.data().get(i)
+          + "; expected finite values");
+    }
+  }
+
+  /** The index of the first NaN or infinity among the first {@code count} values, or -1. */
+  static int firstNonFinite(Tensor values, int count) {
+    if (NativeKernels.AVAILABLE) {
+      return NativeKernels.firstNonFinite(values.address(), count);
+    }
+    return firstNonFiniteLoop(values, count);
+  }
+
+  /** The Java loop of {@link #firstNonFinite}, also the reference the native kernel is tested against. */
+  static int firstNonFiniteLoop(Tensor values, int count) {
     FloatBuffer b = values.data();
-    int count = n * width;
     for (int i = 0; i < count; i++) {
-      float v = b.get(i);
-      if (!Float.isFinite(v)) {
-        throw new IllegalArgumentException("step " + step + ": " + what + " row " + (i / width)
-            + ", column " + (i % width) + " is " + v + "; expected finite values");
+      if (!Float.isFinite(b.get(i))) {
+        return i;
       }
     }
+    return -1;
   }
 
   /**

@@ -36,6 +36,11 @@ public final class Blas {
    */
   public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       Tensor a, int lda, Tensor b, int ldb, float beta, Tensor c, int ldc) {
+    if (NativeKernels.PARALLEL) {
+      NativeKernels.gemm(transA, transB, m, n, k, alpha, a.address(), lda, b.address(), ldb, beta,
+          c.address(), ldc);
+      return;
+    }
     openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS,
         m, n, k, alpha, a.pointer(), lda, b.pointer(), ldb, beta, c.pointer(), ldc);
   }

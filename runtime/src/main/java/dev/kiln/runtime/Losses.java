@@ -23,6 +23,19 @@ public final class Losses {
    */
   public static double softmaxCrossEntropy(Tensor logits, Tensor labels, int n, int classes,
       double labelSmoothing, Tensor grad) {
+    if (NativeKernels.AVAILABLE) {
+      return NativeKernels.softmaxCrossEntropy(logits.address(), labels.address(), n, classes,
+          labelSmoothing, grad.address());
+    }
+    return softmaxCrossEntropyLoop(logits, labels, n, classes, labelSmoothing, grad);
+  }
+
+  /**
+   * The Java loop of {@link #softmaxCrossEntropy}, also the reference the native kernel is tested
+   * against (to a few units in the last place: the two use different exp and log).
+   */
+  static double softmaxCrossEntropyLoop(Tensor logits, Tensor labels, int n, int classes,
+      double labelSmoothing, Tensor grad) {
     FloatBuffer z = logits.data();
     FloatBuffer y = labels.data();
     FloatBuffer g = grad.data();

@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.javacpp.Loader;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +39,17 @@ public final class NativeKernels {
 
   private static final Logger LOG = LoggerFactory.getLogger(NativeKernels.class);
 
+  /** System property: the number of threads Kiln's kernels and matrix products use. */
+  public static final String THREADS_PROPERTY = "kiln.threads";
+
   /** Whether the native kernels are loaded; constant for the life of the JVM. */
   static final boolean AVAILABLE = load();
+
+  /** Threads the native kernels use (1: the calling thread only); constant for the JVM. */
+  static final int THREADS = AVAILABLE ? startThreads() : 1;
+
+  /** Whether matrix products go through the native kernels' threads rather than OpenBLAS's. */
+  static final boolean PARALLEL = THREADS > 1;
 
   private NativeKernels() {}
 
@@ -44,6 +57,68 @@ public final class NativeKernels {
   public static boolean available() {
     return AVAILABLE;
   }
+
+  /**
+   * The number of threads the training step's kernels and matrix products use: the system
+   * property {@value #THREADS_PROPERTY}, else the environment variable {@code OMP_NUM_THREADS}
+   * (which ND4J also uses for OpenBLAS), else the number of processors. With more than one, Kiln
+   * cuts large kernels and products into fixed slices, runs one on the calling thread and the
+   * others on parked worker threads, and sets OpenBLAS itself to one thread, so that a step never
+   * has two thread pools competing for the cores.
+   */
+  public static int threads() {
+    return THREADS;
+  }
+
+  static int configuredThreads() {
+    String value = System.getProperty(THREADS_PROPERTY);
+    if (value == null || value.isBlank()) {
+      value = System.getenv("OMP_NUM_THREADS");
+    }
+    try {
+      if (value != null && !value.isBlank()) {
+        return Math.max(1, Integer.parseInt(value.trim()));
+      }
+    } catch (NumberFormatException e) {
+      LOG.warn("{}: not a number of threads: {}", THREADS_PROPERTY, value);
+    }
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  private static int startThreads() {
+    int wanted = configuredThreads();
+    if (wanted <= 1) {
+      return 1;
+    }
+    // ND4J sets OpenBLAS's thread count when it starts: start it first, so that the setting
+    // made here (one OpenBLAS thread per slice) is the last.
+    Nd4j.zeros(DataType.FLOAT, 1);
+    String openBlas = null;
+    for (Map.Entry<String, String> e : Loader.getLoadedLibraries().entrySet()) {
+      if (e.getKey().contains("openblas_nolapack") && e.getValue() != null
+          && !e.getValue().isEmpty()) {
+        openBlas = e.getValue();
+      }
+    }
+    if (openBlas == null) {
+      LOG.warn("OpenBLAS not found among the loaded libraries; Kiln's kernels run on one thread");
+      return 1;
+    }
+    int threads = start(wanted, openBlas);
+    if (threads < 1) {
+      LOG.warn("OpenBLAS's functions not found in {}; Kiln's kernels run on one thread", openBlas);
+      return 1;
+    }
+    LOG.debug("native kernels on {} threads", threads);
+    return threads;
+  }
+
+  /** Starts the worker threads; returns the threads in use, or -1 without OpenBLAS. */
+  private static native int start(int threads, String openBlasPath);
+
+  /** {@link Blas#gemm}, cut into one slice per thread. */
+  static native void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+      long a, int lda, long b, int ldb, float beta, long c, int ldc);
 
   /** Whether this build of the runtime contains the native library (it may still not load). */
   static boolean bundled() {
@@ -96,6 +171,13 @@ public final class NativeKernels {
 
   /** {@link Activations#reluBackward}. */
   static native void reluBackward(long x, long dy, long dx, int count);
+
+  /** The index of the first NaN or infinity among {@code count} floats, or -1. */
+  static native int firstNonFinite(long x, int count);
+
+  /** {@link Losses#softmaxCrossEntropy}, with the C library's exp and log. */
+  static native double softmaxCrossEntropy(long logits, long labels, int n, int classes,
+      double labelSmoothing, long grad);
 
   /** {@link Reductions#sumSquares}. */
   static native double sumSquares(long x, int count);

@@ -65,9 +65,11 @@ public final class Reductions {
   }
 
   /**
-   * The sum of the squares of the first {@code count} elements, in double, over eight lanes: lane
+   * The sum of the squares of the first {@code count} elements, in double: the sum of two fixed
+   * halves (the first {@code count / 16 · 8} elements and the rest), each over eight lanes: lane
    * {@code k} adds the elements {@code i ≡ k (mod 8)} in order (the tail continues lanes 0, 1, ...)
-   * and the lanes are added 0 to 7. A single running sum is one dependent addition per element;
+   * and the lanes are added 0 to 7. The halves let two threads share the work with the same result
+   * as one. A single running sum is one dependent addition per element;
    * eight independent ones run several times faster and vectorise, and the order is fixed, so
    * the result is deterministic (the native kernel adds in the same order).
    */
@@ -80,7 +82,12 @@ public final class Reductions {
 
   /** The Java loop of {@link #sumSquares}, also the reference the native kernel is tested against. */
   static double sumSquaresLoop(Tensor x, int count) {
-    FloatBuffer b = x.data();
+    int split = count / 16 * 8;
+    return sumSquaresLanes(x.data(), 0, split) + sumSquaresLanes(x.data(), split, count);
+  }
+
+  /** The eight-lane sum of squares of elements {@code [from, to)}. */
+  private static double sumSquaresLanes(FloatBuffer b, int from, int to) {
     double l0 = 0;
     double l1 = 0;
     double l2 = 0;
@@ -89,8 +96,8 @@ public final class Reductions {
     double l5 = 0;
     double l6 = 0;
     double l7 = 0;
-    int i = 0;
-    for (; i + 8 <= count; i += 8) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
       double v0 = b.get(i);
       double v1 = b.get(i + 1);
       double v2 = b.get(i + 2);
@@ -108,7 +115,7 @@ public final class Reductions {
       l6 += v6 * v6;
       l7 += v7 * v7;
     }
-    for (int k = 0; i < count; i++, k++) {
+    for (int k = 0; i < to; i++, k++) {
       double v = b.get(i);
       double square = v * v;
       switch (k) {
@@ -123,4 +130,5 @@ public final class Reductions {
     }
     return l0 + l1 + l2 + l3 + l4 + l5 + l6 + l7;
   }
+
 }

@@ -68,6 +68,68 @@ class NativeKernelsTest {
   }
 
   @Test
+  void firstNonFiniteValue() {
+    for (int count : COUNTS) {
+      Tensor clean = random(count, 14, false);
+      assertThat(BatchInput.firstNonFinite(clean, count)).isEqualTo(-1);
+      for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+        for (int at : new int[] {0, count / 2, count - 1}) {
+          Tensor t = copy(clean);
+          t.set(at, bad);
+          if (at + 1 < count) {
+            t.set(count - 1, Float.NaN); // a later one must not be reported first
+          }
+          assertThat(BatchInput.firstNonFinite(t, count)).isEqualTo(at);
+          assertThat(BatchInput.firstNonFiniteLoop(t, count)).isEqualTo(at);
+        }
+      }
+      Tensor special = random(count, 15, true);
+      assertThat(BatchInput.firstNonFinite(special, count))
+          .isEqualTo(BatchInput.firstNonFiniteLoop(special, count));
+    }
+  }
+
+  @Test
+  void softmaxCrossEntropyAgreesToTheLastBits() {
+    for (int[] shape : new int[][] {{2, 1}, {2, 3}, {128, 10}, {7, 1000}}) {
+      int n = shape[0];
+      int classes = shape[1];
+      Tensor logits = random(n * classes, 16, false);
+      for (int i = 0; i < n * classes; i += 5) {
+        logits.set(i, logits.get(i) * 30); // large logits: the max shift matters
+      }
+      Tensor labels = Tensor.zeros(n * classes);
+      Random random = new Random(n + classes);
+      for (int r = 0; r < n; r++) {
+        labels.set(r * classes + random.nextInt(classes), 1f);
+      }
+      for (double smoothing : new double[] {0, 0.1}) {
+        Tensor gNative = Tensor.zeros(n * classes);
+        Tensor gJava = Tensor.zeros(n * classes);
+        double lossNative = Losses.softmaxCrossEntropy(logits, labels, n, classes, smoothing,
+            gNative);
+        double lossJava = Losses.softmaxCrossEntropyLoop(logits, labels, n, classes, smoothing,
+            gJava);
+        assertThat(lossNative).isWithin(1e-13 * Math.max(1, Math.abs(lossJava))).of(lossJava);
+        for (int i = 0; i < n * classes; i++) {
+          float a = gNative.get(i);
+          float e = gJava.get(i);
+          // The gradient is rounded to float: equal, or one float step apart.
+          assertWithMessage("gradient %s of %sx%s", i, n, classes)
+              .that((double) Math.abs(a - e)).isAtMost((double) Math.ulp(e));
+        }
+      }
+    }
+    // NaN logits give a NaN loss in both.
+    Tensor logits = Tensor.zeros(6);
+    logits.set(4, Float.NaN);
+    Tensor labels = Tensor.zeros(6);
+    labels.set(0, 1f);
+    labels.set(3, 1f);
+    assertThat(Losses.softmaxCrossEntropy(logits, labels, 2, 3, 0, Tensor.zeros(6))).isNaN();
+  }
+
+  @Test
   void sumOfSquaresIsTheSumOfSquares() {
     Tensor x = Tensor.zeros(1003);
     double expected = 0;

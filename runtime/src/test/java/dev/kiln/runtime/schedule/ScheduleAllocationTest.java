@@ -31,9 +31,14 @@ class ScheduleAllocationTest {
       };
       run.run();
       run.run();
-      long before = THREADS.getCurrentThreadAllocatedBytes();
-      run.run();
-      long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+      // The least of a few measurements: the JIT may still allocate a little while it compiles
+      // (a few hundred bytes once); one allocation per call would show in every measurement.
+      long allocated = Long.MAX_VALUE;
+      for (int attempt = 0; attempt < 3 && allocated >= 256; attempt++) {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        run.run();
+        allocated = Math.min(allocated, THREADS.getCurrentThreadAllocatedBytes() - before);
+      }
       System.out.printf(Locale.ROOT, "[allocation] %-34s %d heap bytes over %d rate+momentum"
           + " evaluations%n", name, allocated, CALLS);
       // Slack for the measurement itself; one allocation per call would be >= 16·CALLS bytes.
