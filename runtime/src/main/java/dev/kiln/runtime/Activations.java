@@ -24,6 +24,8 @@ public final class Activations {
    * and costs several times the whole loop.
    */
   public static void relu(Tensor x, Tensor y, int count) {
+    NativeKernels.require("relu", "x", x, count);
+    NativeKernels.require("relu", "y", y, count);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.relu(x.address(), y.address(), count);
       return;
@@ -47,6 +49,9 @@ public final class Activations {
    * is {@code dy} where {@code x > 0} and {@code +0.0} elsewhere (also where {@code x} is NaN).
    */
   public static void reluBackward(Tensor x, Tensor dy, Tensor dx, int count) {
+    NativeKernels.require("reluBackward", "x", x, count);
+    NativeKernels.require("reluBackward", "dy", dy, count);
+    NativeKernels.require("reluBackward", "dx", dx, count);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.reluBackward(x.address(), dy.address(), dx.address(), count);
       return;

@@ -57,6 +57,7 @@ public final class BatchInput {
 
   /** The index of the first NaN or infinity among the first {@code count} values, or -1. */
   static int firstNonFinite(Tensor values, int count) {
+    NativeKernels.require("checkFinite", "values", values, count);
     if (NativeKernels.AVAILABLE) {
       return NativeKernels.firstNonFinite(values.address(), count);
     }

@@ -70,6 +70,7 @@ public final class BatchNormKernel {
       throw new IllegalArgumentException(
           "batch normalisation in training mode needs at least 2 samples per batch, got " + n);
     }
+    checkSizes("batchNorm", n, x, xhat, y, gamma, beta, runningMean, runningVar);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.batchNormForwardTrain(x.address(), n, features, momentum, epsilon,
           gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
@@ -173,6 +174,7 @@ public final class BatchNormKernel {
    */
   public void backward(Tensor dy, Tensor xhat, int n, Tensor gamma, Tensor gammaGrad,
       Tensor betaGrad, Tensor dx) {
+    checkSizes("batchNormBackward", n, dy, xhat, dx, gamma, gammaGrad, betaGrad, gamma);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.batchNormBackward(dy.address(), xhat.address(), n, features, gamma.address(),
           gammaGrad.address(), betaGrad.address(), dx.address(), nativeDoubles.address(),
@@ -223,5 +225,18 @@ public final class BatchNormKernel {
         dxb.put(row + j, v);
       }
     }
+  }
+
+  /** Three {@code [n, features]} tensors, then four of {@code [features]}. */
+  private void checkSizes(String kernel, int n, Tensor rows1, Tensor rows2, Tensor rows3,
+      Tensor channels1, Tensor channels2, Tensor channels3, Tensor channels4) {
+    long elements = (long) n * features;
+    NativeKernels.require(kernel, "[n, features] argument", rows1, elements);
+    NativeKernels.require(kernel, "[n, features] argument", rows2, elements);
+    NativeKernels.require(kernel, "[n, features] argument", rows3, elements);
+    NativeKernels.require(kernel, "[features] argument", channels1, features);
+    NativeKernels.require(kernel, "[features] argument", channels2, features);
+    NativeKernels.require(kernel, "[features] argument", channels3, features);
+    NativeKernels.require(kernel, "[features] argument", channels4, features);
   }
 }

@@ -36,6 +36,7 @@ public final class Blas {
    */
   public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       Tensor a, int lda, Tensor b, int ldb, float beta, Tensor c, int ldc) {
+    checkShape(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
     if (NativeKernels.PARALLEL) {
       NativeKernels.gemm(transA, transB, m, n, k, alpha, a.address(), lda, b.address(), ldb, beta,
           c.address(), ldc);
@@ -45,4 +46,27 @@ public final class Blas {
         m, n, k, alpha, a.pointer(), lda, b.pointer(), ldb, beta, c.pointer(), ldc);
   }
 
+
+  /**
+   * Checks that every matrix lies inside its tensor, so that a wrong size is an exception and
+   * not a read or write past a buffer's end (neither OpenBLAS nor the native kernels check).
+   */
+  private static void checkShape(boolean transA, boolean transB, int m, int n, int k, Tensor a,
+      int lda, Tensor b, int ldb, Tensor c, int ldc) {
+    if (m < 1 || n < 1 || k < 1) {
+      throw new IllegalArgumentException("gemm: sizes must be positive, got m=" + m + ", n=" + n
+          + ", k=" + k);
+    }
+    int aRows = transA ? k : m;
+    int aColumns = transA ? m : k;
+    int bRows = transB ? n : k;
+    int bColumns = transB ? k : n;
+    if (lda < aColumns || ldb < bColumns || ldc < n) {
+      throw new IllegalArgumentException("gemm: leading dimensions " + lda + ", " + ldb + ", "
+          + ldc + " shorter than the rows (" + aColumns + ", " + bColumns + ", " + n + ")");
+    }
+    NativeKernels.require("gemm", "a", a, (long) (aRows - 1) * lda + aColumns);
+    NativeKernels.require("gemm", "b", b, (long) (bRows - 1) * ldb + bColumns);
+    NativeKernels.require("gemm", "c", c, (long) (m - 1) * ldc + n);
+  }
 }

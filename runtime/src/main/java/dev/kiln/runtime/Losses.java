@@ -23,6 +23,10 @@ public final class Losses {
    */
   public static double softmaxCrossEntropy(Tensor logits, Tensor labels, int n, int classes,
       double labelSmoothing, Tensor grad) {
+    long count = (long) n * classes;
+    NativeKernels.require("softmaxCrossEntropy", "logits", logits, count);
+    NativeKernels.require("softmaxCrossEntropy", "labels", labels, count);
+    NativeKernels.require("softmaxCrossEntropy", "grad", grad, count);
     if (NativeKernels.AVAILABLE) {
       return NativeKernels.softmaxCrossEntropy(logits.address(), labels.address(), n, classes,
           labelSmoothing, grad.address());

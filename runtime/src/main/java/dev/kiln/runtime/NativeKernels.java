@@ -113,6 +113,21 @@ public final class NativeKernels {
     return threads;
   }
 
+  /**
+   * Checks that {@code t} holds at least {@code elements} floats before a kernel touches that
+   * many: native code has no bounds checks, so a wrong size must fail here, as an exception,
+   * and not as a write past the end of a buffer.
+   *
+   * @throws IllegalArgumentException naming the kernel, the argument and both sizes
+   * @throws NullPointerException if {@code t} is null
+   */
+  static void require(String kernel, String argument, Tensor t, long elements) {
+    if (elements < 0 || t.length() < elements) {
+      throw new IllegalArgumentException(kernel + ": " + argument + " has " + t.length()
+          + " elements; " + elements + " needed");
+    }
+  }
+
   /** Starts the worker threads; returns the threads in use, or -1 without OpenBLAS. */
   private static native int start(int threads, String openBlasPath);
 

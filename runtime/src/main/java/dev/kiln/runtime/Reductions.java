@@ -13,6 +13,8 @@ public final class Reductions {
    * @param out {@code [width]}, overwritten
    */
   public static void sumRows(Tensor x, int n, int width, Tensor out) {
+    NativeKernels.require("sumRows", "x", x, (long) n * width);
+    NativeKernels.require("sumRows", "out", out, width);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.sumRows(x.address(), n, width, out.address());
       return;
@@ -74,6 +76,7 @@ public final class Reductions {
    * the result is deterministic (the native kernel adds in the same order).
    */
   public static double sumSquares(Tensor x, int count) {
+    NativeKernels.require("sumSquares", "x", x, count);
     if (NativeKernels.AVAILABLE) {
       return NativeKernels.sumSquares(x.address(), count);
     }

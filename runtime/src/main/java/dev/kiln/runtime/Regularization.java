@@ -17,6 +17,8 @@ public final class Regularization {
    * @param count elements of {@code param} and {@code grad} to use
    */
   public static void addL2(Tensor param, Tensor grad, int count, double lambda) {
+    NativeKernels.require("addL2", "param", param, count);
+    NativeKernels.require("addL2", "grad", grad, count);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.addL2(param.address(), grad.address(), count, (float) lambda);
       return;

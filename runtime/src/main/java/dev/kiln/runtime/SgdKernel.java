@@ -39,6 +39,11 @@ public final class SgdKernel {
   public static void update(Tensor param, Tensor grad, Tensor momentumBuffer, int count,
       double learningRate, double momentum, double dampening, boolean nesterov,
       boolean firstStep, double decay) {
+    NativeKernels.require("sgd", "param", param, count);
+    NativeKernels.require("sgd", "grad", grad, count);
+    if (momentum != 0) {
+      NativeKernels.require("sgd", "momentumBuffer", momentumBuffer, count);
+    }
     FloatBuffer w = param.data();
     FloatBuffer g = grad.data();
     float lr = (float) learningRate;

@@ -2,6 +2,7 @@ package dev.kiln.runtime;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.FloatBuffer;
@@ -127,6 +128,37 @@ class NativeKernelsTest {
     labels.set(0, 1f);
     labels.set(3, 1f);
     assertThat(Losses.softmaxCrossEntropy(logits, labels, 2, 3, 0, Tensor.zeros(6))).isNaN();
+  }
+
+  @Test
+  void sizesBeyondATensorAreRefusedBeforeAnyNativeCode() {
+    Tensor small = Tensor.zeros(10);
+    Tensor big = Tensor.zeros(100);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Activations.relu(big, small, 11));
+    assertThat(e).hasMessageThat().isEqualTo("relu: y has 10 elements; 11 needed");
+    assertThrows(IllegalArgumentException.class, () -> Activations.reluBackward(big, big, small, 50));
+    assertThrows(IllegalArgumentException.class, () -> Reductions.sumSquares(small, 11));
+    assertThrows(IllegalArgumentException.class, () -> Reductions.sumRows(big, 11, 10, small));
+    assertThrows(IllegalArgumentException.class, () -> Regularization.addL2(small, big, 20, 0.1));
+    assertThrows(IllegalArgumentException.class,
+        () -> SgdKernel.update(big, big, small, 50, 0.1, 0.9, 0, false, false));
+    assertThrows(IllegalArgumentException.class,
+        () -> Losses.softmaxCrossEntropy(big, small, 4, 10, 0, big));
+    assertThrows(IllegalArgumentException.class, () -> BatchInput.firstNonFinite(small, 11));
+    BatchNormKernel batchNorm = new BatchNormKernel(10, 0.1, 1e-5);
+    assertThrows(IllegalArgumentException.class,
+        () -> batchNorm.forwardTrain(big, 11, small, small, small, small, big, big));
+    assertThrows(IllegalArgumentException.class,
+        () -> batchNorm.backward(big, big, 10, small, small, Tensor.zeros(9), big));
+    // [10, 10] · [10, 10] fits in 100 elements; 10 · 11 does not, nor does a short lda.
+    Blas.gemm(false, false, 10, 10, 10, 1f, big, 10, big, 10, 0f, Tensor.zeros(100), 10);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Blas.gemm(false, false, 10, 11, 10, 1f, big, 10, big, 11, 0f, big, 11));
+    assertThat(e).hasMessageThat().contains("gemm: b has 100 elements; 110 needed");
+    assertThrows(IllegalArgumentException.class,
+        () -> Blas.gemm(true, false, 10, 10, 10, 1f, big, 9, big, 10, 0f, big, 10));
+    assertThat(small.toFloatArray()).isEqualTo(new float[10]);
   }
 
   @Test
