@@ -11,7 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Reads the PyTorch reference files of {@code shared/golden/} (beside the repository) and compares
+ * Reads the PyTorch reference files of {@code shared/golden/} (beside the repository; else the
+ * repository's copy in {@code testdata/golden/}) and compares
  * against them as numpy's {@code allclose}: {@code |actual - expected| <= atol + rtol·|expected|},
  * NaN where NaN is expected, infinities exactly. The folder is found by walking up from the
  * working directory, or given by the system property {@code kiln.golden}.
@@ -25,13 +26,16 @@ public final class Golden {
     if (property != null) {
       return Paths.get(property);
     }
-    for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path candidate = d.resolve("shared").resolve("golden");
-      if (Files.isRegularFile(candidate.resolve("README.md"))) {
-        return candidate;
+    // The shared folder (the contract) first, then the repository's copy of it.
+    for (String folder : new String[] {"shared", "testdata"}) {
+      for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
+        Path candidate = d.resolve(folder).resolve("golden");
+        if (Files.isRegularFile(candidate.resolve("README.md"))) {
+          return candidate;
+        }
       }
     }
-    throw new IllegalStateException("shared/golden not found above "
+    throw new IllegalStateException("neither shared/golden nor testdata/golden found above "
         + Paths.get("").toAbsolutePath() + "; set -Dkiln.golden=<dir>");
   }
 
