@@ -81,12 +81,18 @@ static void *worker_main(void *arg) {
 }
 
 /*
- * Runs fn over all slices: on the pool when it has several threads, the work is large enough and
- * no other Java thread is using it at the moment; else as one slice on the calling thread.
+ * Runs fn over all slices: on the pool when it has several threads and the work is large enough.
+ * Small work is one slice on the calling thread. If another Java thread is using the pool at the
+ * moment, the calling thread runs the same slices one after the other, so that the result does not
+ * depend on what other threads do.
  */
 static void run(part_fn fn, const void *args, long work, long min_work) {
-  if (pool_threads <= 1 || work < min_work || atomic_flag_test_and_set(&pool_busy)) {
+  if (pool_threads <= 1 || work < min_work) {
     fn(args, 0, 1);
+    return;
+  }
+  if (atomic_flag_test_and_set(&pool_busy)) {
+    for (int part = 0; part < pool_threads; part++) fn(args, part, pool_threads);
     return;
   }
   task_fn = fn;
@@ -119,8 +125,9 @@ static sgemm_fn sgemm;
 
 /*
  * Starts threads - 1 workers (once) and takes cblas_sgemm from the OpenBLAS already loaded from
- * openblas_path, which is set to one thread of its own when Kiln's pool has several. Returns the
- * number of threads in use, or -1 if OpenBLAS's functions could not be found.
+ * openblas_path, which is set to one thread of its own: Kiln's threads (or, with one, the calling
+ * thread) do all the work. Returns the number of threads in use, or -1 if OpenBLAS's functions
+ * could not be found.
  */
 JNIEXPORT jint JNICALL Java_dev_kiln_runtime_NativeKernels_start(
     JNIEnv *env, jclass cls, jint threads, jstring openblas_path) {
@@ -132,8 +139,8 @@ JNIEXPORT jint JNICALL Java_dev_kiln_runtime_NativeKernels_start(
   set_threads_fn set_threads = (set_threads_fn) dlsym(lib, "openblas_set_num_threads");
   if (sgemm == NULL || set_threads == NULL) return -1;
   if (threads > MAX_THREADS) threads = MAX_THREADS;
+  set_threads(1); /* Kiln's threads, or the one calling thread, do all the work */
   if (threads > 1) {
-    set_threads(1);
     for (int t = 1; t < threads; t++) {
       pthread_t worker;
       pthread_attr_t attr;

@@ -47,7 +47,13 @@ public final class BatchInput {
    *     infinity
    */
   public static void checkFinite(String what, Tensor values, int n, int width, long step) {
-    int i = firstNonFinite(values, n * width);
+    if (n < 0 || width < 1) {
+      throw new IllegalArgumentException("checkFinite: expected n >= 0 rows of width >= 1, got n="
+          + n + ", width=" + width);
+    }
+    long count = (long) n * width;
+    NativeKernels.require("checkFinite", what, values, count);
+    int i = firstNonFinite(values, (int) count);
     if (i >= 0) {
       throw new IllegalArgumentException("step " + step + ": " + what + " row " + (i / width)
           + ", column " + (i % width) + " is " + values.data().get(i)

@@ -37,6 +37,9 @@ public final class BatchNormKernel {
    * @param epsilon added to the variance, positive
    */
   public BatchNormKernel(int features, double momentum, double epsilon) {
+    if (features < 1) {
+      throw new IllegalArgumentException("batch norm: expected at least 1 feature, got " + features);
+    }
     this.features = features;
     this.momentum = momentum;
     this.epsilon = epsilon;
@@ -70,7 +73,8 @@ public final class BatchNormKernel {
       throw new IllegalArgumentException(
           "batch normalisation in training mode needs at least 2 samples per batch, got " + n);
     }
-    checkSizes("batchNorm", n, x, xhat, y, gamma, beta, runningMean, runningVar);
+    checkSizes("batchNorm", n, "x", x, "xhat", xhat, "y", y, "gamma", gamma, "beta", beta,
+        "runningMean", runningMean, "runningVar", runningVar);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.batchNormForwardTrain(x.address(), n, features, momentum, epsilon,
           gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
@@ -174,7 +178,12 @@ public final class BatchNormKernel {
    */
   public void backward(Tensor dy, Tensor xhat, int n, Tensor gamma, Tensor gammaGrad,
       Tensor betaGrad, Tensor dx) {
-    checkSizes("batchNormBackward", n, dy, xhat, dx, gamma, gammaGrad, betaGrad, gamma);
+    if (n < 2) {
+      throw new IllegalArgumentException(
+          "batch normalisation backward needs the at least 2 samples of its forward pass, got " + n);
+    }
+    checkSizes("batchNormBackward", n, "dy", dy, "xhat", xhat, "dx", dx, "gamma", gamma,
+        "gammaGrad", gammaGrad, "betaGrad", betaGrad, "gamma", gamma);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.batchNormBackward(dy.address(), xhat.address(), n, features, gamma.address(),
           gammaGrad.address(), betaGrad.address(), dx.address(), nativeDoubles.address(),
@@ -227,16 +236,17 @@ public final class BatchNormKernel {
     }
   }
 
-  /** Three {@code [n, features]} tensors, then four of {@code [features]}. */
-  private void checkSizes(String kernel, int n, Tensor rows1, Tensor rows2, Tensor rows3,
-      Tensor channels1, Tensor channels2, Tensor channels3, Tensor channels4) {
+  /** Three {@code [n, features]} tensors, then four of {@code [features]}, each with its name. */
+  private void checkSizes(String kernel, int n, String r1, Tensor rows1, String r2, Tensor rows2,
+      String r3, Tensor rows3, String c1, Tensor channels1, String c2, Tensor channels2,
+      String c3, Tensor channels3, String c4, Tensor channels4) {
     long elements = (long) n * features;
-    NativeKernels.require(kernel, "[n, features] argument", rows1, elements);
-    NativeKernels.require(kernel, "[n, features] argument", rows2, elements);
-    NativeKernels.require(kernel, "[n, features] argument", rows3, elements);
-    NativeKernels.require(kernel, "[features] argument", channels1, features);
-    NativeKernels.require(kernel, "[features] argument", channels2, features);
-    NativeKernels.require(kernel, "[features] argument", channels3, features);
-    NativeKernels.require(kernel, "[features] argument", channels4, features);
+    NativeKernels.require(kernel, r1, rows1, elements);
+    NativeKernels.require(kernel, r2, rows2, elements);
+    NativeKernels.require(kernel, r3, rows3, elements);
+    NativeKernels.require(kernel, c1, channels1, features);
+    NativeKernels.require(kernel, c2, channels2, features);
+    NativeKernels.require(kernel, c3, channels3, features);
+    NativeKernels.require(kernel, c4, channels4, features);
   }
 }

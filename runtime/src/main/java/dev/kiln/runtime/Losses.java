@@ -23,6 +23,10 @@ public final class Losses {
    */
   public static double softmaxCrossEntropy(Tensor logits, Tensor labels, int n, int classes,
       double labelSmoothing, Tensor grad) {
+    if (n < 1 || classes < 1) {
+      throw new IllegalArgumentException("softmaxCrossEntropy: expected n >= 1 rows and classes"
+          + " >= 1, got n=" + n + ", classes=" + classes);
+    }
     long count = (long) n * classes;
     NativeKernels.require("softmaxCrossEntropy", "logits", logits, count);
     NativeKernels.require("softmaxCrossEntropy", "labels", labels, count);

@@ -61,35 +61,46 @@ public final class NativeKernels {
   /**
    * The number of threads the training step's kernels and matrix products use: the system
    * property {@value #THREADS_PROPERTY}, else the environment variable {@code OMP_NUM_THREADS}
-   * (which ND4J also uses for OpenBLAS), else the number of processors. With more than one, Kiln
-   * cuts large kernels and products into fixed slices, runs one on the calling thread and the
-   * others on parked worker threads, and sets OpenBLAS itself to one thread, so that a step never
-   * has two thread pools competing for the cores.
+   * (which ND4J also uses for OpenBLAS), else the number of processors; at most the number of
+   * processors. With more than one, Kiln cuts large kernels and products into fixed slices, runs
+   * one on the calling thread and the others on parked worker threads. In every case OpenBLAS
+   * itself is set to one thread, so that a step never has two thread pools competing for the
+   * cores. Without the native kernels this is 1 and OpenBLAS keeps ND4J's setting.
    */
   public static int threads() {
     return THREADS;
   }
 
   static int configuredThreads() {
+    int processors = Runtime.getRuntime().availableProcessors();
+    String source = THREADS_PROPERTY;
     String value = System.getProperty(THREADS_PROPERTY);
     if (value == null || value.isBlank()) {
+      source = "OMP_NUM_THREADS";
       value = System.getenv("OMP_NUM_THREADS");
     }
-    try {
-      if (value != null && !value.isBlank()) {
-        return Math.max(1, Integer.parseInt(value.trim()));
-      }
-    } catch (NumberFormatException e) {
-      LOG.warn("{}: not a number of threads: {}", THREADS_PROPERTY, value);
+    if (value == null || value.isBlank()) {
+      return processors;
     }
-    return Runtime.getRuntime().availableProcessors();
+    int wanted;
+    try {
+      wanted = Math.max(1, Integer.parseInt(value.trim()));
+    } catch (NumberFormatException e) {
+      LOG.warn("{}={} is not a number of threads; using the {} processors", source, value,
+          processors);
+      return processors;
+    }
+    if (wanted > processors) {
+      // Parked workers spin between slices: more of them than cores only slows a step down.
+      LOG.warn("{}={} is more than the {} processors; using {}", source, value, processors,
+          processors);
+      return processors;
+    }
+    return wanted;
   }
 
   private static int startThreads() {
     int wanted = configuredThreads();
-    if (wanted <= 1) {
-      return 1;
-    }
     // ND4J sets OpenBLAS's thread count when it starts: start it first, so that the setting
     // made here (one OpenBLAS thread per slice) is the last.
     Nd4j.zeros(DataType.FLOAT, 1);
@@ -122,6 +133,9 @@ public final class NativeKernels {
    * @throws NullPointerException if {@code t} is null
    */
   static void require(String kernel, String argument, Tensor t, long elements) {
+    if (t == null) {
+      throw new NullPointerException(kernel + ": " + argument + " is null");
+    }
     if (elements < 0 || t.length() < elements) {
       throw new IllegalArgumentException(kernel + ": " + argument + " has " + t.length()
           + " elements; " + elements + " needed");

@@ -77,6 +77,9 @@ public final class OpenBlasCore {
 
   private static String decide() {
     String requested = System.getProperty(PROPERTY, "auto").trim();
+    if (requested.isEmpty()) {
+      requested = "auto";
+    }
     if (requested.equalsIgnoreCase("none")) {
       return "left to OpenBLAS (" + PROPERTY + "=none)";
     }
@@ -100,7 +103,8 @@ public final class OpenBlasCore {
       return "left to OpenBLAS (already loaded; " + VARIABLE + "=" + core + " advised)";
     }
     CLibrary c = (CLibrary) Native.loadLibrary("c", CLibrary.class);
-    if (c.setenv(VARIABLE, core, 0) != 0) {
+    // Overwrite: the variable is unset or empty here (an empty one means nothing to OpenBLAS).
+    if (c.setenv(VARIABLE, core, 1) != 0) {
       return "left to OpenBLAS (setenv failed)";
     }
     return "set " + VARIABLE + "=" + core;

@@ -22,6 +22,8 @@ class NativeKernelsTest {
 
   @BeforeAll
   static void nativeLibraryLoads() {
+    assumeTrue(Boolean.parseBoolean(System.getProperty(NativeKernels.PROPERTY, "true")),
+        "native kernels turned off (-D" + NativeKernels.PROPERTY + "=false)");
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     boolean linuxX64 = os.contains("linux") && System.getProperty("os.arch").equals("amd64");
     if (linuxX64) {
