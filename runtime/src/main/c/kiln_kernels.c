@@ -460,8 +460,8 @@ struct elementwise_args {
   float *y, *w, *buf;
   const float *g;
   long count;
-  float a, b, c, d;
-  int flag1, flag2, flag3;
+  float a, b, c, d, e;
+  int flag1, flag2, flag3, flag4;
   int result[MAX_THREADS];
 };
 
@@ -591,11 +591,15 @@ JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_addL2(
   run(add_l2_part, &a, count, MIN_PARALLEL_ELEMENTS);
 }
 
-/* SGD with momentum, dampening, Nesterov and decoupled decay (SgdKernel.update, momentum != 0). */
+/*
+ * SGD with momentum, dampening, Nesterov, decoupled decay and coupled L2 folded into the gradient
+ * (SgdKernel.update, momentum != 0); g itself is not written.
+ */
 CLONES static void sgd_momentum(float *restrict w, const float *restrict g, float *restrict buf,
-    long count, float lr, float mu, float keep, int nesterov, int first, float keep_w, int decays) {
+    long count, float lr, float mu, float keep, int nesterov, int first, float keep_w, int decays,
+    float l2, int coupled) {
   for (long i = 0; i < count; i++) {
-    float gi = g[i];
+    float gi = coupled ? g[i] + l2 * w[i] : g[i];
     float b = first ? gi : mu * buf[i] + keep * gi;
     buf[i] = b;
     float d = nesterov ? gi + mu * b : b;
@@ -607,14 +611,16 @@ CLONES static void sgd_momentum(float *restrict w, const float *restrict g, floa
 static void sgd_momentum_part(const void *p, int part, int parts) {
   ELEMENT_SLICE(a, part, parts, lo, hi)
   sgd_momentum(a->w + lo, a->g + lo, a->buf + lo, hi - lo, a->a, a->b, a->c, a->flag1, a->flag2,
-      a->d, a->flag3);
+      a->d, a->flag3, a->e, a->flag4);
 }
 
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_sgdMomentum(
     JNIEnv *env, jclass cls, jlong w, jlong g, jlong buf, jint count, jfloat lr, jfloat mu,
-    jfloat keep, jboolean nesterov, jboolean first, jfloat keepW, jboolean decays) {
+    jfloat keep, jboolean nesterov, jboolean first, jfloat keepW, jboolean decays, jfloat l2,
+    jboolean coupled) {
   struct elementwise_args a = {.w = F(w), .g = F(g), .buf = F(buf), .count = count, .a = lr,
-      .b = mu, .c = keep, .d = keepW, .flag1 = nesterov, .flag2 = first, .flag3 = decays};
+      .b = mu, .c = keep, .d = keepW, .e = l2, .flag1 = nesterov, .flag2 = first, .flag3 = decays,
+      .flag4 = coupled};
   run(sgd_momentum_part, &a, count, MIN_PARALLEL_ELEMENTS);
 }
 

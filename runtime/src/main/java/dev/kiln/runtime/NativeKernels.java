@@ -220,5 +220,5 @@ public final class NativeKernels {
   /** {@link SgdKernel#update} with momentum. */
   static native void sgdMomentum(long w, long g, long buffer, int count, float learningRate,
       float momentum, float keep, boolean nesterov, boolean firstStep, float keepWeight,
-      boolean decays);
+      boolean decays, float l2, boolean coupled);
 }

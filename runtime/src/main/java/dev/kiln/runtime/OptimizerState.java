@@ -37,20 +37,25 @@ final class OptimizerState {
    * @throws IllegalArgumentException for a wrong length or a negative or non-finite value
    */
   static double[] decay(double[] weightDecay, int size) {
-    if (weightDecay == null) {
+    return coefficients("weightDecay", weightDecay, size);
+  }
+
+  /** As {@link #decay}, for the coefficients called {@code name} in errors. */
+  static double[] coefficients(String name, double[] values, int size) {
+    if (values == null) {
       return new double[size];
     }
-    if (weightDecay.length != size) {
-      throw new IllegalArgumentException("weightDecay: expected " + size
-          + " coefficients (one per parameter), got " + weightDecay.length);
+    if (values.length != size) {
+      throw new IllegalArgumentException(name + ": expected " + size
+          + " coefficients (one per parameter), got " + values.length);
     }
-    for (double d : weightDecay) {
+    for (double d : values) {
       if (!(d >= 0 && Double.isFinite(d))) {
-        throw new IllegalArgumentException("weightDecay: coefficients must be finite and at"
-            + " least 0, got " + Arrays.toString(weightDecay));
+        throw new IllegalArgumentException(name + ": coefficients must be finite and at"
+            + " least 0, got " + Arrays.toString(values));
       }
     }
-    return weightDecay.clone();
+    return values.clone();
   }
 
   /** Checks a restored step count. */

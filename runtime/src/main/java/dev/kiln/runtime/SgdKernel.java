@@ -39,6 +39,22 @@ public final class SgdKernel {
   public static void update(Tensor param, Tensor grad, Tensor momentumBuffer, int count,
       double learningRate, double momentum, double dampening, boolean nesterov,
       boolean firstStep, double decay) {
+    update(param, grad, momentumBuffer, count, learningRate, momentum, dampening, nesterov,
+        firstStep, decay, 0);
+  }
+
+  /**
+   * As {@link #update(Tensor, Tensor, Tensor, int, double, double, double, boolean, boolean,
+   * double)}, with coupled L2 folded in: the step uses {@code g + λ·w} (computed in float from the
+   * weights before the step, exactly as {@link Regularization#addL2} would have added it to the
+   * gradient), while {@code grad} itself is left unchanged, as PyTorch's {@code SGD(weight_decay=λ)}
+   * leaves {@code p.grad}. One pass over the parameter instead of two.
+   *
+   * @param l2 the coupled L2 coefficient λ, 0 for none (then bitwise the same as without it)
+   */
+  public static void update(Tensor param, Tensor grad, Tensor momentumBuffer, int count,
+      double learningRate, double momentum, double dampening, boolean nesterov,
+      boolean firstStep, double decay, double l2) {
     NativeKernels.require("sgd", "param", param, count);
     NativeKernels.require("sgd", "grad", grad, count);
     if (momentum != 0) {
@@ -49,10 +65,13 @@ public final class SgdKernel {
     float lr = (float) learningRate;
     float keepW = (float) (1 - decay);
     boolean decays = decay != 0;
+    float l = (float) l2;
+    boolean coupled = l2 != 0;
     if (momentum == 0) {
       for (int i = 0; i < count; i++) {
+        float gi = coupled ? g.get(i) + l * w.get(i) : g.get(i);
         float wi = decays ? w.get(i) * keepW : w.get(i);
-        w.put(i, wi - lr * g.get(i));
+        w.put(i, wi - lr * gi);
       }
       return;
     }
@@ -60,11 +79,12 @@ public final class SgdKernel {
     float keep = (float) (1 - dampening);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.sgdMomentum(param.address(), grad.address(),
-          momentumBuffer.address(), count, lr, mu, keep, nesterov, firstStep, keepW, decays);
+          momentumBuffer.address(), count, lr, mu, keep, nesterov, firstStep, keepW, decays, l,
+          coupled);
       return;
     }
     momentumLoop(w, g, momentumBuffer.data(), count, lr, mu, keep, nesterov, firstStep, keepW,
-        decays);
+        decays, l, coupled);
   }
 
   /**
@@ -72,9 +92,10 @@ public final class SgdKernel {
    * tested against.
    */
   static void momentumLoop(FloatBuffer w, FloatBuffer g, FloatBuffer buf, int count, float lr,
-      float mu, float keep, boolean nesterov, boolean firstStep, float keepW, boolean decays) {
+      float mu, float keep, boolean nesterov, boolean firstStep, float keepW, boolean decays,
+      float l2, boolean coupled) {
     for (int i = 0; i < count; i++) {
-      float gi = g.get(i);
+      float gi = coupled ? g.get(i) + l2 * w.get(i) : g.get(i);
       float b = firstStep ? gi : mu * buf.get(i) + keep * gi;
       buf.put(i, b);
       float d = nesterov ? gi + mu * b : b;

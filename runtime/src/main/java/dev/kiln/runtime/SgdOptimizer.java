@@ -14,6 +14,7 @@ public final class SgdOptimizer implements Optimizer {
   private final double dampening;
   private final boolean nesterov;
   private final double[] weightDecay;
+  private final double[] l2;
   private final Tensor[] buffers;
   private final Map<String, Tensor> state;
   private long steps;
@@ -37,7 +38,22 @@ public final class SgdOptimizer implements Optimizer {
    */
   public SgdOptimizer(ParameterSet parameters, double momentum, double dampening,
       boolean nesterov, double[] weightDecay) {
+    this(parameters, momentum, dampening, nesterov, weightDecay, null);
+  }
+
+  /**
+   * With coupled L2 folded into the update ({@link SgdKernel#update(Tensor, Tensor, Tensor, int,
+   * double, double, double, boolean, boolean, double, double)}): the step of parameter {@code i}
+   * uses {@code g + l2[i]·w}, as PyTorch's {@code SGD(weight_decay=l2[i])}, instead of a separate
+   * {@link Regularization#addL2} pass; the gradients are left as they are.
+   *
+   * @param l2 one coefficient per parameter of {@code parameters}, or null for none
+   * @throws IllegalArgumentException if an array's length is not the number of parameters
+   */
+  public SgdOptimizer(ParameterSet parameters, double momentum, double dampening,
+      boolean nesterov, double[] weightDecay, double[] l2) {
     this.weightDecay = OptimizerState.decay(weightDecay, parameters.size());
+    this.l2 = OptimizerState.coefficients("l2", l2, parameters.size());
     this.parameters = parameters;
     this.momentum = momentum;
     this.dampening = dampening;
@@ -59,7 +75,7 @@ public final class SgdOptimizer implements Optimizer {
     for (int i = 0; i < buffers.length; i++) {
       Tensor value = parameters.value(i);
       SgdKernel.update(value, parameters.gradient(i), buffers[i], value.length(), learningRate,
-          momentum, dampening, nesterov, first, learningRate * weightDecay[i]);
+          momentum, dampening, nesterov, first, learningRate * weightDecay[i], l2[i]);
     }
     steps++;
   }

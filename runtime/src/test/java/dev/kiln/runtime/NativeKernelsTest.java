@@ -188,16 +188,35 @@ class NativeKernelsTest {
       for (boolean nesterov : new boolean[] {false, true}) {
         for (boolean first : new boolean[] {true, false}) {
           for (double decay : new double[] {0, 1e-3}) {
-            Tensor wNative = copy(w);
-            Tensor wJava = copy(w);
-            Tensor bufNative = random(count, 7, false);
-            Tensor bufJava = copy(bufNative);
-            SgdKernel.update(wNative, g, bufNative, count, 0.1, 0.9, 0.1, nesterov, first, decay);
-            SgdKernel.momentumLoop(wJava.data(), g.data(), bufJava.data(), count, 0.1f, 0.9f,
-                (float) (1 - 0.1), nesterov, first, (float) (1 - decay), decay != 0);
-            String what = "sgd " + count + " nesterov " + nesterov + " first " + first;
-            assertSameBits(what + " weights", wNative, wJava);
-            assertSameBits(what + " momentum", bufNative, bufJava);
+            for (double l2 : new double[] {0, 1e-4}) {
+              Tensor wNative = copy(w);
+              Tensor wJava = copy(w);
+              Tensor bufNative = random(count, 7, false);
+              Tensor bufJava = copy(bufNative);
+              Tensor gNative2 = copy(g);
+              SgdKernel.update(wNative, gNative2, bufNative, count, 0.1, 0.9, 0.1, nesterov,
+                  first, decay, l2);
+              SgdKernel.momentumLoop(wJava.data(), g.data(), bufJava.data(), count, 0.1f, 0.9f,
+                  (float) (1 - 0.1), nesterov, first, (float) (1 - decay), decay != 0,
+                  (float) l2, l2 != 0);
+              String what = "sgd " + count + " nesterov " + nesterov + " first " + first
+                  + " l2 " + l2;
+              assertSameBits(what + " weights", wNative, wJava);
+              assertSameBits(what + " momentum", bufNative, bufJava);
+              assertSameBits(what + " gradient untouched", gNative2, g);
+              // Folded L2 is the same arithmetic as adding it to the gradient first.
+              Tensor wSeparate = copy(w);
+              Tensor bufSeparate = random(count, 7, false);
+              Tensor gSeparate = copy(g);
+              Regularization.addL2(w, gSeparate, count, l2);
+              if (l2 == 0) {
+                gSeparate = copy(g);
+              }
+              SgdKernel.update(wSeparate, gSeparate, bufSeparate, count, 0.1, 0.9, 0.1, nesterov,
+                  first, decay);
+              assertSameBits(what + " folded = separate (weights)", wNative, wSeparate);
+              assertSameBits(what + " folded = separate (momentum)", bufNative, bufSeparate);
+            }
           }
         }
       }

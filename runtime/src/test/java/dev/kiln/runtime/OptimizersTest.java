@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * over a {@link ParameterSet} against every run of {@code optimizers.json}: parameters after each
  * step, the state after the last step by PyTorch's names ({@code momentum_buffer}, {@code
  * exp_avg}, {@code exp_avg_sq}, {@code square_avg}) and the step count. PyTorch's coupled {@code
- * weight_decay} (SGD, Adam, RMSprop) is {@link Regularization#addL2} before the update; AdamW's is
+ * weight_decay} is the L2 folded into {@link SgdOptimizer}'s update for SGD, as generated
+ * trainers use it, and {@link Regularization#addL2} before the update for Adam and RMSprop; AdamW's is
  * the decoupled decay of {@link AdamOptimizer} on every parameter, as PyTorch decays the whole
  * group. Variants the file lacks (AMSGrad, centered RMSprop, decoupled decay on SGD and RMSprop)
  * are checked against a float64 re-implementation of PyTorch's formulas in this test.
@@ -55,8 +56,13 @@ class OptimizersTest {
   private static Optimizer optimizer(String cls, JsonObject args, ParameterSet set) {
     double wd = number(args, "weight_decay");
     return switch (cls) {
-      case "torch.optim.SGD" -> new SgdOptimizer(set, number(args, "momentum"),
-          number(args, "dampening"), flag(args, "nesterov"));
+      case "torch.optim.SGD" -> {
+        // Coupled weight decay folded into the update, as the generated trainers do it.
+        double[] l2 = new double[set.size()];
+        java.util.Arrays.fill(l2, wd);
+        yield new SgdOptimizer(set, number(args, "momentum"), number(args, "dampening"),
+            flag(args, "nesterov"), null, l2);
+      }
       case "torch.optim.Adam", "torch.optim.AdamW" -> {
         JsonArray betas = args.getAsJsonArray("betas");
         double[] decay = null;
@@ -96,7 +102,9 @@ class OptimizersTest {
     assertWithMessage("%s: maximize is not supported", name).that(flag(args, "maximize"))
         .isFalse();
     double lr = args.get("lr").getAsDouble();
-    double coupled = cls.endsWith("AdamW") ? 0 : number(args, "weight_decay");
+    // SGD takes its L2 inside the update; Adam and RMSprop get it added to the gradient.
+    double coupled = cls.endsWith("AdamW") || cls.endsWith("SGD") ? 0
+        : number(args, "weight_decay");
     JsonArray initial = file.getAsJsonArray("initial_params");
     Tensor[] grads = new Tensor[initial.size()];
     ParameterSet set = parameters(initial, names, grads);

@@ -50,6 +50,22 @@ final class OptimizerCode {
               params.stream().map(Param::key).collect(Collectors.joining(", ")))
           .build());
     }
+    if (RegularizationCode.l2InOptimizer(spec)) {
+      double[] l2 = RegularizationCode.coupledL2(spec);
+      List<Param> params = RegularizationCode.updated(spec.network());
+      CodeBlock.Builder values = CodeBlock.builder().add("{");
+      for (int i = 0; i < l2.length; i++) {
+        values.add(i == 0 ? "$L" : ", $L", Literals.of(l2[i]));
+      }
+      type.addField(FieldSpec.builder(ArrayTypeName.of(double.class), "L2",
+              Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .initializer(values.add("}").build())
+          .addJavadoc("Coupled L2 λ of each entry of {@code parameters} ($L): the SGD update"
+              + " steps along\n{@code g + λ·w} (after clipping), as PyTorch's {@code"
+              + " SGD(weight_decay=λ)}; the gradients keep\nthe data-loss part.\n",
+              params.stream().map(Param::key).collect(Collectors.joining(", ")))
+          .build());
+    }
     if (!accumulates(spec)) {
       return;
     }
@@ -82,6 +98,10 @@ final class OptimizerCode {
     boolean decays =
         RegularizationCode.decoupledDecay(training.regularization(), training.network()) != null;
     String decay = decays ? "WEIGHT_DECAY" : "null";
+    if (spec instanceof OptimizerSpec.Sgd sgd && RegularizationCode.l2InOptimizer(training)) {
+      return CodeBlock.of("new $T(parameters, $L, $L, $L, $L, L2)", SGD_OPTIMIZER,
+          Literals.of(sgd.momentum()), Literals.of(sgd.dampening()), sgd.nesterov(), decay);
+    }
     if (spec instanceof OptimizerSpec.Sgd sgd) {
       return decays
           ? CodeBlock.of("new $T(parameters, $L, $L, $L, $L)", SGD_OPTIMIZER,

@@ -1,10 +1,12 @@
 package dev.kiln.processor.write;
 
 import com.palantir.javapoet.MethodSpec;
+import dev.kiln.processor.model.OptimizerSpec;
 import dev.kiln.processor.model.RegularizationSpec;
 import dev.kiln.processor.model.RegularizationSpec.Term;
 import dev.kiln.processor.model.Specs.LayerSpec;
 import dev.kiln.processor.model.Specs.NetworkSpec;
+import dev.kiln.processor.model.Specs.TrainingSpec;
 import dev.kiln.processor.write.Parameters.Param;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,21 +42,54 @@ final class RegularizationCode {
         : network.layers().indexOf(params.get(0).layer());
   }
 
-  /** Adds {@code Regularization.addL1/addL2} statements for every affected parameter. */
-  static void addStatements(MethodSpec.Builder m, RegularizationSpec spec, NetworkSpec network,
-      NetworkLayout net, TrainerLayout layout) {
-    for (Param p : updated(network)) {
+  /**
+   * Adds {@code Regularization.addL1/addL2} statements for every affected parameter; L2 only when
+   * the optimizer does not take it ({@link #l2InOptimizer}).
+   */
+  static void addStatements(MethodSpec.Builder m, TrainingSpec training, NetworkLayout net,
+      TrainerLayout layout) {
+    RegularizationSpec spec = training.regularization();
+    boolean l2Separately = !l2InOptimizer(training);
+    for (Param p : updated(training.network())) {
       Term l1 = spec.l1For(p.layer().training());
       Term l2 = spec.l2For(p.layer().training());
       if (l1.appliesTo(p.isWeight())) {
         m.addStatement("$T.addL1(network.$N, $N, $L, $L)", RuntimeNames.REGULARIZATION,
             net.field(p), layout.grad(p), p.length(), Literals.of(l1.value()));
       }
-      if (l2.appliesTo(p.isWeight())) {
+      if (l2Separately && l2.appliesTo(p.isWeight())) {
         m.addStatement("$T.addL2(network.$N, $N, $L, $L)", RuntimeNames.REGULARIZATION,
             net.field(p), layout.grad(p), p.length(), Literals.of(l2.value()));
       }
     }
+  }
+
+  /**
+   * Whether coupled L2 goes into the optimizer's update rather than into the gradients: with SGD,
+   * whose update adds {@code λ·w} to the gradient in the same pass (as PyTorch's {@code
+   * SGD(weight_decay=λ)}; one pass over each parameter fewer). The sum is the same float
+   * arithmetic as {@code Regularization.addL2}, after clipping and L1 as before, so the training
+   * is bitwise the same; only the gradient buffers keep the data-loss gradients.
+   */
+  static boolean l2InOptimizer(TrainingSpec training) {
+    return training.optimizer() instanceof OptimizerSpec.Sgd && coupledL2(training) != null;
+  }
+
+  /**
+   * The coupled L2 coefficient of each updated parameter, in {@code ParameterSet} order, or null
+   * when no parameter has one.
+   */
+  static double[] coupledL2(TrainingSpec training) {
+    List<Param> params = updated(training.network());
+    double[] out = new double[params.size()];
+    boolean any = false;
+    for (int i = 0; i < out.length; i++) {
+      Param p = params.get(i);
+      Term t = training.regularization().l2For(p.layer().training());
+      out[i] = t.appliesTo(p.isWeight()) ? t.value() : 0;
+      any |= out[i] != 0;
+    }
+    return any ? out : null;
   }
 
   /**

@@ -306,12 +306,14 @@ public final class TrainerWriter {
   private MethodSpec clipAndRegularize() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("clipAndRegularize")
         .addModifiers(Modifier.PRIVATE)
-        .addJavadoc("Clipping of the data-loss gradients, then the regularization gradients.\n");
+        .addJavadoc("Clipping of the data-loss gradients, then the regularization gradients$L.\n",
+            RegularizationCode.l2InOptimizer(spec)
+                ? " (L2 is folded into the SGD update: see {@code L2})" : "");
     CodeBlock clip = ClippingCode.statement(spec.clipping());
     if (clip != null) {
       m.addStatement(clip);
     }
-    RegularizationCode.addStatements(m, spec.regularization(), spec.network(), net, layout);
+    RegularizationCode.addStatements(m, spec, net, layout);
     if (m.build().code().isEmpty()) {
       m.addComment("no clipping or regularization configured");
     }
