@@ -33,38 +33,22 @@ final class OptimizerCode {
     return spec.optimizer().accumulationSteps() > 1;
   }
 
-  /** Adds {@code WEIGHT_DECAY}, and with accumulation {@code ACCUMULATION_STEPS}, its field and accessor. */
+  /**
+   * Adds {@code WEIGHT_DECAY} and {@code L2} where they apply, and with accumulation {@code
+   * ACCUMULATION_STEPS}, its field and accessor.
+   */
   static void addMembers(TypeSpec.Builder type, TrainingSpec spec) {
     double[] decay = RegularizationCode.decoupledDecay(spec.regularization(), spec.network());
     if (decay != null) {
-      List<Param> params = RegularizationCode.updated(spec.network());
-      CodeBlock.Builder values = CodeBlock.builder().add("{");
-      for (int i = 0; i < decay.length; i++) {
-        values.add(i == 0 ? "$L" : ", $L", Literals.of(decay[i]));
-      }
-      type.addField(FieldSpec.builder(ArrayTypeName.of(double.class), "WEIGHT_DECAY",
-              Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .initializer(values.add("}").build())
-          .addJavadoc("Decoupled weight decay λ of each entry of {@code parameters} ($L): the"
-              + " optimizer\napplies {@code w ← w − lr(t)·λ·w} before its step.\n",
-              params.stream().map(Param::key).collect(Collectors.joining(", ")))
-          .build());
+      type.addField(coefficients("WEIGHT_DECAY", decay, spec,
+          "Decoupled weight decay λ of each entry of {@code parameters} ($L): the"
+              + " optimizer\napplies {@code w ← w − lr(t)·λ·w} before its step.\n"));
     }
     if (RegularizationCode.l2InOptimizer(spec)) {
-      double[] l2 = RegularizationCode.coupledL2(spec);
-      List<Param> params = RegularizationCode.updated(spec.network());
-      CodeBlock.Builder values = CodeBlock.builder().add("{");
-      for (int i = 0; i < l2.length; i++) {
-        values.add(i == 0 ? "$L" : ", $L", Literals.of(l2[i]));
-      }
-      type.addField(FieldSpec.builder(ArrayTypeName.of(double.class), "L2",
-              Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .initializer(values.add("}").build())
-          .addJavadoc("Coupled L2 λ of each entry of {@code parameters} ($L): the SGD update"
+      type.addField(coefficients("L2", RegularizationCode.coupledL2(spec), spec,
+          "Coupled L2 λ of each entry of {@code parameters} ($L): the SGD update"
               + " steps along\n{@code g + λ·w} (after clipping), as PyTorch's {@code"
-              + " SGD(weight_decay=λ)}; the gradients keep\nthe data-loss part.\n",
-              params.stream().map(Param::key).collect(Collectors.joining(", ")))
-          .build());
+              + " SGD(weight_decay=λ)}; the gradients keep\nthe data-loss part.\n"));
     }
     if (!accumulates(spec)) {
       return;
@@ -81,6 +65,24 @@ final class OptimizerCode {
         .addModifiers(Modifier.PUBLIC).returns(int.class)
         .addJavadoc("Batches per optimizer step.\n")
         .addStatement("return ACCUMULATION_STEPS").build());
+  }
+
+  /**
+   * A {@code private static final double[]} constant with one coefficient per updated parameter;
+   * {@code javadoc}'s {@code $L} receives the parameters' names.
+   */
+  private static FieldSpec coefficients(String name, double[] values, TrainingSpec spec,
+      String javadoc) {
+    CodeBlock.Builder literal = CodeBlock.builder().add("{");
+    for (int i = 0; i < values.length; i++) {
+      literal.add(i == 0 ? "$L" : ", $L", Literals.of(values[i]));
+    }
+    List<Param> params = RegularizationCode.updated(spec.network());
+    return FieldSpec.builder(ArrayTypeName.of(double.class), name, Modifier.PRIVATE,
+            Modifier.STATIC, Modifier.FINAL)
+        .initializer(literal.add("}").build())
+        .addJavadoc(javadoc, params.stream().map(Param::key).collect(Collectors.joining(", ")))
+        .build();
   }
 
   /** Builds the optimizer and, with accumulation, the accumulator, over {@code parameters}. */

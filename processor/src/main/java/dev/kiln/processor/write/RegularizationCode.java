@@ -3,6 +3,7 @@ package dev.kiln.processor.write;
 import com.palantir.javapoet.MethodSpec;
 import dev.kiln.processor.model.OptimizerSpec;
 import dev.kiln.processor.model.RegularizationSpec;
+import dev.kiln.processor.model.RegularizationSpec.LayerOverride;
 import dev.kiln.processor.model.RegularizationSpec.Term;
 import dev.kiln.processor.model.Specs.LayerSpec;
 import dev.kiln.processor.model.Specs.NetworkSpec;
@@ -10,6 +11,7 @@ import dev.kiln.processor.model.Specs.TrainingSpec;
 import dev.kiln.processor.write.Parameters.Param;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Generated code for regularization: coupled {@code @L1}/{@code @L2} gradient terms (added after
@@ -80,16 +82,7 @@ final class RegularizationCode {
    * when no parameter has one.
    */
   static double[] coupledL2(TrainingSpec training) {
-    List<Param> params = updated(training.network());
-    double[] out = new double[params.size()];
-    boolean any = false;
-    for (int i = 0; i < out.length; i++) {
-      Param p = params.get(i);
-      Term t = training.regularization().l2For(p.layer().training());
-      out[i] = t.appliesTo(p.isWeight()) ? t.value() : 0;
-      any |= out[i] != 0;
-    }
-    return any ? out : null;
+    return perParameter(training.network(), p -> training.regularization().l2For(p));
   }
 
   /**
@@ -97,17 +90,27 @@ final class RegularizationCode {
    * null when nothing decays.
    */
   static double[] decoupledDecay(RegularizationSpec spec, NetworkSpec network) {
+    return perParameter(network, spec::weightDecayFor);
+  }
+
+  /**
+   * The coefficient of a term for each updated parameter, in {@code ParameterSet} order (0 where
+   * the term does not apply to it), or null when it is 0 for all.
+   */
+  private static double[] perParameter(NetworkSpec network,
+      Function<LayerOverride, Term> termOfLayer) {
     List<Param> params = updated(network);
     double[] out = new double[params.size()];
     boolean any = false;
     for (int i = 0; i < out.length; i++) {
       Param p = params.get(i);
-      Term t = spec.weightDecayFor(p.layer().training());
+      Term t = termOfLayer.apply(p.layer().training());
       out[i] = t.appliesTo(p.isWeight()) ? t.value() : 0;
       any |= out[i] != 0;
     }
     return any ? out : null;
   }
+
 
   /**
    * The configuration-level terms in one line, or null for none (per-layer overrides are in the
