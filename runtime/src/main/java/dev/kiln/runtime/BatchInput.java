@@ -14,7 +14,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class BatchInput {
   private INDArray cachedSource;
-  private FloatBuffer cachedData;
+  private Tensor cachedTensor;
 
   /**
    * Checks that {@code array} is a float32 {@code [n, width]} matrix with {@code 1 ≤ n ≤
@@ -122,14 +122,21 @@ public final class BatchInput {
     int count = rows * width;
     if (source != cachedSource) {
       cachedSource = source;
-      cachedData = Tensor.isContiguousRowMajor(source) ? Tensor.wrap(source).data() : null;
+      cachedTensor = Tensor.isContiguousRowMajor(source) ? Tensor.wrap(source) : null;
     }
-    if (cachedData == null) {
+    if (cachedTensor == null) {
       target.array().get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()).assign(source);
       return;
     }
-    FloatBuffer src = cachedData;
-    FloatBuffer dst = target.data();
-    dst.put(0, src, 0, count);
+    NativeKernels.require("copy", "source", cachedTensor, count);
+    NativeKernels.require("copy", "target", target, count);
+    long src = cachedTensor.address();
+    long dst = target.address();
+    long bytes = (long) count * Float.BYTES;
+    if (NativeKernels.AVAILABLE && (src + bytes <= dst || dst + bytes <= src)) {
+      NativeKernels.copy(src, dst, count); // in slices on the kernels' threads
+      return;
+    }
+    target.data().put(0, cachedTensor.data(), 0, count); // also right when the two overlap
   }
 }

@@ -201,6 +201,9 @@ public final class NativeKernels {
   /** {@link Activations#reluBackward}. */
   static native void reluBackward(long x, long dy, long dx, int count);
 
+  /** Copies {@code count} floats from {@code src} to {@code dst} (not overlapping). */
+  static native void copy(long src, long dst, int count);
+
   /** The index of the first NaN or infinity among {@code count} floats, or -1. */
   static native int firstNonFinite(long x, int count);
 
