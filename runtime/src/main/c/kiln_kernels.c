@@ -312,10 +312,36 @@ CLONES static void bn_statistics(const float *x, int n, int stride, int width, d
   }
 }
 
-/* xhat = (x - mean)·invStd, y = gamma·xhat + beta for rows of c channels; y may be x. */
+/* max(0, v) with NaN kept and -0.0 mapped to +0.0, on the bits (Activations.relu). */
+static inline float relu1(float v) {
+  int32_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  int32_t nan = (0x7f800000 - (bits & 0x7fffffff)) >> 31;
+  bits &= ~(bits >> 31) | nan;
+  memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+/* dy where 0 < act <= +inf, else +0.0 (Activations.reluBackward, with its positive mask). */
+static inline float relu_grad1(float dy, float act) {
+  uint32_t a;
+  int32_t d;
+  memcpy(&a, &act, sizeof a);
+  memcpy(&d, &dy, sizeof d);
+  uint32_t t = a - 1u;
+  d &= ((int32_t) ((t - 0x7f800000u) & ~t)) >> 31;
+  memcpy(&dy, &d, sizeof dy);
+  return dy;
+}
+
+/*
+ * xhat = (x - mean)·invStd, y = gamma·xhat + beta for rows of c channels, then max(0, y) when
+ * relu (BatchNormKernel.forwardTrainRelu: the same bits as a separate Activations.relu); y may be
+ * x.
+ */
 CLONES static void bn_normalize(const float *x, int rows, int c, const float *restrict mean_f,
     const float *restrict inv_std_f, const float *restrict gamma, const float *restrict beta,
-    float *restrict xhat, float *y) {
+    float *restrict xhat, float *y, int relu) {
   for (int r = 0; r < rows; r++) {
     const float *xr = x + (size_t) r * c;
     float *hr = xhat + (size_t) r * c;
@@ -323,15 +349,16 @@ CLONES static void bn_normalize(const float *x, int rows, int c, const float *re
     for (int j = 0; j < c; j++) {
       float h = (xr[j] - mean_f[j]) * inv_std_f[j];
       hr[j] = h;
-      yr[j] = gamma[j] * h + beta[j];
+      float v = gamma[j] * h + beta[j];
+      yr[j] = relu ? relu1(v) : v;
     }
   }
 }
 
 struct bn_args {
-  const float *x, *dy, *gamma, *beta, *xhat_in;
+  const float *x, *dy, *gamma, *beta, *xhat_in, *act;
   float *rm, *rv, *xhat, *y, *gamma_grad, *beta_grad, *dx;
-  int n, c;
+  int n, c, relu;
   double momentum, epsilon;
   double *d;
   float *f;
@@ -357,15 +384,16 @@ static void bn_normalize_part(const void *p, int part, int parts) {
   struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, 0);
   size_t offset = (size_t) lo * a->c;
   bn_normalize(a->x + offset, (int) (hi - lo), a->c, s.mean_f, s.inv_std_f, a->gamma, a->beta,
-      a->xhat + offset, a->y + offset);
+      a->xhat + offset, a->y + offset, a->relu);
 }
 
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormForwardTrain(
     JNIEnv *env, jclass cls, jlong x, jint n, jint c, jdouble momentum, jdouble epsilon,
-    jlong gamma, jlong beta, jlong rm, jlong rv, jlong xhat, jlong y, jlong d, jlong f) {
+    jlong gamma, jlong beta, jlong rm, jlong rv, jlong xhat, jlong y, jlong d, jlong f,
+    jboolean relu) {
   struct bn_args a = {.x = F(x), .gamma = F(gamma), .beta = F(beta), .rm = F(rm), .rv = F(rv),
-      .xhat = F(xhat), .y = F(y), .n = n, .c = c, .momentum = momentum, .epsilon = epsilon,
-      .d = D(d), .f = F(f)};
+      .xhat = F(xhat), .y = F(y), .n = n, .c = c, .relu = relu, .momentum = momentum,
+      .epsilon = epsilon, .d = D(d), .f = F(f)};
   run(bn_statistics_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
   run(bn_normalize_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
 }
@@ -375,9 +403,9 @@ JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormForwardTrain
  * coefficients of the width channels starting at dy, with the forward pass's invStd in the
  * scratch...
  */
-CLONES static void bn_gradient_sums(const float *dy, const float *restrict xhat, int n,
-    int stride, int width, const float *restrict gamma, float *restrict gamma_grad,
-    float *restrict beta_grad, struct bn_scratch s) {
+CLONES static void bn_gradient_sums(const float *dy, const float *act,
+    const float *restrict xhat, int n, int stride, int width, const float *restrict gamma,
+    float *restrict gamma_grad, float *restrict beta_grad, struct bn_scratch s) {
   double *restrict inv_std = s.inv_std, *restrict sum_dy = s.sum, *restrict sum_dy_xhat = s.sum_sq;
   float *restrict scale_f = s.scale_f, *restrict mean_dy_f = s.mean_dy_f;
   float *restrict mean_dy_xhat_f = s.mean_dy_xhat_f;
@@ -391,9 +419,10 @@ CLONES static void bn_gradient_sums(const float *dy, const float *restrict xhat,
     }
     for (int r = 0; r < n; r++) {
       const float *dr = dy + (size_t) r * stride + j0;
+      const float *ar = act ? act + (size_t) r * stride + j0 : dr;
       const float *hr = xhat + (size_t) r * stride + j0;
       for (int j = 0; j < m; j++) {
-        double v = dr[j];
+        double v = act ? relu_grad1(dr[j], ar[j]) : dr[j];
         a[j] += v;
         b[j] += v * hr[j];
       }
@@ -412,16 +441,23 @@ CLONES static void bn_gradient_sums(const float *dy, const float *restrict xhat,
   }
 }
 
-/* ...then dx for rows of c channels. dx may be dy. */
-CLONES static void bn_input_gradient(const float *dy, const float *restrict xhat, int rows, int c,
-    const float *restrict scale_f, const float *restrict mean_dy_f,
-    const float *restrict mean_dy_xhat_f, float *dx) {
+/*
+ * ...then dx for rows of c channels. dx may be dy. With act (BatchNormKernel.backwardRelu), dy is
+ * first masked by ReLU's gradient at act, the layer's output: the same bits as a separate
+ * Activations.reluBackward, whose mask is read off the pre-activation (positive exactly where the
+ * output is).
+ */
+CLONES static void bn_input_gradient(const float *dy, const float *act,
+    const float *restrict xhat, int rows, int c, const float *restrict scale_f,
+    const float *restrict mean_dy_f, const float *restrict mean_dy_xhat_f, float *dx) {
   for (int r = 0; r < rows; r++) {
     const float *dr = dy + (size_t) r * c;
+    const float *ar = act ? act + (size_t) r * c : dr;
     const float *hr = xhat + (size_t) r * c;
     float *xr = dx + (size_t) r * c;
     for (int j = 0; j < c; j++) {
-      xr[j] = (dr[j] - mean_dy_f[j] - hr[j] * mean_dy_xhat_f[j]) * scale_f[j];
+      float d = act ? relu_grad1(dr[j], ar[j]) : dr[j];
+      xr[j] = (d - mean_dy_f[j] - hr[j] * mean_dy_xhat_f[j]) * scale_f[j];
     }
   }
 }
@@ -431,8 +467,9 @@ static void bn_gradient_sums_part(const void *p, int part, int parts) {
   long lo, hi;
   slice(a->c, part, parts, 16, &lo, &hi);
   if (hi <= lo) return;
-  bn_gradient_sums(a->dy + lo, a->xhat_in + lo, a->n, a->c, (int) (hi - lo), a->gamma + lo,
-      a->gamma_grad + lo, a->beta_grad + lo, bn_scratch_at(a->d, a->f, a->c, lo));
+  bn_gradient_sums(a->dy + lo, a->act ? a->act + lo : NULL, a->xhat_in + lo, a->n, a->c,
+      (int) (hi - lo), a->gamma + lo, a->gamma_grad + lo, a->beta_grad + lo,
+      bn_scratch_at(a->d, a->f, a->c, lo));
 }
 
 static void bn_input_gradient_part(const void *p, int part, int parts) {
@@ -442,14 +479,15 @@ static void bn_input_gradient_part(const void *p, int part, int parts) {
   if (hi <= lo) return;
   struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, 0);
   size_t offset = (size_t) lo * a->c;
-  bn_input_gradient(a->dy + offset, a->xhat_in + offset, (int) (hi - lo), a->c, s.scale_f,
-      s.mean_dy_f, s.mean_dy_xhat_f, a->dx + offset);
+  bn_input_gradient(a->dy + offset, a->act ? a->act + offset : NULL, a->xhat_in + offset,
+      (int) (hi - lo), a->c, s.scale_f, s.mean_dy_f, s.mean_dy_xhat_f, a->dx + offset);
 }
 
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormBackward(
     JNIEnv *env, jclass cls, jlong dy, jlong xhat, jint n, jint c, jlong gamma, jlong gammaGrad,
-    jlong betaGrad, jlong dx, jlong d, jlong f) {
-  struct bn_args a = {.dy = F(dy), .xhat_in = F(xhat), .gamma = F(gamma),
+    jlong betaGrad, jlong dx, jlong d, jlong f, jlong act) {
+  struct bn_args a = {.dy = F(dy), .act = act ? F(act) : NULL, .xhat_in = F(xhat),
+      .gamma = F(gamma),
       .gamma_grad = F(gammaGrad), .beta_grad = F(betaGrad), .dx = F(dx), .n = n, .c = c,
       .d = D(d), .f = F(f)};
   run(bn_gradient_sums_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);

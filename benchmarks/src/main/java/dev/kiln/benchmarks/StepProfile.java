@@ -1,7 +1,6 @@
 package dev.kiln.benchmarks;
 
 import com.sun.management.ThreadMXBean;
-import dev.kiln.runtime.Activations;
 import dev.kiln.runtime.BatchInput;
 import dev.kiln.runtime.BatchNormKernel;
 import dev.kiln.runtime.Blas;
@@ -170,15 +169,13 @@ public final class StepProfile {
     for (int i = 0; i < layers; i++) {
       key(layerName(i) + " fwd|dense (bias + GEMM)");
       if (hasBatchNorm(i)) {
-        key(layerName(i) + " fwd|batch norm");
-        key(layerName(i) + " fwd|relu");
+        key(layerName(i) + " fwd|batch norm + relu");
       }
     }
     key("loss|softmax cross-entropy");
     for (int i = layers - 1; i >= 0; i--) {
       if (hasBatchNorm(i)) {
-        key(layerName(i) + " bwd|relu");
-        key(layerName(i) + " bwd|batch norm");
+        key(layerName(i) + " bwd|batch norm + relu");
       }
       key(layerName(i) + " bwd|dense (2 GEMMs + bias sum)");
     }
@@ -210,11 +207,9 @@ public final class StepProfile {
       Dense.forward(x, n, in, weights[i], biases[i], width, pre[i]);
       t = mark(l + " fwd|dense (bias + GEMM)", t);
       if (hasBatchNorm(i)) {
-        batchNorms[i].forwardTrain(pre[i], n, gammas[i], betas[i], runningMeans[i],
-            runningVars[i], xhat[i], pre[i]);
-        t = mark(l + " fwd|batch norm", t);
-        Activations.relu(pre[i], out[i], n * width);
-        t = mark(l + " fwd|relu", t);
+        batchNorms[i].forwardTrainRelu(pre[i], n, gammas[i], betas[i], runningMeans[i],
+            runningVars[i], xhat[i], out[i]);
+        t = mark(l + " fwd|batch norm + relu", t);
         x = out[i];
       }
     }
@@ -226,11 +221,9 @@ public final class StepProfile {
       int width = widths[i + 1];
       String l = layerName(i);
       if (hasBatchNorm(i)) {
-        Activations.reluBackward(pre[i], delta[i], delta[i], n * width);
-        t = mark(l + " bwd|relu", t);
-        batchNorms[i].backward(delta[i], xhat[i], n, gammas[i], gammaGrads[i], betaGrads[i],
-            delta[i]);
-        t = mark(l + " bwd|batch norm", t);
+        batchNorms[i].backwardRelu(delta[i], out[i], xhat[i], n, gammas[i], gammaGrads[i],
+            betaGrads[i], delta[i]);
+        t = mark(l + " bwd|batch norm + relu", t);
       }
       Tensor layerInput = i == 0 ? input : out[i - 1];
       Dense.backward(layerInput, delta[i], n, in, weights[i], width, weightGrads[i], biasGrads[i],

@@ -78,10 +78,37 @@ public final class BatchNormKernel {
     if (NativeKernels.AVAILABLE) {
       NativeKernels.batchNormForwardTrain(x.address(), n, features, momentum, epsilon,
           gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
-          xhat.address(), y.address(), nativeDoubles.address(), nativeFloats.address());
+          xhat.address(), y.address(), nativeDoubles.address(), nativeFloats.address(), false);
       return;
     }
     forwardTrainLoop(x, n, gamma, beta, runningMean, runningVar, xhat, y);
+  }
+
+  /**
+   * {@link #forwardTrain} followed by ReLU, in one pass: {@code out = max(0, gamma·xhat + beta)},
+   * bitwise what {@code forwardTrain(x, …, y)} then {@link Activations#relu}{@code (y, out)} give,
+   * without writing {@code y}. {@code x} keeps its values. Pair it with {@link #backwardRelu}.
+   *
+   * @param out output {@code [batch, C]}, the layer's activation; may be the same tensor as
+   *     {@code x}
+   * @throws IllegalArgumentException as {@link #forwardTrain}
+   */
+  public void forwardTrainRelu(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,
+      Tensor runningVar, Tensor xhat, Tensor out) {
+    if (n < 2) {
+      throw new IllegalArgumentException(
+          "batch normalisation in training mode needs at least 2 samples per batch, got " + n);
+    }
+    checkSizes("batchNorm", n, "x", x, "xhat", xhat, "out", out, "gamma", gamma, "beta", beta,
+        "runningMean", runningMean, "runningVar", runningVar);
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.batchNormForwardTrain(x.address(), n, features, momentum, epsilon,
+          gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
+          xhat.address(), out.address(), nativeDoubles.address(), nativeFloats.address(), true);
+      return;
+    }
+    forwardTrainLoop(x, n, gamma, beta, runningMean, runningVar, xhat, out);
+    Activations.reluLoop(out, out, n * features);
   }
 
   /**
@@ -187,9 +214,39 @@ public final class BatchNormKernel {
     if (NativeKernels.AVAILABLE) {
       NativeKernels.batchNormBackward(dy.address(), xhat.address(), n, features, gamma.address(),
           gammaGrad.address(), betaGrad.address(), dx.address(), nativeDoubles.address(),
-          nativeFloats.address());
+          nativeFloats.address(), 0);
       return;
     }
+    backwardLoop(dy, xhat, n, gamma, gammaGrad, betaGrad, dx);
+  }
+
+  /**
+   * Backward of {@link #forwardTrainRelu}: ReLU's gradient (dy where the activation is positive)
+   * and then {@link #backward}, in one pass, bitwise what {@link Activations#reluBackward} on the
+   * pre-activation followed by {@code backward} give (the activation {@code max(0, y)} is positive
+   * exactly where {@code y} is).
+   *
+   * @param dy gradient with respect to the activation, {@code [batch, C]}
+   * @param activation the layer's output written by {@link #forwardTrainRelu}
+   * @param dx output {@code [batch, C]}, overwritten; may be the same tensor as {@code dy}, which
+   *     is then overwritten, else left as it is (natively; the Java loops mask it in place)
+   */
+  public void backwardRelu(Tensor dy, Tensor activation, Tensor xhat, int n, Tensor gamma,
+      Tensor gammaGrad, Tensor betaGrad, Tensor dx) {
+    if (n < 2) {
+      throw new IllegalArgumentException(
+          "batch normalisation backward needs the at least 2 samples of its forward pass, got " + n);
+    }
+    checkSizes("batchNormBackward", n, "dy", dy, "xhat", xhat, "dx", dx, "gamma", gamma,
+        "gammaGrad", gammaGrad, "betaGrad", betaGrad, "gamma", gamma);
+    NativeKernels.require("batchNormBackward", "activation", activation, (long) n * features);
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.batchNormBackward(dy.address(), xhat.address(), n, features, gamma.address(),
+          gammaGrad.address(), betaGrad.address(), dx.address(), nativeDoubles.address(),
+          nativeFloats.address(), activation.address());
+      return;
+    }
+    Activations.reluBackwardLoop(activation, dy, dy, n * features);
     backwardLoop(dy, xhat, n, gamma, gammaGrad, betaGrad, dx);
   }
 

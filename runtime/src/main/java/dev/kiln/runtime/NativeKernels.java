@@ -187,13 +187,20 @@ public final class NativeKernels {
   /** {@link Reductions#sumRows}. */
   static native void sumRows(long x, int n, int width, long out);
 
-  /** {@link BatchNormKernel#forwardTrain}; {@code d}: 5·c doubles, {@code f}: 5·c floats. */
+  /**
+   * {@link BatchNormKernel#forwardTrain}, or with {@code relu} {@link
+   * BatchNormKernel#forwardTrainRelu}; {@code d}: 5·c doubles, {@code f}: 5·c floats.
+   */
   static native void batchNormForwardTrain(long x, int n, int c, double momentum, double epsilon,
-      long gamma, long beta, long runningMean, long runningVar, long xhat, long y, long d, long f);
+      long gamma, long beta, long runningMean, long runningVar, long xhat, long y, long d, long f,
+      boolean relu);
 
-  /** {@link BatchNormKernel#backward}, with the scratch of the forward pass. */
+  /**
+   * {@link BatchNormKernel#backward}, with the scratch of the forward pass; with an activation
+   * address (not 0), {@link BatchNormKernel#backwardRelu}.
+   */
   static native void batchNormBackward(long dy, long xhat, int n, int c, long gamma,
-      long gammaGrad, long betaGrad, long dx, long d, long f);
+      long gammaGrad, long betaGrad, long dx, long d, long f, long activation);
 
   /** {@link Activations#relu}. */
   static native void relu(long x, long y, int count);

@@ -287,6 +287,62 @@ class NativeKernelsTest {
   }
 
   @Test
+  void batchNormWithReluInOnePassEqualsTheTwoKernels() {
+    for (int[] shape : SHAPES) {
+      int n = shape[0];
+      int c = shape[1];
+      String what = "batch norm + relu " + n + "x" + c;
+      Tensor x = random(n * c, 17, false);
+      Tensor gamma = random(c, 18, false);
+      Tensor beta = random(c, 19, false);
+      Tensor dyOut = random(n * c, 20, true);
+      // Apart: forwardTrain in place, relu, reluBackward on the pre-activation, backward.
+      BatchNormKernel apart = new BatchNormKernel(c, 0.1, 1e-5);
+      Tensor pre = copy(x);
+      Tensor xhatApart = Tensor.zeros(n * c);
+      Tensor rmApart = Tensor.zeros(c);
+      Tensor rvApart = Tensor.zeros(c);
+      Tensor outApart = Tensor.zeros(n * c);
+      apart.forwardTrain(pre, n, gamma, beta, rmApart, rvApart, xhatApart, pre);
+      Activations.relu(pre, outApart, n * c);
+      Tensor deltaApart = copy(dyOut);
+      Tensor ggApart = Tensor.zeros(c);
+      Tensor bgApart = Tensor.zeros(c);
+      Activations.reluBackward(pre, deltaApart, deltaApart, n * c);
+      apart.backward(deltaApart, xhatApart, n, gamma, ggApart, bgApart, deltaApart);
+      // Fused, natively, and through the Java loops' fallback of the fused methods.
+      for (boolean javaLoops : new boolean[] {false, true}) {
+        BatchNormKernel fused = new BatchNormKernel(c, 0.1, 1e-5);
+        Tensor in = copy(x);
+        Tensor xhat = Tensor.zeros(n * c);
+        Tensor rm = Tensor.zeros(c);
+        Tensor rv = Tensor.zeros(c);
+        Tensor out = Tensor.zeros(n * c);
+        Tensor delta = copy(dyOut);
+        Tensor gg = Tensor.zeros(c);
+        Tensor bg = Tensor.zeros(c);
+        if (javaLoops) {
+          fused.forwardTrainLoop(in, n, gamma, beta, rm, rv, xhat, out);
+          Activations.reluLoop(out, out, n * c);
+          Activations.reluBackwardLoop(out, delta, delta, n * c);
+          fused.backwardLoop(delta, xhat, n, gamma, gg, bg, delta);
+        } else {
+          fused.forwardTrainRelu(in, n, gamma, beta, rm, rv, xhat, out);
+          assertSameBits(what + " input kept", in, x);
+          fused.backwardRelu(delta, out, xhat, n, gamma, gg, bg, delta);
+        }
+        String how = what + (javaLoops ? " (Java loops)" : " (native)");
+        assertSameBits(how + " out", out, outApart);
+        assertSameBits(how + " xhat", xhat, xhatApart);
+        assertSameBits(how + " running var", rv, rvApart);
+        assertSameBits(how + " dx", delta, deltaApart);
+        assertSameBits(how + " gamma grad", gg, ggApart);
+        assertSameBits(how + " beta grad", bg, bgApart);
+      }
+    }
+  }
+
+  @Test
   void batchNormalisationOfAConstantChannelAndOfNaN() {
     int n = 4;
     int c = 3;

@@ -51,6 +51,7 @@ class ParallelKernelsTest {
       kernels.columnSums();
       kernels.batchNormalisationForwardAndBackward();
       kernels.batchNormalisationOfAConstantChannelAndOfNaN();
+      kernels.batchNormWithReluInOnePassEqualsTheTwoKernels();
       int[][] shapes = {{128, 256, 784}, {784, 256, 128}, {128, 784, 256}, {37, 1000, 45},
           {1000, 33, 50}, {5, 3, 2}};
       for (int[] s : shapes) {

@@ -220,6 +220,15 @@ public final class TrainerWriter {
           layer.dense().bias() ? "network." + net.field(layer, "bias") : "null", layer.outputs(),
           b.pre());
     }
+    if (batchNormWithRelu(layer)) {
+      // One pass: the activation is written straight from the normalised values; the buffer
+      // of the dense output keeps it (backward reads ReLU's mask off the activation).
+      m.addStatement("$N.forwardTrainRelu($N, n, network.$N, network.$N, network.$N, network.$N,"
+              + " $N, $N)", layout.name(layer, "batchNorm"), b.pre(), net.field(layer, "gamma"),
+          net.field(layer, "beta"), net.field(layer, "runningMean"),
+          net.field(layer, "runningVar"), b.xhat(), b.out());
+      return m.build();
+    }
     if (layer.batchNorm() != null) {
       m.addStatement("$N.forwardTrain($N, n, network.$N, network.$N, network.$N, network.$N, $N,"
               + " $N)", layout.name(layer, "batchNorm"), layer.dense() != null ? b.pre() : b.in(),
@@ -235,6 +244,16 @@ public final class TrainerWriter {
           Literals.of(layer.dropoutRate()));
     }
     return m.build();
+  }
+
+  /**
+   * Whether a layer's batch norm and ReLU run as one kernel ({@code forwardTrainRelu} /
+   * {@code backwardRelu}): dense, then batch norm, then ReLU, and no dropout (whose output would
+   * replace the activation the backward pass reads ReLU's mask from).
+   */
+  static boolean batchNormWithRelu(LayerSpec layer) {
+    return layer.dense() != null && layer.batchNorm() != null && layer.activation() != null
+        && layer.activation().function().equals("RELU") && layer.dropoutRate() == null;
   }
 
   private MethodSpec loss() {
@@ -272,11 +291,15 @@ public final class TrainerWriter {
     if (layer.dropoutRate() != null) {
       steps.add("dropout");
     }
-    if (layer.activation() != null) {
-      steps.add("activation");
-    }
-    if (layer.batchNorm() != null) {
-      steps.add("batchNorm");
+    if (batchNormWithRelu(layer)) {
+      steps.add("batchNormWithRelu");
+    } else {
+      if (layer.activation() != null) {
+        steps.add("activation");
+      }
+      if (layer.batchNorm() != null) {
+        steps.add("batchNorm");
+      }
     }
     for (int s = 0; s < steps.size(); s++) {
       boolean lastBeforeInput = s == steps.size() - 1 && layer.dense() == null && prev != null;
@@ -286,6 +309,11 @@ public final class TrainerWriter {
             b.delta(), b.mask(), target, count);
         case "activation" -> m.addStatement(Kernels.activationBackward(layer, b.pre(), b.delta(),
             target, count));
+        case "batchNormWithRelu" -> m.addStatement(
+            "$N.backwardRelu($N, $N, $N, n, network.$N, $N, $N, $N)",
+            layout.name(layer, "batchNorm"), b.delta(), b.out(), b.xhat(),
+            net.field(layer, "gamma"), layout.name(layer, "gammaGrad"),
+            layout.name(layer, "betaGrad"), target);
         default -> m.addStatement("$N.backward($N, $N, n, network.$N, $N, $N, $N)",
             layout.name(layer, "batchNorm"), b.delta(), b.xhat(), net.field(layer, "gamma"),
             layout.name(layer, "gammaGrad"), layout.name(layer, "betaGrad"), target);
