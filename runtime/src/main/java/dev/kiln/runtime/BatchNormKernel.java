@@ -69,19 +69,7 @@ public final class BatchNormKernel {
    */
   public void forwardTrain(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,
       Tensor runningVar, Tensor xhat, Tensor y) {
-    if (n < 2) {
-      throw new IllegalArgumentException(
-          "batch normalisation in training mode needs at least 2 samples per batch, got " + n);
-    }
-    checkSizes("batchNorm", n, "x", x, "xhat", xhat, "y", y, "gamma", gamma, "beta", beta,
-        "runningMean", runningMean, "runningVar", runningVar);
-    if (NativeKernels.AVAILABLE) {
-      NativeKernels.batchNormForwardTrain(x.address(), n, features, momentum, epsilon,
-          gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
-          xhat.address(), y.address(), nativeDoubles.address(), nativeFloats.address(), false);
-      return;
-    }
-    forwardTrainLoop(x, n, gamma, beta, runningMean, runningVar, xhat, y);
+    forward(x, n, gamma, beta, runningMean, runningVar, xhat, y, false);
   }
 
   /**
@@ -95,20 +83,27 @@ public final class BatchNormKernel {
    */
   public void forwardTrainRelu(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,
       Tensor runningVar, Tensor xhat, Tensor out) {
+    forward(x, n, gamma, beta, runningMean, runningVar, xhat, out, true);
+  }
+
+  private void forward(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,
+      Tensor runningVar, Tensor xhat, Tensor y, boolean relu) {
     if (n < 2) {
       throw new IllegalArgumentException(
           "batch normalisation in training mode needs at least 2 samples per batch, got " + n);
     }
-    checkSizes("batchNorm", n, "x", x, "xhat", xhat, "out", out, "gamma", gamma, "beta", beta,
-        "runningMean", runningMean, "runningVar", runningVar);
+    checkSizes("batchNorm", n, "x", x, "xhat", xhat, relu ? "out" : "y", y, "gamma", gamma,
+        "beta", beta, "runningMean", runningMean, "runningVar", runningVar);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.batchNormForwardTrain(x.address(), n, features, momentum, epsilon,
           gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
-          xhat.address(), out.address(), nativeDoubles.address(), nativeFloats.address(), true);
+          xhat.address(), y.address(), nativeDoubles.address(), nativeFloats.address(), relu);
       return;
     }
-    forwardTrainLoop(x, n, gamma, beta, runningMean, runningVar, xhat, out);
-    Activations.reluLoop(out, out, n * features);
+    forwardTrainLoop(x, n, gamma, beta, runningMean, runningVar, xhat, y);
+    if (relu) {
+      Activations.reluLoop(y, y, n * features);
+    }
   }
 
   /**
@@ -205,20 +200,9 @@ public final class BatchNormKernel {
    */
   public void backward(Tensor dy, Tensor xhat, int n, Tensor gamma, Tensor gammaGrad,
       Tensor betaGrad, Tensor dx) {
-    if (n < 2) {
-      throw new IllegalArgumentException(
-          "batch normalisation backward needs the at least 2 samples of its forward pass, got " + n);
-    }
-    checkSizes("batchNormBackward", n, "dy", dy, "xhat", xhat, "dx", dx, "gamma", gamma,
-        "gammaGrad", gammaGrad, "betaGrad", betaGrad, "gamma", gamma);
-    if (NativeKernels.AVAILABLE) {
-      NativeKernels.batchNormBackward(dy.address(), xhat.address(), n, features, gamma.address(),
-          gammaGrad.address(), betaGrad.address(), dx.address(), nativeDoubles.address(),
-          nativeFloats.address(), 0);
-      return;
-    }
-    backwardLoop(dy, xhat, n, gamma, gammaGrad, betaGrad, dx);
+    backward(dy, null, xhat, n, gamma, gammaGrad, betaGrad, dx);
   }
+
 
   /**
    * Backward of {@link #forwardTrainRelu}: ReLU's gradient (dy where the activation is positive)
@@ -233,22 +217,31 @@ public final class BatchNormKernel {
    */
   public void backwardRelu(Tensor dy, Tensor activation, Tensor xhat, int n, Tensor gamma,
       Tensor gammaGrad, Tensor betaGrad, Tensor dx) {
+    NativeKernels.require("batchNormBackward", "activation", activation, (long) n * features);
+    backward(dy, activation, xhat, n, gamma, gammaGrad, betaGrad, dx);
+  }
+
+  /** {@link #backward}, with ReLU's gradient at {@code activation} first unless it is null. */
+  private void backward(Tensor dy, Tensor activation, Tensor xhat, int n, Tensor gamma,
+      Tensor gammaGrad, Tensor betaGrad, Tensor dx) {
     if (n < 2) {
       throw new IllegalArgumentException(
           "batch normalisation backward needs the at least 2 samples of its forward pass, got " + n);
     }
     checkSizes("batchNormBackward", n, "dy", dy, "xhat", xhat, "dx", dx, "gamma", gamma,
         "gammaGrad", gammaGrad, "betaGrad", betaGrad, "gamma", gamma);
-    NativeKernels.require("batchNormBackward", "activation", activation, (long) n * features);
     if (NativeKernels.AVAILABLE) {
       NativeKernels.batchNormBackward(dy.address(), xhat.address(), n, features, gamma.address(),
           gammaGrad.address(), betaGrad.address(), dx.address(), nativeDoubles.address(),
-          nativeFloats.address(), activation.address());
+          nativeFloats.address(), activation == null ? 0 : activation.address());
       return;
     }
-    Activations.reluBackwardLoop(activation, dy, dy, n * features);
+    if (activation != null) {
+      Activations.reluBackwardLoop(activation, dy, dy, n * features);
+    }
     backwardLoop(dy, xhat, n, gamma, gammaGrad, betaGrad, dx);
   }
+
 
   /**
    * The Java loops of {@link #backward}, after {@link #forwardTrainLoop}; also the reference the
