@@ -335,18 +335,19 @@ static inline float relu_grad1(float dy, float act) {
 }
 
 /*
- * xhat = (x - mean)·invStd, y = gamma·xhat + beta for rows of c channels, then max(0, y) when
+ * xhat = (x - mean)·invStd, y = gamma·xhat + beta for the width channels starting at x (rows
+ * stride floats apart), then max(0, y) when
  * relu (BatchNormKernel.forwardTrainRelu: the same bits as a separate Activations.relu); y may be
  * x.
  */
-CLONES static void bn_normalize(const float *x, int rows, int c, const float *restrict mean_f,
-    const float *restrict inv_std_f, const float *restrict gamma, const float *restrict beta,
-    float *restrict xhat, float *y, int relu) {
+CLONES static void bn_normalize(const float *x, int rows, int stride, int width,
+    const float *restrict mean_f, const float *restrict inv_std_f, const float *restrict gamma,
+    const float *restrict beta, float *restrict xhat, float *y, int relu) {
   for (int r = 0; r < rows; r++) {
-    const float *xr = x + (size_t) r * c;
-    float *hr = xhat + (size_t) r * c;
-    float *yr = y + (size_t) r * c;
-    for (int j = 0; j < c; j++) {
+    const float *xr = x + (size_t) r * stride;
+    float *hr = xhat + (size_t) r * stride;
+    float *yr = y + (size_t) r * stride;
+    for (int j = 0; j < width; j++) {
       float h = (xr[j] - mean_f[j]) * inv_std_f[j];
       hr[j] = h;
       float v = gamma[j] * h + beta[j];
@@ -364,27 +365,21 @@ struct bn_args {
   float *f;
 };
 
-/* Statistics: sliced by channel (each slice reads its columns of every row, writes only its own
-   per-channel values). */
-static void bn_statistics_part(const void *p, int part, int parts) {
+/*
+ * Statistics then normalisation of one slice of channels: every value of a channel is computed by
+ * the thread that owns the channel, so that one dispatch does the whole layer and the slice's
+ * columns stay in that core's cache between the two passes.
+ */
+static void bn_forward_part(const void *p, int part, int parts) {
   const struct bn_args *a = p;
   long lo, hi;
   slice(a->c, part, parts, 16, &lo, &hi);
   if (hi <= lo) return;
+  struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, lo);
   bn_statistics(a->x + lo, a->n, a->c, (int) (hi - lo), a->momentum, a->epsilon, a->rm + lo,
-      a->rv + lo, bn_scratch_at(a->d, a->f, a->c, lo));
-}
-
-/* Normalisation: sliced by row, so that each slice writes whole rows. */
-static void bn_normalize_part(const void *p, int part, int parts) {
-  const struct bn_args *a = p;
-  long lo, hi;
-  slice(a->n, part, parts, 1, &lo, &hi);
-  if (hi <= lo) return;
-  struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, 0);
-  size_t offset = (size_t) lo * a->c;
-  bn_normalize(a->x + offset, (int) (hi - lo), a->c, s.mean_f, s.inv_std_f, a->gamma, a->beta,
-      a->xhat + offset, a->y + offset, a->relu);
+      a->rv + lo, s);
+  bn_normalize(a->x + lo, a->n, a->c, (int) (hi - lo), s.mean_f, s.inv_std_f, a->gamma + lo,
+      a->beta + lo, a->xhat + lo, a->y + lo, a->relu);
 }
 
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormForwardTrain(
@@ -394,8 +389,7 @@ JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormForwardTrain
   struct bn_args a = {.x = F(x), .gamma = F(gamma), .beta = F(beta), .rm = F(rm), .rv = F(rv),
       .xhat = F(xhat), .y = F(y), .n = n, .c = c, .relu = relu, .momentum = momentum,
       .epsilon = epsilon, .d = D(d), .f = F(f)};
-  run(bn_statistics_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
-  run(bn_normalize_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
+  run(bn_forward_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
 }
 
 /*
@@ -442,45 +436,38 @@ CLONES static void bn_gradient_sums(const float *dy, const float *act,
 }
 
 /*
- * ...then dx for rows of c channels. dx may be dy. With act (BatchNormKernel.backwardRelu), dy is
+ * ...then dx for the width channels starting at dy (rows stride floats apart). dx may be dy. With act (BatchNormKernel.backwardRelu), dy is
  * first masked by ReLU's gradient at act, the layer's output: the same bits as a separate
  * Activations.reluBackward, whose mask is read off the pre-activation (positive exactly where the
  * output is).
  */
 CLONES static void bn_input_gradient(const float *dy, const float *act,
-    const float *restrict xhat, int rows, int c, const float *restrict scale_f,
+    const float *restrict xhat, int rows, int stride, int width, const float *restrict scale_f,
     const float *restrict mean_dy_f, const float *restrict mean_dy_xhat_f, float *dx) {
   for (int r = 0; r < rows; r++) {
-    const float *dr = dy + (size_t) r * c;
-    const float *ar = act ? act + (size_t) r * c : dr;
-    const float *hr = xhat + (size_t) r * c;
-    float *xr = dx + (size_t) r * c;
-    for (int j = 0; j < c; j++) {
+    const float *dr = dy + (size_t) r * stride;
+    const float *ar = act ? act + (size_t) r * stride : dr;
+    const float *hr = xhat + (size_t) r * stride;
+    float *xr = dx + (size_t) r * stride;
+    for (int j = 0; j < width; j++) {
       float d = act ? relu_grad1(dr[j], ar[j]) : dr[j];
       xr[j] = (d - mean_dy_f[j] - hr[j] * mean_dy_xhat_f[j]) * scale_f[j];
     }
   }
 }
 
-static void bn_gradient_sums_part(const void *p, int part, int parts) {
+/* Sums then input gradient of one slice of channels, as bn_forward_part. */
+static void bn_backward_part(const void *p, int part, int parts) {
   const struct bn_args *a = p;
   long lo, hi;
   slice(a->c, part, parts, 16, &lo, &hi);
   if (hi <= lo) return;
-  bn_gradient_sums(a->dy + lo, a->act ? a->act + lo : NULL, a->xhat_in + lo, a->n, a->c,
-      (int) (hi - lo), a->gamma + lo, a->gamma_grad + lo, a->beta_grad + lo,
-      bn_scratch_at(a->d, a->f, a->c, lo));
-}
-
-static void bn_input_gradient_part(const void *p, int part, int parts) {
-  const struct bn_args *a = p;
-  long lo, hi;
-  slice(a->n, part, parts, 1, &lo, &hi);
-  if (hi <= lo) return;
-  struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, 0);
-  size_t offset = (size_t) lo * a->c;
-  bn_input_gradient(a->dy + offset, a->act ? a->act + offset : NULL, a->xhat_in + offset,
-      (int) (hi - lo), a->c, s.scale_f, s.mean_dy_f, s.mean_dy_xhat_f, a->dx + offset);
+  struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, lo);
+  const float *act = a->act ? a->act + lo : NULL;
+  bn_gradient_sums(a->dy + lo, act, a->xhat_in + lo, a->n, a->c, (int) (hi - lo), a->gamma + lo,
+      a->gamma_grad + lo, a->beta_grad + lo, s);
+  bn_input_gradient(a->dy + lo, act, a->xhat_in + lo, a->n, a->c, (int) (hi - lo), s.scale_f,
+      s.mean_dy_f, s.mean_dy_xhat_f, a->dx + lo);
 }
 
 JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormBackward(
@@ -490,8 +477,7 @@ JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormBackward(
       .gamma = F(gamma),
       .gamma_grad = F(gammaGrad), .beta_grad = F(betaGrad), .dx = F(dx), .n = n, .c = c,
       .d = D(d), .f = F(f)};
-  run(bn_gradient_sums_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
-  run(bn_input_gradient_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
+  run(bn_backward_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
 }
 
 /* Arguments of the element-wise kernels, cut by element index. */
