@@ -17,6 +17,19 @@ public final class Dense {
    * @param y output {@code [batch, out]}
    */
   public static void forward(Tensor x, int n, int in, Tensor weight, Tensor bias, int out, Tensor y) {
+    if (NativeKernels.PARALLEL && n > 0) {
+      // Cut along the inputs on several threads (see kiln_kernels.c), when large enough.
+      NativeKernels.require("dense", "x", x, (long) n * in);
+      NativeKernels.require("dense", "weight", weight, (long) in * out);
+      NativeKernels.require("dense", "y", y, (long) n * out);
+      if (bias != null) {
+        NativeKernels.require("dense", "bias", bias, out);
+      }
+      if (NativeKernels.denseForward(x.address(), n, in, weight.address(), out,
+          bias == null ? 0 : bias.address(), y.address())) {
+        return;
+      }
+    }
     if (bias != null) {
       java.nio.FloatBuffer yb = y.data();
       java.nio.FloatBuffer bb = bias.data();

@@ -211,6 +211,17 @@ public final class NativeKernels {
   /** Copies {@code count} floats from {@code src} to {@code dst} (not overlapping). */
   static native void copy(long src, long dst, int count);
 
+  /**
+   * {@code y = x·W + bias} ({@link Dense#forward}) cut along the inputs among the threads, or
+   * false (nothing written) where the product is too small to cut: see kiln_kernels.c.
+   *
+   * @param bias address of {@code [out]}, or 0 for none
+   */
+  static native boolean denseForward(long x, int n, int in, long w, int out, long bias, long y);
+
+  /** The L2 cache size per core that {@link #denseForward} assumes, in bytes. */
+  static native long cacheBytes();
+
   /** The index of the first NaN or infinity among {@code count} floats, or -1. */
   static native int firstNonFinite(long x, int count);
 

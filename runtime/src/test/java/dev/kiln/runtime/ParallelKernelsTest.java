@@ -61,7 +61,14 @@ class ParallelKernelsTest {
           }
         }
       }
-      sameBitsWhileAnotherThreadUsesThePool();
+      int[][] layers = {{128, 784, 256}, {64, 1000, 33}, {512, 256, 256}, {16, 512, 160},
+          {128, 1024, 1024}, {37, 300, 45}, {5, 3, 2}};
+      for (int[] s : layers) {
+        checkDenseForward(s[0], s[1], s[2], true);
+        checkDenseForward(s[0], s[1], s[2], false);
+      }
+      sameBitsWhileAnotherThreadUsesThePool(() -> product(63, 70, 300));
+      sameBitsWhileAnotherThreadUsesThePool(() -> denseForward(64, 400, 70));
       System.out.println("threads " + NativeKernels.threads() + "; all kernels equal");
     }
 
@@ -69,17 +76,15 @@ class ParallelKernelsTest {
      * Two Java threads multiplying at once: one of them finds the pool busy and runs the slices
      * itself, which must give the same bits as the pool.
      */
-    private static void sameBitsWhileAnotherThreadUsesThePool() {
-      int m = 63;
-      int n = 70;
-      int k = 300; // 1.3 million multiply-adds: sliced
-      float[] expected = product(m, n, k);
+    private static void sameBitsWhileAnotherThreadUsesThePool(
+        java.util.function.Supplier<float[]> compute) {
+      float[] expected = compute.get();
       Thread[] threads = new Thread[2];
       AssertionError[] failure = new AssertionError[1];
       for (int t = 0; t < threads.length; t++) {
         threads[t] = new Thread(() -> {
           for (int i = 0; i < 300 && failure[0] == null; i++) {
-            float[] actual = product(m, n, k);
+            float[] actual = compute.get();
             for (int j = 0; j < actual.length; j++) {
               if (Float.floatToIntBits(actual[j]) != Float.floatToIntBits(expected[j])) {
                 failure[0] = new AssertionError("concurrent product differs at " + j + " in round "
@@ -100,6 +105,88 @@ class ParallelKernelsTest {
       }
       if (failure[0] != null) {
         throw failure[0];
+      }
+    }
+
+    /** A fixed dense layer's output {@code x·W + b}, on fresh tensors (1.8 million multiply-adds: cut along the inputs). */
+    private static float[] denseForward(int n, int in, int out) {
+      Tensor x = Tensor.zeros(n, in);
+      Tensor w = Tensor.zeros(in, out);
+      Tensor b = Tensor.zeros(out);
+      Tensor y = Tensor.zeros(n, out);
+      for (int i = 0; i < n * in; i++) {
+        x.set(i, (float) Math.sin(i));
+      }
+      for (int i = 0; i < in * out; i++) {
+        w.set(i, (float) Math.cos(i * 0.7));
+      }
+      for (int i = 0; i < out; i++) {
+        b.set(i, i * 0.25f);
+      }
+      Dense.forward(x, n, in, w, b, out, y);
+      return y.toFloatArray();
+    }
+
+    /**
+     * Dense.forward on two threads: cut along the inputs where the layer is large enough (and
+     * only there), within float rounding of a double reference, the same bits when repeated, and
+     * the rows past n untouched.
+     */
+    private static void checkDenseForward(int n, int in, int out, boolean withBias) {
+      Random random = new Random(n * 131L + in * 17L + out);
+      int batch = n + 2;
+      Tensor x = Tensor.zeros(batch, in);
+      Tensor w = Tensor.zeros(in, out);
+      Tensor b = Tensor.zeros(out);
+      Tensor y = Tensor.zeros(batch, out);
+      for (int i = 0; i < batch * in; i++) {
+        x.set(i, (float) random.nextGaussian());
+      }
+      for (int i = 0; i < in * out; i++) {
+        w.set(i, (float) random.nextGaussian());
+      }
+      for (int i = 0; i < out; i++) {
+        b.set(i, (float) random.nextGaussian());
+      }
+      y.fill(7f);
+      // Cut where large enough and where a thread's share of the weights, their gradient and
+      // momentum fits in its core's L2 (see kiln_kernels.c).
+      boolean cut = (long) n * in * out >= (1L << 20) && in >= 128
+          && 3L * in * out * Float.BYTES / 2 <= NativeKernels.cacheBytes();
+      Tensor probe = Tensor.zeros(batch, out);
+      assertWithMessage("layer %s x %s -> %s cut along the inputs", n, in, out)
+          .that(NativeKernels.denseForward(x.address(), n, in, w.address(), out, b.address(),
+              probe.address())).isEqualTo(cut);
+      Dense.forward(x, n, in, w, withBias ? b : null, out, y);
+      float[] first = y.toFloatArray();
+      Dense.forward(x, n, in, w, withBias ? b : null, out, y);
+      for (int i = 0; i < first.length; i++) {
+        if (Float.floatToIntBits(first[i]) != Float.floatToIntBits(y.get(i))) {
+          throw new AssertionError("dense " + n + "x" + in + "x" + out + " not repeatable at " + i);
+        }
+      }
+      for (int r = 0; r < batch; r++) {
+        for (int j = 0; j < out; j++) {
+          float actual = y.get(r * out + j);
+          if (r >= n) {
+            if (actual != 7f) {
+              throw new AssertionError("dense wrote row " + r + " past n = " + n);
+            }
+            continue;
+          }
+          double sum = withBias ? b.get(j) : 0;
+          double magnitude = Math.abs(sum);
+          for (int p = 0; p < in; p++) {
+            double v = (double) x.get(r * in + p) * w.get(p * out + j);
+            sum += v;
+            magnitude += Math.abs(v);
+          }
+          double tolerance = 1e-6 * magnitude * Math.sqrt(in) + 1e-6;
+          if (Math.abs(actual - sum) > tolerance) {
+            throw new AssertionError("dense " + n + "x" + in + "x" + out + " bias " + withBias
+                + " at (" + r + ", " + j + "): " + actual + " instead of " + sum);
+          }
+        }
       }
     }
 

@@ -1,20 +1,20 @@
 package dev.kiln.runtime;
 
 import static com.google.common.truth.Truth.assertThat;
-import static org.junit.Assert.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-public class TensorTest {
+class TensorTest {
   private static final long[][] SHAPES = {{1}, {3}, {10}, {256}, {128, 784}, {7, 13}, {784, 256},
       {2, 3, 5}};
 
   @Test
-  public void zerosStartOnACacheLine() {
+  void zerosStartOnACacheLine() {
     for (int repeat = 0; repeat < 20; repeat++) {
       for (long[] shape : SHAPES) {
         Tensor t = Tensor.zeros(shape);
@@ -26,7 +26,7 @@ public class TensorTest {
   }
 
   @Test
-  public void zerosIsALiveViewWithTheShapeAsked() {
+  void zerosIsALiveViewWithTheShapeAsked() {
     for (long[] shape : SHAPES) {
       Tensor t = Tensor.zeros(shape);
       INDArray a = t.array();
@@ -52,7 +52,7 @@ public class TensorTest {
   }
 
   @Test
-  public void tensorsDoNotShareMemory() {
+  void tensorsDoNotShareMemory() {
     Tensor a = Tensor.zeros(100);
     Tensor b = Tensor.zeros(100);
     a.fill(1f);
@@ -62,7 +62,7 @@ public class TensorTest {
   }
 
   @Test
-  public void wrapOfAViewStartsAtTheViewsFirstElement() {
+  void wrapOfAViewStartsAtTheViewsFirstElement() {
     INDArray base = Nd4j.arange(0, 40).castTo(DataType.FLOAT).reshape(4, 10);
     INDArray rows = base.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all());
     Tensor t = Tensor.wrap(rows);
@@ -72,7 +72,7 @@ public class TensorTest {
   }
 
   @Test
-  public void zerosRejectsEmptyShapes() {
+  void zerosRejectsEmptyShapes() {
     assertThrows(IllegalArgumentException.class, () -> Tensor.zeros());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Tensor.zeros(3, 0));
