@@ -658,11 +658,15 @@ JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_reluBackward(
  * Sum of squares in double over eight lanes: lane k adds elements i = k (mod 8) in order, the
  * tail goes to lanes 0, 1, ... in order, and the lanes are added 0..7.
  */
+/* Lanes of the sum of squares: four vectors of eight doubles, so that the additions of one lane
+   do not wait on each other (one vector accumulator made the pass latency-bound: 1.7x slower). */
+#define SQUARE_LANES 32
+
 CLONES static double sum_squares_lanes(const float *restrict x, long count) {
-  double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  double lane[SQUARE_LANES] = {0};
   long i = 0;
-  for (; i + 8 <= count; i += 8) {
-    for (int k = 0; k < 8; k++) {
+  for (; i + SQUARE_LANES <= count; i += SQUARE_LANES) {
+    for (int k = 0; k < SQUARE_LANES; k++) {
       double v = x[i + k];
       lane[k] += v * v;
     }
@@ -672,7 +676,7 @@ CLONES static double sum_squares_lanes(const float *restrict x, long count) {
     lane[k] += v * v;
   }
   double s = 0;
-  for (int k = 0; k < 8; k++) s += lane[k];
+  for (int k = 0; k < SQUARE_LANES; k++) s += lane[k];
   return s;
 }
 
@@ -691,7 +695,8 @@ static void sum_squares_part(const void *p, int part, int parts) {
 
 JNIEXPORT jdouble JNICALL Java_dev_kiln_runtime_NativeKernels_sumSquares(
     JNIEnv *env, jclass cls, jlong x, jint count) {
-  struct sum_squares_args a = {F(x), count, (long) count / 16 * 8, {0, 0}};
+  struct sum_squares_args a = {F(x), count, (long) count / (2 * SQUARE_LANES) * SQUARE_LANES,
+      {0, 0}};
   run(sum_squares_part, &a, count, MIN_PARALLEL_ELEMENTS);
   return a.half[0] + a.half[1];
 }

@@ -188,6 +188,35 @@ class NativeKernelsTest {
     assertThat(Reductions.sumSquares(x, 5)).isEqualTo(64 + 49 + 36 + 25 + 16);
   }
 
+  /** The documented order: two halves of count / 64 · 32 and the rest, 32 lanes each. */
+  @Test
+  void sumOfSquaresAddsInTheDocumentedOrder() {
+    java.util.Random random = new java.util.Random(7);
+    for (int count : new int[] {1, 31, 32, 33, 63, 64, 65, 1003, 100_001}) {
+      Tensor x = Tensor.zeros(count);
+      for (int i = 0; i < count; i++) {
+        x.set(i, (float) (random.nextGaussian() * Math.exp(random.nextGaussian() * 5)));
+      }
+      int split = count / 64 * 32;
+      double expected = lanes(x, 0, split) + lanes(x, split, count);
+      assertThat(Reductions.sumSquaresLoop(x, count)).isEqualTo(expected);
+      assertThat(Reductions.sumSquares(x, count)).isEqualTo(expected);
+    }
+  }
+
+  private static double lanes(Tensor x, int from, int to) {
+    double[] lane = new double[32];
+    for (int i = from; i < to; i++) {
+      double v = x.get(i);
+      lane[(i - from) % 32] += v * v;
+    }
+    double sum = 0;
+    for (double l : lane) {
+      sum += l;
+    }
+    return sum;
+  }
+
   @Test
   void l2AndSgdWithMomentum() {
     for (int count : COUNTS) {
