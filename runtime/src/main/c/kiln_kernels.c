@@ -287,30 +287,39 @@ JNIEXPORT jlong JNICALL Java_dev_kiln_runtime_NativeKernels_cacheBytes(JNIEnv *e
 }
 
 /*
- * Returns whether it computed y = x·W + bias cut along the inputs (Dense.forward); false when the
- * product is too small to cut or the partials could not be allocated: the caller then uses gemm.
+ * Whether a dense layer's product is cut along its inputs (then the calling thread's partials are
+ * allocated): more than one thread, a product large enough to cut, at least 64 inputs per thread,
+ * and a thread's share of the weights, their gradient and momentum fits in its L2 (the gain is
+ * those rows staying in its cache; for the wide 784-1024-1024-10 network they do not fit, and
+ * the partials would only add traffic).
  */
-JNIEXPORT jboolean JNICALL Java_dev_kiln_runtime_NativeKernels_denseForward(
-    JNIEnv *env, jclass cls, jlong x, jint n, jint in, jlong w, jint out, jlong bias, jlong y) {
+static int dense_cut_along_inputs(int n, int in, int out) {
   int parts = pool_threads;
-  /* The gain is the weights staying in each core's cache: a thread's rows of W, of its gradient
-     and of its momentum must fit in its L2 (else, as for the wide 784-1024-1024-10 network, the
-     partials only add traffic). */
-  long weight_bytes_per_thread = 3L * in * out * (long) sizeof(float) / parts;
+  long weight_bytes_per_thread = 3L * in * out * (long) sizeof(float) / (parts > 0 ? parts : 1);
   if (parts <= 1 || (long) n * in * out < MIN_PARALLEL_MULTIPLY_ADDS || in < 64 * parts
       || weight_bytes_per_thread > l2_bytes) {
-    return JNI_FALSE;
+    return 0;
   }
   size_t need = (size_t) (parts - 1) * n * out;
   if (need > partials_size) {
     float *grown = aligned_alloc(64, (need * sizeof(float) + 63) / 64 * 64);
-    if (grown == NULL) return JNI_FALSE;
+    if (grown == NULL) return 0;
     pthread_once(&partials_once, partials_key_create);
     free(partials);
     partials = grown;
     partials_size = need;
     pthread_setspecific(partials_key, grown); /* freed by the key's destructor at thread exit */
   }
+  return 1;
+}
+
+/*
+ * Returns whether it computed y = x·W + bias cut along the inputs (Dense.forward); false when the
+ * product is not to be cut (see dense_cut_along_inputs): the caller then uses gemm.
+ */
+JNIEXPORT jboolean JNICALL Java_dev_kiln_runtime_NativeKernels_denseForward(
+    JNIEnv *env, jclass cls, jlong x, jint n, jint in, jlong w, jint out, jlong bias, jlong y) {
+  if (!dense_cut_along_inputs(n, in, out)) return JNI_FALSE;
   struct dense_args d = {F(x), F(w), bias ? F(bias) : NULL, F(y), partials, n, in, out};
   /* Always all slices, even when the pool is busy (run's serial path), for the same bits. */
   run(dense_product_part, &d, LONG_MAX, 0);
@@ -501,6 +510,37 @@ JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormForwardTrain
       .xhat = F(xhat), .y = F(y), .n = n, .c = c, .relu = relu, .momentum = momentum,
       .epsilon = epsilon, .d = D(d), .f = F(f)};
   run(bn_forward_part, &a, (long) n * c, MIN_PARALLEL_ELEMENTS);
+}
+
+/*
+ * A dense layer's forward product cut along its inputs (denseForward), then batch normalisation
+ * (and ReLU) in the same dispatch as the partials' sum: each thread normalises the channels whose
+ * sums it has just written (BatchNormKernel.denseForwardTrainRelu; the same bits as the two
+ * calls).
+ */
+struct dense_bn_args {
+  struct dense_args dense;
+  struct bn_args bn;
+};
+
+static void dense_sum_bn_part(const void *p, int part, int parts) {
+  const struct dense_bn_args *a = p;
+  dense_sum_part(&a->dense, part, parts);
+  bn_forward_part(&a->bn, part, parts);
+}
+
+JNIEXPORT jboolean JNICALL Java_dev_kiln_runtime_NativeKernels_denseBatchNormForwardTrain(
+    JNIEnv *env, jclass cls, jlong x, jint n, jint in, jlong w, jint out, jlong bias, jlong pre,
+    jdouble momentum, jdouble epsilon, jlong gamma, jlong beta, jlong rm, jlong rv, jlong xhat,
+    jlong y, jlong d, jlong f, jboolean relu) {
+  if (!dense_cut_along_inputs(n, in, out)) return JNI_FALSE;
+  struct dense_bn_args a = {{F(x), F(w), bias ? F(bias) : NULL, F(pre), partials, n, in, out},
+      {.x = F(pre), .gamma = F(gamma), .beta = F(beta), .rm = F(rm), .rv = F(rv),
+          .xhat = F(xhat), .y = F(y), .n = n, .c = out, .relu = relu, .momentum = momentum,
+          .epsilon = epsilon, .d = D(d), .f = F(f)}};
+  run(dense_product_part, &a.dense, LONG_MAX, 0);
+  run(dense_sum_bn_part, &a, LONG_MAX, 0);
+  return JNI_TRUE;
 }
 
 /*

@@ -167,10 +167,8 @@ public final class StepProfile {
     key("input|check features and labels");
     key("input|BN statistics snapshot");
     for (int i = 0; i < layers; i++) {
-      key(layerName(i) + " fwd|dense (bias + GEMM)");
-      if (hasBatchNorm(i)) {
-        key(layerName(i) + " fwd|batch norm + relu");
-      }
+      key(layerName(i) + (hasBatchNorm(i) ? " fwd|dense + batch norm + relu"
+          : " fwd|dense (bias + GEMM)"));
     }
     key("loss|softmax cross-entropy");
     for (int i = layers - 1; i >= 0; i--) {
@@ -204,13 +202,14 @@ public final class StepProfile {
       int in = widths[i];
       int width = widths[i + 1];
       String l = layerName(i);
-      Dense.forward(x, n, in, weights[i], biases[i], width, pre[i]);
-      t = mark(l + " fwd|dense (bias + GEMM)", t);
       if (hasBatchNorm(i)) {
-        batchNorms[i].forwardTrainRelu(pre[i], n, gammas[i], betas[i], runningMeans[i],
-            runningVars[i], xhat[i], out[i]);
-        t = mark(l + " fwd|batch norm + relu", t);
+        batchNorms[i].denseForwardTrainRelu(x, n, in, weights[i], biases[i], pre[i], gammas[i],
+            betas[i], runningMeans[i], runningVars[i], xhat[i], out[i]);
+        t = mark(l + " fwd|dense + batch norm + relu", t);
         x = out[i];
+      } else {
+        Dense.forward(x, n, in, weights[i], biases[i], width, pre[i]);
+        t = mark(l + " fwd|dense (bias + GEMM)", t);
       }
     }
     Losses.softmaxCrossEntropy(pre[layers - 1], target, n, widths[layers], 0.0,

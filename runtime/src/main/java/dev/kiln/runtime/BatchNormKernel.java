@@ -86,6 +86,43 @@ public final class BatchNormKernel {
     forward(x, n, gamma, beta, runningMean, runningVar, xhat, out, true);
   }
 
+  /**
+   * A dense layer then this batch norm and ReLU: {@link Dense#forward}{@code (x, n, in, weight,
+   * bias, C, pre)} followed by {@link #forwardTrainRelu}{@code (pre, n, ..., out)}, bitwise the
+   * same as those two calls. Where the product is cut along its inputs on several threads
+   * ({@code Dense.forward}), each thread normalises the channels whose sums it has just written,
+   * in the same dispatch.
+   *
+   * @param x the layer's input {@code [batch, in]}
+   * @param weight {@code [in, C]}
+   * @param bias {@code [C]}, or null for a dense layer without bias
+   * @param pre output {@code [batch, C]}, the dense output (batch norm's input, kept)
+   * @param out output {@code [batch, C]}, the layer's activation
+   * @throws IllegalArgumentException as {@link #forwardTrain}, or for a tensor smaller than its
+   *     shape
+   */
+  public void denseForwardTrainRelu(Tensor x, int n, int in, Tensor weight, Tensor bias,
+      Tensor pre, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, Tensor xhat,
+      Tensor out) {
+    if (NativeKernels.PARALLEL && n >= 2) {
+      checkSizes("batchNorm", n, "pre", pre, "xhat", xhat, "out", out, "gamma", gamma, "beta",
+          beta, "runningMean", runningMean, "runningVar", runningVar);
+      NativeKernels.require("dense", "x", x, (long) n * in);
+      NativeKernels.require("dense", "weight", weight, (long) in * features);
+      if (bias != null) {
+        NativeKernels.require("dense", "bias", bias, features);
+      }
+      if (NativeKernels.denseBatchNormForwardTrain(x.address(), n, in, weight.address(),
+          features, bias == null ? 0 : bias.address(), pre.address(), momentum, epsilon,
+          gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
+          xhat.address(), out.address(), nativeDoubles.address(), nativeFloats.address(), true)) {
+        return;
+      }
+    }
+    Dense.forward(x, n, in, weight, bias, features, pre);
+    forwardTrainRelu(pre, n, gamma, beta, runningMean, runningVar, xhat, out);
+  }
+
   private void forward(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,
       Tensor runningVar, Tensor xhat, Tensor y, boolean relu) {
     if (n < 2) {

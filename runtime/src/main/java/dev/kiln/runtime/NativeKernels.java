@@ -219,6 +219,15 @@ public final class NativeKernels {
    */
   static native boolean denseForward(long x, int n, int in, long w, int out, long bias, long y);
 
+  /**
+   * {@link #denseForward} into {@code pre}, then {@link #batchNormForwardTrain} of {@code pre}
+   * in the same dispatch as the partials' sum ({@link BatchNormKernel#denseForwardTrainRelu}), or
+   * false (nothing written) where the product is not cut.
+   */
+  static native boolean denseBatchNormForwardTrain(long x, int n, int in, long w, int out,
+      long bias, long pre, double momentum, double epsilon, long gamma, long beta, long rm,
+      long rv, long xhat, long y, long d, long f, boolean relu);
+
   /** The L2 cache size per core that {@link #denseForward} assumes, in bytes. */
   static native long cacheBytes();
 

@@ -67,6 +67,8 @@ class ParallelKernelsTest {
         checkDenseForward(s[0], s[1], s[2], true);
         checkDenseForward(s[0], s[1], s[2], false);
       }
+      denseThenBatchNormInOneCallEqualsTheTwoCalls(128, 784, 256);
+      denseThenBatchNormInOneCallEqualsTheTwoCalls(37, 300, 45);
       sameBitsWhileAnotherThreadUsesThePool(() -> product(63, 70, 300));
       sameBitsWhileAnotherThreadUsesThePool(() -> denseForward(64, 400, 70));
       System.out.println("threads " + NativeKernels.threads() + "; all kernels equal");
@@ -188,6 +190,72 @@ class ParallelKernelsTest {
           }
         }
       }
+    }
+
+    /** BatchNormKernel.denseForwardTrainRelu gives the bits of Dense.forward then forwardTrainRelu. */
+    private static void denseThenBatchNormInOneCallEqualsTheTwoCalls(int n, int in, int c) {
+      Random random = new Random(n + in + c);
+      Tensor x = Tensor.zeros(n, in);
+      Tensor w = Tensor.zeros(in, c);
+      Tensor[] vectors = new Tensor[8];
+      for (int i = 0; i < vectors.length; i++) {
+        vectors[i] = Tensor.zeros(c);
+        for (int j = 0; j < c; j++) {
+          vectors[i].set(j, (float) (i == 4 || i == 6 ? 0.5 + random.nextDouble()
+              : random.nextGaussian()));
+        }
+      }
+      for (int i = 0; i < n * in; i++) {
+        x.set(i, (float) random.nextGaussian());
+      }
+      for (int i = 0; i < in * c; i++) {
+        w.set(i, (float) random.nextGaussian() * 0.05f);
+      }
+      // bias, gamma, beta, running mean, running var: one set for each way (same values)
+      Tensor bias = vectors[0];
+      float[][] outputs = new float[2][];
+      float[][] running = new float[2][];
+      for (int way = 0; way < 2; way++) {
+        Tensor gamma = copyOf(vectors[1]);
+        Tensor beta = copyOf(vectors[2]);
+        Tensor mean = copyOf(vectors[3]);
+        Tensor var = copyOf(vectors[4]);
+        Tensor pre = Tensor.zeros(n, c);
+        Tensor xhat = Tensor.zeros(n, c);
+        Tensor out = Tensor.zeros(n, c);
+        BatchNormKernel bn = new BatchNormKernel(c, 0.1, 1e-5);
+        if (way == 0) {
+          bn.denseForwardTrainRelu(x, n, in, w, bias, pre, gamma, beta, mean, var, xhat, out);
+        } else {
+          Dense.forward(x, n, in, w, bias, c, pre);
+          bn.forwardTrainRelu(pre, n, gamma, beta, mean, var, xhat, out);
+        }
+        float[] all = new float[3 * n * c];
+        System.arraycopy(pre.toFloatArray(), 0, all, 0, n * c);
+        System.arraycopy(xhat.toFloatArray(), 0, all, n * c, n * c);
+        System.arraycopy(out.toFloatArray(), 0, all, 2 * n * c, n * c);
+        outputs[way] = all;
+        float[] stats = new float[2 * c];
+        System.arraycopy(mean.toFloatArray(), 0, stats, 0, c);
+        System.arraycopy(var.toFloatArray(), 0, stats, c, c);
+        running[way] = stats;
+      }
+      for (int k = 0; k < 2; k++) {
+        float[] a = k == 0 ? outputs[0] : running[0];
+        float[] b = k == 0 ? outputs[1] : running[1];
+        for (int i = 0; i < a.length; i++) {
+          if (Float.floatToIntBits(a[i]) != Float.floatToIntBits(b[i])) {
+            throw new AssertionError("dense + batch norm " + n + "x" + in + "x" + c + " differs at "
+                + (k == 0 ? "output " : "running statistic ") + i + ": " + a[i] + " vs " + b[i]);
+          }
+        }
+      }
+    }
+
+    private static Tensor copyOf(Tensor t) {
+      Tensor c = Tensor.zeros(t.length());
+      c.setFrom(t.toFloatArray());
+      return c;
     }
 
     /** A fixed product of the given shape, on fresh tensors. */

@@ -214,20 +214,22 @@ public final class TrainerWriter {
         .addJavadoc("Layer {@code $L}, training mode: $L.\n", layer.name(),
             NetworkWriter.describe(layer));
     String count = "n * " + layer.outputs();
-    if (layer.dense() != null) {
-      m.addStatement("$T.forward($N, n, $L, network.$N, $L, $L, $N)", RuntimeNames.DENSE, b.in(),
-          layer.inputs(), net.field(layer, "weight"),
-          layer.dense().bias() ? "network." + net.field(layer, "bias") : "null", layer.outputs(),
-          b.pre());
-    }
+    String bias = layer.dense() != null && layer.dense().bias()
+        ? "network." + net.field(layer, "bias") : "null";
     if (batchNormWithRelu(layer)) {
-      // One pass: the activation is written straight from the normalised values; the buffer
-      // of the dense output keeps it (backward reads ReLU's mask off the activation).
-      m.addStatement("$N.forwardTrainRelu($N, n, network.$N, network.$N, network.$N, network.$N,"
-              + " $N, $N)", layout.name(layer, "batchNorm"), b.pre(), net.field(layer, "gamma"),
-          net.field(layer, "beta"), net.field(layer, "runningMean"),
+      // Dense, batch norm and ReLU in one call: the activation is written straight from the
+      // normalised values (backward reads ReLU's mask off it), and where the product is cut among
+      // threads each normalises the channels it has just summed; the dense output stays in pre.
+      m.addStatement("$N.denseForwardTrainRelu($N, n, $L, network.$N, $L, $N, network.$N,"
+              + " network.$N, network.$N, network.$N, $N, $N)", layout.name(layer, "batchNorm"),
+          b.in(), layer.inputs(), net.field(layer, "weight"), bias, b.pre(),
+          net.field(layer, "gamma"), net.field(layer, "beta"), net.field(layer, "runningMean"),
           net.field(layer, "runningVar"), b.xhat(), b.out());
       return m.build();
+    }
+    if (layer.dense() != null) {
+      m.addStatement("$T.forward($N, n, $L, network.$N, $L, $L, $N)", RuntimeNames.DENSE, b.in(),
+          layer.inputs(), net.field(layer, "weight"), bias, layer.outputs(), b.pre());
     }
     if (layer.batchNorm() != null) {
       m.addStatement("$N.forwardTrain($N, n, network.$N, network.$N, network.$N, network.$N, $N,"
