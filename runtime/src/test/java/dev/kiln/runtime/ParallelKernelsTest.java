@@ -68,6 +68,7 @@ class ParallelKernelsTest {
         checkDenseForward(s[0], s[1], s[2], false);
       }
       denseThenBatchNormInOneCallEqualsTheTwoCalls(128, 784, 256);
+      wrongSizesAreRefusedBeforeNativeCode();
       denseThenBatchNormInOneCallEqualsTheTwoCalls(37, 300, 45);
       sameBitsWhileAnotherThreadUsesThePool(() -> product(63, 70, 300));
       sameBitsWhileAnotherThreadUsesThePool(() -> denseForward(64, 400, 70));
@@ -188,6 +189,48 @@ class ParallelKernelsTest {
             throw new AssertionError("dense " + n + "x" + in + "x" + out + " bias " + withBias
                 + " at (" + r + ", " + j + "): " + actual + " instead of " + sum);
           }
+        }
+      }
+    }
+
+    /** A tensor smaller than its shape is an IllegalArgumentException naming it, on the cut path too. */
+    private static void wrongSizesAreRefusedBeforeNativeCode() {
+      Tensor x = Tensor.zeros(128, 784);
+      Tensor w = Tensor.zeros(784, 256);
+      Tensor b = Tensor.zeros(256);
+      Tensor y = Tensor.zeros(128, 256);
+      Tensor c = Tensor.zeros(256);
+      Tensor[] cases = {Tensor.zeros(127, 784), Tensor.zeros(783, 256), Tensor.zeros(255),
+          Tensor.zeros(127, 256)};
+      String[] names = {"x", "weight", "bias", "y"};
+      for (int k = 0; k < cases.length; k++) {
+        Tensor[] args = {x, w, b, y};
+        args[k] = cases[k];
+        try {
+          Dense.forward(args[0], 128, 784, args[1], args[2], 256, args[3]);
+          throw new AssertionError("Dense.forward accepted a short " + names[k]);
+        } catch (IllegalArgumentException expected) {
+          if (!expected.getMessage().contains(names[k])) {
+            throw new AssertionError("message does not name " + names[k] + ": "
+                + expected.getMessage());
+          }
+        }
+      }
+      BatchNormKernel bn = new BatchNormKernel(256, 0.1, 1e-5);
+      try {
+        bn.denseForwardTrainRelu(x, 128, 784, w, b, y, c, c, c, c, Tensor.zeros(100, 256), y);
+        throw new AssertionError("denseForwardTrainRelu accepted a short xhat");
+      } catch (IllegalArgumentException expected) {
+        if (!expected.getMessage().contains("xhat")) {
+          throw new AssertionError("message does not name xhat: " + expected.getMessage());
+        }
+      }
+      try {
+        bn.denseForwardTrainRelu(x, 128, 784, Tensor.zeros(700, 256), b, y, c, c, c, c, y, y);
+        throw new AssertionError("denseForwardTrainRelu accepted a short weight");
+      } catch (IllegalArgumentException expected) {
+        if (!expected.getMessage().contains("weight")) {
+          throw new AssertionError("message does not name weight: " + expected.getMessage());
         }
       }
     }
