@@ -69,6 +69,7 @@ class ParallelKernelsTest {
       }
       denseThenBatchNormInOneCallEqualsTheTwoCalls(128, 784, 256);
       wrongSizesAreRefusedBeforeNativeCode();
+      theCutPathAllocatesNothing();
       denseThenBatchNormInOneCallEqualsTheTwoCalls(37, 300, 45);
       sameBitsWhileAnotherThreadUsesThePool(() -> product(63, 70, 300));
       sameBitsWhileAnotherThreadUsesThePool(() -> denseForward(64, 400, 70));
@@ -190,6 +191,49 @@ class ParallelKernelsTest {
                 + " at (" + r + ", " + j + "): " + actual + " instead of " + sum);
           }
         }
+      }
+    }
+
+    /**
+     * The layer cut along its inputs, with batch norm, allocates no heap bytes and no JavaCPP
+     * memory once warm (its partials are native, made once per thread).
+     */
+    private static void theCutPathAllocatesNothing() {
+      Tensor x = Tensor.zeros(128, 784);
+      Tensor w = Tensor.zeros(784, 256);
+      Tensor b = Tensor.zeros(256);
+      Tensor pre = Tensor.zeros(128, 256);
+      Tensor xhat = Tensor.zeros(128, 256);
+      Tensor out = Tensor.zeros(128, 256);
+      Tensor gamma = Tensor.zeros(256);
+      Tensor beta = Tensor.zeros(256);
+      Tensor mean = Tensor.zeros(256);
+      Tensor var = Tensor.zeros(256);
+      gamma.fill(1f);
+      var.fill(1f);
+      for (int i = 0; i < x.length(); i++) {
+        x.set(i, (float) Math.sin(i));
+      }
+      BatchNormKernel bn = new BatchNormKernel(256, 0.1, 1e-5);
+      com.sun.management.ThreadMXBean threads =
+          (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+      long heap = 0;
+      long pointer = 0;
+      for (int round = 0; round < 4; round++) {
+        long heapBefore = threads.getCurrentThreadAllocatedBytes();
+        long pointerBefore = org.bytedeco.javacpp.Pointer.totalBytes();
+        for (int i = 0; i < 500; i++) {
+          Dense.forward(x, 128, 784, w, b, 256, pre);
+          bn.denseForwardTrainRelu(x, 128, 784, w, b, pre, gamma, beta, mean, var, xhat, out);
+        }
+        if (round > 0) { // the first round warms up the JIT
+          heap += threads.getCurrentThreadAllocatedBytes() - heapBefore;
+          pointer += org.bytedeco.javacpp.Pointer.totalBytes() - pointerBefore;
+        }
+      }
+      if (heap > 1500 || pointer != 0) { // 3,000 calls: under half a byte per call
+        throw new AssertionError("the cut dense layer allocated " + heap + " heap bytes and "
+            + pointer + " JavaCPP bytes over 3,000 calls");
       }
     }
 
