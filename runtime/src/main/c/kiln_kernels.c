@@ -289,18 +289,20 @@ JNIEXPORT jlong JNICALL Java_dev_kiln_runtime_NativeKernels_cacheBytes(JNIEnv *e
 /*
  * Whether a dense layer's product is cut along its inputs (then the calling thread's partials are
  * allocated): more than one thread, a product large enough to cut, at least 64 inputs per thread,
- * and a thread's share of the weights, their gradient and momentum fits in its L2 (the gain is
+ * a thread's share of the weights, their gradient and momentum fits in its L2 (the gain is
  * those rows staying in its cache; for the wide 784-1024-1024-10 network they do not fit, and
- * the partials would only add traffic).
+ * the partials would only add traffic), and the partials take at most 8 L2s.
  */
 static int dense_cut_along_inputs(int n, int in, int out) {
   int parts = pool_threads;
   long weight_bytes_per_thread = 3L * in * out * (long) sizeof(float) / (parts > 0 ? parts : 1);
+  size_t need = (size_t) (parts > 1 ? parts - 1 : 0) * n * out;
+  /* Partials larger than a few L2s (a large batch on many threads) cost more traffic than the
+     weights' residency saves, and memory. */
   if (parts <= 1 || (long) n * in * out < MIN_PARALLEL_MULTIPLY_ADDS || in < 64 * parts
-      || weight_bytes_per_thread > l2_bytes) {
+      || weight_bytes_per_thread > l2_bytes || need * sizeof(float) > 8 * (size_t) l2_bytes) {
     return 0;
   }
-  size_t need = (size_t) (parts - 1) * n * out;
   if (need > partials_size) {
     float *grown = aligned_alloc(64, (need * sizeof(float) + 63) / 64 * 64);
     if (grown == NULL) return 0;

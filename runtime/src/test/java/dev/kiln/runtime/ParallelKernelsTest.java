@@ -62,7 +62,7 @@ class ParallelKernelsTest {
         }
       }
       int[][] layers = {{128, 784, 256}, {64, 1000, 33}, {512, 256, 256}, {16, 512, 160},
-          {128, 1024, 1024}, {37, 300, 45}, {5, 3, 2}};
+          {128, 1024, 1024}, {37, 300, 45}, {5, 3, 2}, {40_000, 128, 128}};
       for (int[] s : layers) {
         checkDenseForward(s[0], s[1], s[2], true);
         checkDenseForward(s[0], s[1], s[2], false);
@@ -156,7 +156,8 @@ class ParallelKernelsTest {
       // Cut where large enough and where a thread's share of the weights, their gradient and
       // momentum fits in its core's L2 (see kiln_kernels.c).
       boolean cut = (long) n * in * out >= (1L << 20) && in >= 128
-          && 3L * in * out * Float.BYTES / 2 <= NativeKernels.cacheBytes();
+          && 3L * in * out * Float.BYTES / 2 <= NativeKernels.cacheBytes()
+          && (long) n * out * Float.BYTES <= 8 * NativeKernels.cacheBytes();
       Tensor probe = Tensor.zeros(batch, out);
       assertWithMessage("layer %s x %s -> %s cut along the inputs", n, in, out)
           .that(NativeKernels.denseForward(x.address(), n, in, w.address(), out, b.address(),
