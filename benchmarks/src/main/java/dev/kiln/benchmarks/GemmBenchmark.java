@@ -58,14 +58,14 @@ public class GemmBenchmark {
       weights = new Tensor[layers];
       weightGrads = new Tensor[layers];
       for (int i = 0; i <= layers; i++) {
-        activations[i] = Tensor.zeros(n, widths[i]);
-        deltas[i] = Tensor.zeros(n, widths[i]);
+        activations[i] = Tensor.alignedZeros(n, widths[i]); // as the trainer's own buffers
+        deltas[i] = Tensor.alignedZeros(n, widths[i]);
         activations[i].fill(0.01f);
         deltas[i].fill(0.01f);
       }
       for (int i = 0; i < layers; i++) {
         weights[i] = Tensor.zeros(widths[i], widths[i + 1]);
-        weightGrads[i] = Tensor.zeros(widths[i], widths[i + 1]);
+        weightGrads[i] = Tensor.alignedZeros(widths[i], widths[i + 1]);
         weights[i].fill(0.01f);
       }
     }

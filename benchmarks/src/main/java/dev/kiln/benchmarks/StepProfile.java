@@ -98,13 +98,13 @@ public final class StepProfile {
       int in = widths[i];
       int width = widths[i + 1];
       String name = "layer" + i;
-      pre[i] = Tensor.zeros(n, width);
-      out[i] = Tensor.zeros(n, width);
-      delta[i] = Tensor.zeros(n, width);
+      pre[i] = Tensor.alignedZeros(n, width);
+      out[i] = Tensor.alignedZeros(n, width);
+      delta[i] = Tensor.alignedZeros(n, width);
       weights[i] = Tensor.zeros(in, width);
-      weightGrads[i] = Tensor.zeros(in, width);
+      weightGrads[i] = Tensor.alignedZeros(in, width);
       biases[i] = Tensor.zeros(width);
-      biasGrads[i] = Tensor.zeros(width);
+      biasGrads[i] = Tensor.alignedZeros(width);
       float[] init = new float[in * width];
       double bound = Math.sqrt(6.0 / in);
       for (int k = 0; k < init.length; k++) {
@@ -114,15 +114,15 @@ public final class StepProfile {
       params.add(name + ".weight", name, ParameterKind.WEIGHT, weights[i], weightGrads[i]);
       params.add(name + ".bias", name, ParameterKind.BIAS, biases[i], biasGrads[i]);
       if (hasBatchNorm(i)) {
-        xhat[i] = Tensor.zeros(n, width);
+        xhat[i] = Tensor.alignedZeros(n, width);
         gammas[i] = Tensor.zeros(width);
         gammas[i].fill(1f);
         betas[i] = Tensor.zeros(width);
         runningMeans[i] = Tensor.zeros(width);
         runningVars[i] = Tensor.zeros(width);
         runningVars[i].fill(1f);
-        gammaGrads[i] = Tensor.zeros(width);
-        betaGrads[i] = Tensor.zeros(width);
+        gammaGrads[i] = Tensor.alignedZeros(width);
+        betaGrads[i] = Tensor.alignedZeros(width);
         batchNorms[i] = new BatchNormKernel(width, 0.1, 1e-5);
         params.add(name + ".gamma", name, ParameterKind.GAMMA, gammas[i], gammaGrads[i]);
         params.add(name + ".beta", name, ParameterKind.BETA, betas[i], betaGrads[i]);

@@ -104,14 +104,14 @@ public final class BatchNormKernel {
   public void denseForwardTrainRelu(Tensor x, int n, int in, Tensor weight, Tensor bias,
       Tensor pre, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, Tensor xhat,
       Tensor out) {
-    if (NativeKernels.PARALLEL && n >= 2) {
-      checkSizes("batchNorm", n, "pre", pre, "xhat", xhat, "out", out, "gamma", gamma, "beta",
-          beta, "runningMean", runningMean, "runningVar", runningVar);
-      NativeKernels.require("dense", "x", x, (long) n * in);
-      NativeKernels.require("dense", "weight", weight, (long) in * features);
-      if (bias != null) {
-        NativeKernels.require("dense", "bias", bias, features);
-      }
+    if (n < 2) {
+      throw new IllegalArgumentException(
+          "batch normalisation in training mode needs at least 2 samples per batch, got " + n);
+    }
+    Dense.checkForward(x, n, in, weight, bias, features, pre);
+    checkSizes("batchNorm", n, "pre", pre, "xhat", xhat, "out", out, "gamma", gamma, "beta",
+        beta, "runningMean", runningMean, "runningVar", runningVar);
+    if (NativeKernels.PARALLEL) {
       if (NativeKernels.denseBatchNormForwardTrain(x.address(), n, in, weight.address(),
           features, bias == null ? 0 : bias.address(), pre.address(), momentum, epsilon,
           gamma.address(), beta.address(), runningMean.address(), runningVar.address(),

@@ -14,17 +14,14 @@ public final class Dense {
    * @param x input {@code [batch, in]}
    * @param weight {@code [in, out]}
    * @param bias {@code [out]}, or null for a layer without bias
-   * @param y output {@code [batch, out]}
+   * @param y output {@code [batch, out]}, apart from {@code x} and {@code weight}
+   * @throws IllegalArgumentException for sizes below 1, a tensor smaller than its shape, or
+   *     {@code y} overlapping {@code x} or {@code weight}, before anything is written
    */
   public static void forward(Tensor x, int n, int in, Tensor weight, Tensor bias, int out, Tensor y) {
-    if (NativeKernels.PARALLEL && n > 0) {
+    checkForward(x, n, in, weight, bias, out, y);
+    if (NativeKernels.PARALLEL) {
       // Cut along the inputs on several threads (see kiln_kernels.c), when large enough.
-      NativeKernels.require("dense", "x", x, (long) n * in);
-      NativeKernels.require("dense", "weight", weight, (long) in * out);
-      NativeKernels.require("dense", "y", y, (long) n * out);
-      if (bias != null) {
-        NativeKernels.require("dense", "bias", bias, out);
-      }
       if (NativeKernels.denseForward(x.address(), n, in, weight.address(), out,
           bias == null ? 0 : bias.address(), y.address())) {
         return;
@@ -38,6 +35,37 @@ public final class Dense {
       }
     }
     Blas.gemm(false, false, n, out, in, 1f, x, in, weight, out, bias != null ? 1f : 0f, y, out);
+  }
+
+  /**
+   * The checks of {@link #forward}, before anything is written: positive sizes, every tensor at
+   * least its shape, and {@code y} apart from {@code x} and {@code weight} (the product reads
+   * them while it writes {@code y}).
+   *
+   * @throws IllegalArgumentException naming the argument and the sizes
+   */
+  static void checkForward(Tensor x, int n, int in, Tensor weight, Tensor bias, int out,
+      Tensor y) {
+    if (n < 1 || in < 1 || out < 1) {
+      throw new IllegalArgumentException("dense: expected n, in and out >= 1, got n=" + n
+          + ", in=" + in + ", out=" + out);
+    }
+    NativeKernels.require("dense", "x", x, (long) n * in);
+    NativeKernels.require("dense", "weight", weight, (long) in * out);
+    NativeKernels.require("dense", "y", y, (long) n * out);
+    if (bias != null) {
+      NativeKernels.require("dense", "bias", bias, out);
+    }
+    long yEnd = y.address() + (long) n * out * Float.BYTES;
+    if (overlaps(y.address(), yEnd, x.address(), x.address() + (long) n * in * Float.BYTES)
+        || overlaps(y.address(), yEnd, weight.address(),
+            weight.address() + (long) in * out * Float.BYTES)) {
+      throw new IllegalArgumentException("dense: y must not overlap x or weight");
+    }
+  }
+
+  private static boolean overlaps(long from1, long to1, long from2, long to2) {
+    return from1 < to2 && from2 < to1;
   }
 
   /**

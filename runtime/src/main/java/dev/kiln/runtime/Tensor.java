@@ -49,27 +49,33 @@ public final class Tensor {
   }
 
   /**
-   * A new tensor of zeros.
+   * A new tensor of zeros, in an ND4J buffer of its own (16-byte aligned).
    *
    * @param shape the shape, each dimension at least 1
-   * @throws IllegalArgumentException for an empty shape or a non-positive dimension
+   * @throws IllegalArgumentException for an empty shape, a non-positive dimension, or more than
+   *     2^31 - 1 elements
    */
   public static Tensor zeros(long... shape) {
-    if (shape.length == 0) {
-      throw new IllegalArgumentException("a tensor needs at least one dimension");
-    }
-    for (long d : shape) {
-      if (d < 1) {
-        throw new IllegalArgumentException("non-positive dimension in shape " + Arrays.toString(shape));
-      }
-    }
-    long n = 1;
-    for (long d : shape) {
-      n *= d;
-    }
-    // ND4J's buffers start 16-byte aligned; the kernels' 64-byte vector loads and stores (and
-    // OpenBLAS's) that straddle two cache lines made the batch-norm pass 2.5x slower. So the
-    // tensor is a view that starts on a cache line, inside a buffer one cache line longer.
+    elements(shape);
+    return new Tensor(Nd4j.zeros(DataType.FLOAT, shape));
+  }
+
+  /**
+   * A new tensor of zeros that starts on a 64-byte cache line: a view into an ND4J buffer one
+   * cache line longer. For the buffers a trainer keeps to itself (activations and their
+   * gradients): ND4J's buffers start 16-byte aligned, and the native kernels' 64-byte vector
+   * loads and stores that straddle two cache lines made the batch-norm pass 2.5× slower
+   * (docs/performance.md).
+   *
+   * <p>ND4J ops read and write the view correctly, but ND4J's NumPy export ({@code
+   * Nd4j.toNpyByteArray}, {@code Nd4j.writeAsNumpy}) ignores a view's offset, as for any ND4J
+   * view: export {@code array().dup()} instead. That is why {@link #zeros}, which networks use
+   * for their parameters, does not align.
+   *
+   * @throws IllegalArgumentException as {@link #zeros}
+   */
+  public static Tensor alignedZeros(long... shape) {
+    long n = elements(shape);
     INDArray buffer = Nd4j.zeros(DataType.FLOAT, n + ALIGNMENT_FLOATS - 1);
     long misalignment = buffer.data().address() % (ALIGNMENT_FLOATS * Float.BYTES);
     long skip = misalignment == 0 ? 0 : (ALIGNMENT_FLOATS * Float.BYTES - misalignment) / Float.BYTES;
@@ -77,8 +83,27 @@ public final class Tensor {
     return new Tensor(view);
   }
 
-  /** Floats per cache line: {@link #zeros} starts every tensor on one. */
+  /** Floats per cache line: {@link #alignedZeros} starts its tensors on one. */
   static final int ALIGNMENT_FLOATS = 16;
+
+  /** The element count of a valid shape (see {@link #zeros}). */
+  private static long elements(long[] shape) {
+    if (shape.length == 0) {
+      throw new IllegalArgumentException("a tensor needs at least one dimension");
+    }
+    long n = 1;
+    for (long d : shape) {
+      if (d < 1) {
+        throw new IllegalArgumentException("non-positive dimension in shape " + Arrays.toString(shape));
+      }
+      if (n > Integer.MAX_VALUE / d) {
+        throw new IllegalArgumentException("shape " + Arrays.toString(shape)
+            + " has more than 2^31 - 1 elements");
+      }
+      n *= d;
+    }
+    return n;
+  }
 
   /**
    * Wraps an existing array without copying.

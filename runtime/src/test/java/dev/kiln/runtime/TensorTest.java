@@ -14,10 +14,10 @@ class TensorTest {
       {2, 3, 5}};
 
   @Test
-  void zerosStartOnACacheLine() {
+  void alignedZerosStartOnACacheLine() {
     for (int repeat = 0; repeat < 20; repeat++) {
       for (long[] shape : SHAPES) {
-        Tensor t = Tensor.zeros(shape);
+        Tensor t = Tensor.alignedZeros(shape);
         assertThat(t.address() % 64).isEqualTo(0);
         assertThat(t.pointer().address() + t.pointer().position() * Float.BYTES)
             .isEqualTo(t.address());
@@ -26,9 +26,9 @@ class TensorTest {
   }
 
   @Test
-  void zerosIsALiveViewWithTheShapeAsked() {
+  void alignedZerosIsALiveViewWithTheShapeAsked() {
     for (long[] shape : SHAPES) {
-      Tensor t = Tensor.zeros(shape);
+      Tensor t = Tensor.alignedZeros(shape);
       INDArray a = t.array();
       assertThat(a.shape()).isEqualTo(shape);
       assertThat(a.dataType()).isEqualTo(DataType.FLOAT);
@@ -51,10 +51,30 @@ class TensorTest {
     }
   }
 
+  /**
+   * Networks' parameters (Tensor.zeros) are plain ND4J arrays: ND4J's NumPy export, which ignores
+   * a view's offset, gives their values; an aligned tensor exports through dup().
+   */
+  @Test
+  void numpyExportOfTheArrays() {
+    Tensor plain = Tensor.zeros(3, 5);
+    Tensor aligned = Tensor.alignedZeros(3, 5);
+    float[] values = new float[15];
+    for (int i = 0; i < 15; i++) {
+      values[i] = i + 1;
+    }
+    plain.setFrom(values);
+    aligned.setFrom(values);
+    assertThat(Nd4j.createNpyFromByteArray(Nd4j.toNpyByteArray(plain.array())).data().asFloat())
+        .isEqualTo(values);
+    assertThat(Nd4j.createNpyFromByteArray(Nd4j.toNpyByteArray(aligned.array().dup())).data()
+        .asFloat()).isEqualTo(values);
+  }
+
   @Test
   void tensorsDoNotShareMemory() {
-    Tensor a = Tensor.zeros(100);
-    Tensor b = Tensor.zeros(100);
+    Tensor a = Tensor.alignedZeros(100);
+    Tensor b = Tensor.alignedZeros(100);
     a.fill(1f);
     for (int i = 0; i < 100; i++) {
       assertThat(b.get(i)).isEqualTo(0f);
@@ -72,10 +92,14 @@ class TensorTest {
   }
 
   @Test
-  void zerosRejectsEmptyShapes() {
+  void zerosRejectsEmptyAndOversizedShapes() {
     assertThrows(IllegalArgumentException.class, () -> Tensor.zeros());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Tensor.zeros(3, 0));
     assertThat(e).hasMessageThat().contains("[3, 0]");
+    e = assertThrows(IllegalArgumentException.class, () -> Tensor.alignedZeros(1L << 32, 1L << 32));
+    assertThat(e).hasMessageThat().contains("2^31 - 1");
+    e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(65_536, 32_768));
+    assertThat(e).hasMessageThat().contains("2^31 - 1");
   }
 }

@@ -97,8 +97,12 @@ public final class TrainerWriter {
     type.addField(FieldSpec.builder(RuntimeNames.BATCH_INPUT, "labelsInput", Modifier.PRIVATE,
         Modifier.FINAL).initializer("new $T()", RuntimeNames.BATCH_INPUT).build());
     for (TrainerLayout.Buffer buffer : layout.buffers()) {
+      // The batch buffers are handed to users (featureBuffer, labelBuffer) and stay plain ND4J
+      // arrays; the trainer's own buffers start on a cache line for the native kernels.
+      boolean handedOut = buffer.name().equals("input") || buffer.name().equals("target");
       type.addField(FieldSpec.builder(RuntimeNames.TENSOR, buffer.name(), Modifier.PRIVATE,
-          Modifier.FINAL).initializer("$T.zeros($L)", RuntimeNames.TENSOR, buffer.shapeCode())
+          Modifier.FINAL).initializer("$T.$L($L)", RuntimeNames.TENSOR,
+              handedOut ? "zeros" : "alignedZeros", buffer.shapeCode())
           .addJavadoc("$L\n", buffer.doc()).build());
     }
     for (LayerSpec layer : spec.network().layers()) {
