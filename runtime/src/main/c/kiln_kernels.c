@@ -487,17 +487,22 @@ struct bn_args {
   float *f;
 };
 
+/* The bn_args a of a slice function, its channels [lo, hi) and their scratch s; an empty slice
+   returns. */
+#define CHANNEL_SLICE(a, s, lo, hi)                                \
+  const struct bn_args *a = p;                                     \
+  long lo, hi;                                                     \
+  slice(a->c, part, parts, 16, &lo, &hi);                          \
+  if (hi <= lo) return;                                            \
+  struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, lo);
+
 /*
  * Statistics then normalisation of one slice of channels: every value of a channel is computed by
  * the thread that owns the channel, so that one dispatch does the whole layer and the slice's
  * columns stay in that core's cache between the two passes.
  */
 static void bn_forward_part(const void *p, int part, int parts) {
-  const struct bn_args *a = p;
-  long lo, hi;
-  slice(a->c, part, parts, 16, &lo, &hi);
-  if (hi <= lo) return;
-  struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, lo);
+  CHANNEL_SLICE(a, s, lo, hi)
   bn_statistics(a->x + lo, a->n, a->c, (int) (hi - lo), a->momentum, a->epsilon, a->rm + lo,
       a->rv + lo, s);
   bn_normalize(a->x + lo, a->n, a->c, (int) (hi - lo), s.mean_f, s.inv_std_f, a->gamma + lo,
@@ -611,11 +616,7 @@ CLONES static void bn_input_gradient(const float *dy, const float *act,
 
 /* Sums then input gradient of one slice of channels, as bn_forward_part. */
 static void bn_backward_part(const void *p, int part, int parts) {
-  const struct bn_args *a = p;
-  long lo, hi;
-  slice(a->c, part, parts, 16, &lo, &hi);
-  if (hi <= lo) return;
-  struct bn_scratch s = bn_scratch_at(a->d, a->f, a->c, lo);
+  CHANNEL_SLICE(a, s, lo, hi)
   const float *act = a->act ? a->act + lo : NULL;
   bn_gradient_sums(a->dy + lo, act, a->xhat_in + lo, a->n, a->c, (int) (hi - lo), a->gamma + lo,
       a->gamma_grad + lo, a->beta_grad + lo, s);
