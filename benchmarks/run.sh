@@ -60,15 +60,24 @@ busy() {
   echo "load average at start: $(load)"
 } > "$OUT/machine.txt"
 
-JMH=(-f 1 -wi 2 -w 1 -i 2 -r 1 -prof gc -p batch=32,128,512 -p model=reference,wide)
+JMH=(-f 1 -wi 2 -w 1 -i 2 -r 1 -prof gc)
+PARAMS=(-p batch=32,128,512 -p model=reference,wide)
 if has speed; then
   for r in $(seq 1 "$ROUNDS"); do
     mkdir -p "$OUT/round-$r"
     echo "== round $r/$ROUNDS (load $(load)) busy: $(busy)" | tee -a "$OUT/noise.txt"
-    java_run -cp "$CP" org.openjdk.jmh.Main 'KilnStepBenchmark|GemmBenchmark' "${JMH[@]}" \
-      -rf json -rff "$OUT/round-$r/jmh-kiln.json" > "$OUT/round-$r/jmh-kiln.log" 2>&1
+    # Kiln's step and its GEMMs alone one configuration at a time: the two forks of a
+    # configuration run back to back, so that the step / GEMM ratio compares like with like on a
+    # machine whose speed drifts over minutes.
+    for m in reference wide; do
+      for b in 32 128 512; do
+        java_run -cp "$CP" org.openjdk.jmh.Main 'KilnStepBenchmark|GemmBenchmark' "${JMH[@]}" \
+          -p model=$m -p batch=$b -rf json -rff "$OUT/round-$r/jmh-kiln-$m-$b.json" \
+          > "$OUT/round-$r/jmh-kiln-$m-$b.log" 2>&1
+      done
+    done
     if [ "$r" -le "$DL4J_ROUNDS" ]; then
-      java_run -cp "$CP" org.openjdk.jmh.Main 'Dl4jStepBenchmark' "${JMH[@]}" \
+      java_run -cp "$CP" org.openjdk.jmh.Main 'Dl4jStepBenchmark' "${JMH[@]}" "${PARAMS[@]}" \
         -rf json -rff "$OUT/round-$r/jmh-dl4j.json" > "$OUT/round-$r/jmh-dl4j.log" 2>&1
     fi
     for policy in default PASSIVE; do

@@ -67,7 +67,9 @@ public final class StepProfile {
   private final SgdOptimizer optimizer;
   private final GradientClipper clipper;
   private final StatisticsSnapshot statistics;
-  private final Map<String, long[]> timings = new LinkedHashMap<>();
+  private List<Op> ops;
+  private long[] opNanos;
+  private final Map<String, long[]> gemmTimings = new LinkedHashMap<>();
 
   private StepProfile(Workload w) {
     n = w.batch();
@@ -151,90 +153,98 @@ public final class StepProfile {
     return layer < layers - 1;
   }
 
-  private long mark(String name, long start) {
-    long now = System.nanoTime();
-    long[] t = timings.get(name);
-    t[0] += now - start;
-    return now;
-  }
-
-  private void key(String name) {
-    timings.put(name, new long[1]);
-  }
-
-  private void declareKeys() {
-    key("input|copy batch");
-    key("input|check features and labels");
-    key("input|BN statistics snapshot");
-    for (int i = 0; i < layers; i++) {
-      key(layerName(i) + (hasBatchNorm(i) ? " fwd|dense + batch norm + relu"
-          : " fwd|dense (bias + GEMM)"));
-    }
-    key("loss|softmax cross-entropy");
-    for (int i = layers - 1; i >= 0; i--) {
-      if (hasBatchNorm(i)) {
-        key(layerName(i) + " bwd|batch norm + relu");
-      }
-      key(layerName(i) + " bwd|dense (2 GEMMs + bias sum)");
-    }
-    key("update|clip: global norm");
-    key("update|clip: scale");
-    key("update|SGD momentum with L2");
-  }
-
   private String layerName(int i) {
     return i == layers - 1 ? "logits" : "hidden" + (i + 1);
+  }
+
+  /** One call of the step's kernel sequence, named "layer|op kind". */
+  private record Op(String name, Runnable call) {}
+
+  /**
+   * The generated trainer's kernel sequence (built once: running it allocates nothing), in the
+   * order of {@code stepBuffered}.
+   */
+  private List<Op> sequence() {
+    List<Op> ops = new ArrayList<>();
+    ops.add(new Op("input|copy batch", () -> {
+      featuresInput.copy(features, input, n, widths[0]);
+      labelsInput.copy(labels, target, n, widths[layers]);
+    }));
+    ops.add(new Op("input|check features and labels", () -> {
+      BatchInput.checkFinite("features", input, n, widths[0], 0);
+      BatchInput.checkLabels(LossKind.SOFTMAX_CROSS_ENTROPY, target, n, widths[layers], 0);
+    }));
+    ops.add(new Op("input|BN statistics snapshot", statistics::save));
+    for (int layer = 0; layer < layers; layer++) {
+      int i = layer;
+      int in = widths[i];
+      int width = widths[i + 1];
+      Tensor x = i == 0 ? input : out[i - 1];
+      if (hasBatchNorm(i)) {
+        ops.add(new Op(layerName(i) + " fwd|dense + batch norm + relu",
+            () -> batchNorms[i].denseForwardTrainRelu(x, n, in, weights[i], biases[i], pre[i],
+                gammas[i], betas[i], runningMeans[i], runningVars[i], xhat[i], out[i])));
+      } else {
+        ops.add(new Op(layerName(i) + " fwd|dense (bias + GEMM)",
+            () -> Dense.forward(x, n, in, weights[i], biases[i], width, pre[i])));
+      }
+    }
+    ops.add(new Op("loss|softmax cross-entropy", () -> Losses.softmaxCrossEntropy(
+        pre[layers - 1], target, n, widths[layers], 0.0, delta[layers - 1])));
+    for (int layer = layers - 1; layer >= 0; layer--) {
+      int i = layer;
+      int in = widths[i];
+      int width = widths[i + 1];
+      if (hasBatchNorm(i)) {
+        ops.add(new Op(layerName(i) + " bwd|batch norm + relu",
+            () -> batchNorms[i].backwardRelu(delta[i], out[i], xhat[i], n, gammas[i],
+                gammaGrads[i], betaGrads[i], delta[i])));
+      }
+      Tensor layerInput = i == 0 ? input : out[i - 1];
+      Tensor inputDelta = i == 0 ? null : delta[i - 1];
+      ops.add(new Op(layerName(i) + " bwd|dense (2 GEMMs + bias sum)",
+          () -> Dense.backward(layerInput, delta[i], n, in, weights[i], width, weightGrads[i],
+              biasGrads[i], inputDelta)));
+    }
+    ops.add(new Op("update|clip: global norm", clipper::measure));
+    ops.add(new Op("update|clip: scale", clipper::clip));
+    ops.add(new Op("update|SGD momentum with L2", () -> optimizer.update(0.01)));
+    return ops;
   }
 
   /** One step, the generated trainer's kernel sequence, each call timed. */
   private void timedStep() {
     long t = System.nanoTime();
-    featuresInput.copy(features, input, n, widths[0]);
-    labelsInput.copy(labels, target, n, widths[layers]);
-    t = mark("input|copy batch", t);
-    BatchInput.checkFinite("features", input, n, widths[0], 0);
-    BatchInput.checkLabels(LossKind.SOFTMAX_CROSS_ENTROPY, target, n, widths[layers], 0);
-    t = mark("input|check features and labels", t);
-    statistics.save();
-    t = mark("input|BN statistics snapshot", t);
-    Tensor x = input;
-    for (int i = 0; i < layers; i++) {
-      int in = widths[i];
-      int width = widths[i + 1];
-      String l = layerName(i);
-      if (hasBatchNorm(i)) {
-        batchNorms[i].denseForwardTrainRelu(x, n, in, weights[i], biases[i], pre[i], gammas[i],
-            betas[i], runningMeans[i], runningVars[i], xhat[i], out[i]);
-        t = mark(l + " fwd|dense + batch norm + relu", t);
-        x = out[i];
-      } else {
-        Dense.forward(x, n, in, weights[i], biases[i], width, pre[i]);
-        t = mark(l + " fwd|dense (bias + GEMM)", t);
+    for (int k = 0; k < ops.size(); k++) {
+      ops.get(k).call().run();
+      long now = System.nanoTime();
+      opNanos[k] += now - t;
+      t = now;
+    }
+  }
+
+  /**
+   * Each call of the sequence with hot caches: after one step, call k runs {@code repeats}
+   * times in a row and the last half are timed. Set beside the in-step time, it shows what a call
+   * loses to the rest of the step evicting its data (the repeated calls change the state, so this
+   * runs after the paired measurement).
+   */
+  private double[] hotMicros(int steps, int repeats) {
+    double[] hot = new double[ops.size()];
+    for (int s = 0; s < steps; s++) {
+      for (int k = 0; k < ops.size(); k++) {
+        Runnable call = ops.get(k).call();
+        for (int r = 0; r < repeats / 2; r++) {
+          call.run();
+        }
+        long t0 = System.nanoTime();
+        for (int r = repeats / 2; r < repeats; r++) {
+          call.run();
+        }
+        hot[k] += (System.nanoTime() - t0) / 1e3 / (repeats - repeats / 2) / steps;
       }
     }
-    Losses.softmaxCrossEntropy(pre[layers - 1], target, n, widths[layers], 0.0,
-        delta[layers - 1]);
-    t = mark("loss|softmax cross-entropy", t);
-    for (int i = layers - 1; i >= 0; i--) {
-      int in = widths[i];
-      int width = widths[i + 1];
-      String l = layerName(i);
-      if (hasBatchNorm(i)) {
-        batchNorms[i].backwardRelu(delta[i], out[i], xhat[i], n, gammas[i], gammaGrads[i],
-            betaGrads[i], delta[i]);
-        t = mark(l + " bwd|batch norm + relu", t);
-      }
-      Tensor layerInput = i == 0 ? input : out[i - 1];
-      Dense.backward(layerInput, delta[i], n, in, weights[i], width, weightGrads[i], biasGrads[i],
-          i == 0 ? null : delta[i - 1]);
-      t = mark(l + " bwd|dense (2 GEMMs + bias sum)", t);
-    }
-    clipper.measure();
-    t = mark("update|clip: global norm", t);
-    clipper.clip();
-    t = mark("update|clip: scale", t);
-    optimizer.update(0.01);
-    mark("update|SGD momentum with L2", t);
+    return hot;
   }
 
   /** The step's eight GEMMs, as {@link GemmBenchmark}, on this profile's tensors. */
@@ -254,13 +264,43 @@ public final class StepProfile {
     }
   }
 
+  /** {@link #gemmsOnly} with each product timed into {@code gemmTimings}. */
+  private void timedGemmsOnly() {
+    long t = System.nanoTime();
+    for (int i = 0; i < layers; i++) {
+      Blas.gemm(false, false, n, widths[i + 1], widths[i], 1f, i == 0 ? input : out[i - 1],
+          widths[i], weights[i], widths[i + 1], 0f, pre[i], widths[i + 1]);
+      t = markGemm(layerName(i) + " x·W", t);
+    }
+    for (int i = layers - 1; i >= 0; i--) {
+      Tensor layerInput = i == 0 ? input : out[i - 1];
+      Blas.gemm(true, false, widths[i], widths[i + 1], n, 1f, layerInput, widths[i], delta[i],
+          widths[i + 1], 0f, weightGrads[i], widths[i + 1]);
+      t = markGemm(layerName(i) + " xᵀ·dy", t);
+      if (i > 0) {
+        Blas.gemm(false, true, n, widths[i], widths[i + 1], 1f, delta[i], widths[i + 1],
+            weights[i], widths[i + 1], 0f, delta[i - 1], widths[i]);
+        t = markGemm(layerName(i) + " dy·Wᵀ", t);
+      }
+    }
+  }
+
+  private long markGemm(String name, long start) {
+    long now = System.nanoTime();
+    gemmTimings.computeIfAbsent(name, k -> new long[1])[0] += now - start;
+    return now;
+  }
+
   /** Results of one configuration. */
   record Result(Workload workload, double stepMicros, double mirrorMicros, double gemmMicros,
-      Map<String, Double> micros, double heapBytesPerStep, long pointerGrowth) {}
+      Map<String, Double> micros, Map<String, Double> hotMicros,
+      Map<String, Double> productMicros, double heapBytesPerStep,
+      long pointerGrowth) {}
 
   static Result profile(Workload w, int steps) {
     StepProfile p = new StepProfile(w);
-    p.declareKeys();
+    p.ops = p.sequence();
+    p.opNanos = new long[p.ops.size()];
     Trainer trainer = w.kilnTrainer();
     INDArray features = w.features();
     INDArray labels = w.labels();
@@ -270,8 +310,10 @@ public final class StepProfile {
       trainer.step(features, labels);
       p.timedStep();
       p.gemmsOnly();
+      p.timedGemmsOnly();
     }
-    p.timings.values().forEach(a -> a[0] = 0);
+    java.util.Arrays.fill(p.opNanos, 0);
+    p.gemmTimings.values().forEach(a -> a[0] = 0);
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long stepNanos = 0;
     long mirrorNanos = 0;
@@ -296,6 +338,9 @@ public final class StepProfile {
         p.gemmsOnly();
       }
       long t3 = System.nanoTime();
+      for (int s = 0; s < perRound; s++) {
+        p.timedGemmsOnly();
+      }
       stepNanos += t1 - t0;
       mirrorNanos += t2 - t1;
       gemmNanos += t3 - t2;
@@ -303,9 +348,16 @@ public final class StepProfile {
     long pointerGrowth = Pointer.totalBytes() - pointerStart;
     int total = perRound * rounds;
     Map<String, Double> micros = new LinkedHashMap<>();
-    p.timings.forEach((k, v) -> micros.put(k, v[0] / 1e3 / total));
+    double[] hot = p.hotMicros(Math.max(5, total / 20), 10);
+    Map<String, Double> hotMicros = new LinkedHashMap<>();
+    for (int k = 0; k < p.ops.size(); k++) {
+      micros.put(p.ops.get(k).name(), p.opNanos[k] / 1e3 / total);
+      hotMicros.put(p.ops.get(k).name(), hot[k]);
+    }
+    Map<String, Double> productMicros = new LinkedHashMap<>();
+    p.gemmTimings.forEach((k, v) -> productMicros.put(k, v[0] / 1e3 / total));
     return new Result(w, stepNanos / 1e3 / total, mirrorNanos / 1e3 / total,
-        gemmNanos / 1e3 / total, micros, (double) heap / total, pointerGrowth);
+        gemmNanos / 1e3 / total, micros, hotMicros, productMicros, (double) heap / total, pointerGrowth);
   }
 
   static void print(Result r, PrintStream o) {
@@ -320,10 +372,11 @@ public final class StepProfile {
     o.printf(Locale.ROOT, "GEMMs only       %9.1f us  %,10.0f samples/s   step/GEMM = %.2f%n",
         r.gemmMicros(), w.batch() * 1e6 / r.gemmMicros(), r.stepMicros() / r.gemmMicros());
     double sum = r.micros().values().stream().mapToDouble(Double::doubleValue).sum();
-    o.printf(Locale.ROOT, "%-44s %9s %6s%n", "per layer and op", "us/step", "share");
+    o.printf(Locale.ROOT, "%-44s %9s %6s %9s%n", "per layer and op", "us/step", "share",
+        "hot us");
     for (Map.Entry<String, Double> e : r.micros().entrySet()) {
-      o.printf(Locale.ROOT, "  %-42s %9.1f %5.1f%%%n", e.getKey().replace('|', ' '), e.getValue(),
-          100 * e.getValue() / sum);
+      o.printf(Locale.ROOT, "  %-42s %9.1f %5.1f%% %9.1f%n", e.getKey().replace('|', ' '),
+          e.getValue(), 100 * e.getValue() / sum, r.hotMicros().get(e.getKey()));
     }
     Map<String, Double> byKind = new LinkedHashMap<>();
     Map<String, Double> byLayer = new LinkedHashMap<>();
@@ -339,6 +392,11 @@ public final class StepProfile {
     o.printf(Locale.ROOT, "%-44s %9s %6s%n", "per layer", "us/step", "share");
     byLayer.forEach((k, v) -> o.printf(Locale.ROOT, "  %-42s %9.1f %5.1f%%%n", k, v,
         100 * v / sum));
+    double gemmSum = r.productMicros().values().stream().mapToDouble(Double::doubleValue).sum();
+    o.printf(Locale.ROOT, "%-44s %9s %6s%n", "GEMMs alone, per product (timed)", "us/step",
+        "share");
+    r.productMicros().forEach((k, v) -> o.printf(Locale.ROOT, "  %-42s %9.1f %5.1f%%%n", k, v,
+        100 * v / gemmSum));
   }
 
   public static void main(String[] args) {
