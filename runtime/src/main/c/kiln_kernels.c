@@ -459,12 +459,12 @@ static inline float relu_grad1(float dy, float act) {
 /*
  * xhat = (x - mean)·invStd, y = gamma·xhat + beta for the width channels starting at x (rows
  * stride floats apart), then max(0, y) when
- * relu (BatchNormKernel.forwardTrainRelu: the same bits as a separate Activations.relu); y may be
- * x.
+ * relu (BatchNormKernel.forwardTrainRelu: the same bits as a separate Activations.relu). xhat and
+ * y may each be x (every element is read before its own outputs are written).
  */
 CLONES static void bn_normalize(const float *x, int rows, int stride, int width,
     const float *restrict mean_f, const float *restrict inv_std_f, const float *restrict gamma,
-    const float *restrict beta, float *restrict xhat, float *y, int relu) {
+    const float *restrict beta, float *xhat, float *y, int relu) {
   for (int r = 0; r < rows; r++) {
     const float *xr = x + (size_t) r * stride;
     float *hr = xhat + (size_t) r * stride;

@@ -100,7 +100,9 @@ public final class StepProfile {
       int in = widths[i];
       int width = widths[i + 1];
       String name = "layer" + i;
-      pre[i] = Tensor.alignedZeros(n, width);
+      if (!hasBatchNorm(i)) {
+        pre[i] = Tensor.alignedZeros(n, width); // a batch-norm layer's dense output goes to xhat
+      }
       out[i] = Tensor.alignedZeros(n, width);
       delta[i] = Tensor.alignedZeros(n, width);
       weights[i] = Tensor.zeros(in, width);
@@ -148,6 +150,11 @@ public final class StepProfile {
     statistics = new StatisticsSnapshot(running.toArray(new Tensor[0]));
   }
 
+  /** Where layer i's product x·W goes in the step: xhat with batch norm, else pre. */
+  private Tensor denseOutput(int i) {
+    return hasBatchNorm(i) ? xhat[i] : pre[i];
+  }
+
   /** Hidden layers carry batch norm and ReLU; the last (logits) layer is Dense only. */
   private boolean hasBatchNorm(int layer) {
     return layer < layers - 1;
@@ -182,7 +189,7 @@ public final class StepProfile {
       Tensor x = i == 0 ? input : out[i - 1];
       if (hasBatchNorm(i)) {
         ops.add(new Op(layerName(i) + " fwd|dense + batch norm + relu",
-            () -> batchNorms[i].denseForwardTrainRelu(x, n, in, weights[i], biases[i], pre[i],
+            () -> batchNorms[i].denseForwardTrainRelu(x, n, in, weights[i], biases[i],
                 gammas[i], betas[i], runningMeans[i], runningVars[i], xhat[i], out[i])));
       } else {
         ops.add(new Op(layerName(i) + " fwd|dense (bias + GEMM)",
@@ -251,7 +258,7 @@ public final class StepProfile {
   private void gemmsOnly() {
     for (int i = 0; i < layers; i++) {
       Blas.gemm(false, false, n, widths[i + 1], widths[i], 1f, i == 0 ? input : out[i - 1],
-          widths[i], weights[i], widths[i + 1], 0f, pre[i], widths[i + 1]);
+          widths[i], weights[i], widths[i + 1], 0f, denseOutput(i), widths[i + 1]);
     }
     for (int i = layers - 1; i >= 0; i--) {
       Tensor layerInput = i == 0 ? input : out[i - 1];
@@ -269,7 +276,7 @@ public final class StepProfile {
     long t = System.nanoTime();
     for (int i = 0; i < layers; i++) {
       Blas.gemm(false, false, n, widths[i + 1], widths[i], 1f, i == 0 ? input : out[i - 1],
-          widths[i], weights[i], widths[i + 1], 0f, pre[i], widths[i + 1]);
+          widths[i], weights[i], widths[i + 1], 0f, denseOutput(i), widths[i + 1]);
       t = markGemm(layerName(i) + " x·W", t);
     }
     for (int i = layers - 1; i >= 0; i--) {

@@ -123,6 +123,28 @@ public final class BatchNormKernel {
     forwardTrainRelu(pre, n, gamma, beta, runningMean, runningVar, xhat, out);
   }
 
+  /**
+   * {@link #denseForwardTrainRelu(Tensor, int, int, Tensor, Tensor, Tensor, Tensor, Tensor,
+   * Tensor, Tensor, Tensor, Tensor)} without a buffer of its own for the dense output: the product
+   * is written into {@code xhat} and normalised there in place. {@code xhat} and {@code out} get
+   * the same bits as with a separate {@code pre}; the dense output itself is not kept (backward
+   * needs only {@code xhat} and {@code out}). The generated trainer uses this form: one
+   * {@code [batch, C]} buffer less to write and to keep in cache per layer.
+   *
+   * @param x the layer's input {@code [batch, in]}
+   * @param weight {@code [in, C]}
+   * @param bias {@code [C]}, or null for a dense layer without bias
+   * @param xhat output {@code [batch, C]}, the normalised dense output
+   * @param out output {@code [batch, C]}, the layer's activation
+   * @throws IllegalArgumentException as the form with {@code pre}
+   */
+  public void denseForwardTrainRelu(Tensor x, int n, int in, Tensor weight, Tensor bias,
+      Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, Tensor xhat,
+      Tensor out) {
+    denseForwardTrainRelu(x, n, in, weight, bias, xhat, gamma, beta, runningMean, runningVar,
+        xhat, out);
+  }
+
   private void forward(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,
       Tensor runningVar, Tensor xhat, Tensor y, boolean relu) {
     if (n < 2) {

@@ -380,7 +380,51 @@ class NativeKernelsTest {
         assertSameBits(how + " gamma grad", gg, ggApart);
         assertSameBits(how + " beta grad", bg, bgApart);
       }
+      // Normalised in place: the input is the xhat buffer (denseForwardTrainRelu without pre).
+      BatchNormKernel inPlace = new BatchNormKernel(c, 0.1, 1e-5);
+      Tensor xhat = copy(x);
+      Tensor out = Tensor.zeros(n * c);
+      Tensor rv = Tensor.zeros(c);
+      inPlace.forwardTrainRelu(xhat, n, gamma, beta, Tensor.zeros(c), rv, xhat, out);
+      assertSameBits(what + " in place out", out, outApart);
+      assertSameBits(what + " in place xhat", xhat, xhatApart);
+      assertSameBits(what + " in place running var", rv, rvApart);
     }
+  }
+
+  /**
+   * Dense then batch norm and ReLU in one call without a buffer for the dense output (it goes into
+   * xhat) gives the bits of Dense.forward into its own buffer, then forwardTrainRelu.
+   */
+  @Test
+  void denseBatchNormReluWithoutPreEqualsTheTwoCalls() {
+    int n = 24;
+    int in = 40;
+    int c = 33;
+    Tensor x = random(n * in, 31, false);
+    Tensor w = random(in * c, 32, false);
+    Tensor bias = random(c, 33, false);
+    Tensor gamma = random(c, 34, false);
+    Tensor beta = random(c, 35, false);
+    Tensor pre = Tensor.zeros(n * c);
+    Tensor xhatApart = Tensor.zeros(n * c);
+    Tensor outApart = Tensor.zeros(n * c);
+    Tensor rmApart = Tensor.zeros(c);
+    Tensor rvApart = Tensor.zeros(c);
+    Dense.forward(x, n, in, w, bias, c, pre);
+    new BatchNormKernel(c, 0.1, 1e-5).forwardTrainRelu(pre, n, gamma, beta, rmApart, rvApart,
+        xhatApart, outApart);
+    Tensor xhat = Tensor.zeros(n * c);
+    xhat.fill(Float.NaN); // whatever the buffer held must not matter
+    Tensor out = Tensor.zeros(n * c);
+    Tensor rm = Tensor.zeros(c);
+    Tensor rv = Tensor.zeros(c);
+    new BatchNormKernel(c, 0.1, 1e-5).denseForwardTrainRelu(x, n, in, w, bias, gamma, beta, rm,
+        rv, xhat, out);
+    assertSameBits("xhat", xhat, xhatApart);
+    assertSameBits("out", out, outApart);
+    assertSameBits("running mean", rm, rmApart);
+    assertSameBits("running var", rv, rvApart);
   }
 
   @Test

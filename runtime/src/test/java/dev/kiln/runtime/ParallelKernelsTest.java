@@ -301,9 +301,10 @@ class ParallelKernelsTest {
       }
       // bias, gamma, beta, running mean, running var: one set for each way (same values)
       Tensor bias = vectors[0];
-      float[][] outputs = new float[2][];
-      float[][] running = new float[2][];
-      for (int way = 0; way < 2; way++) {
+      // way 0: one call with pre; 1: the two calls; 2: one call writing the product into xhat
+      float[][] outputs = new float[3][];
+      float[][] running = new float[3][];
+      for (int way = 0; way < 3; way++) {
         Tensor gamma = copyOf(vectors[1]);
         Tensor beta = copyOf(vectors[2]);
         Tensor mean = copyOf(vectors[3]);
@@ -314,6 +315,8 @@ class ParallelKernelsTest {
         BatchNormKernel bn = new BatchNormKernel(c, 0.1, 1e-5);
         if (way == 0) {
           bn.denseForwardTrainRelu(x, n, in, w, bias, pre, gamma, beta, mean, var, xhat, out);
+        } else if (way == 2) {
+          bn.denseForwardTrainRelu(x, n, in, w, bias, gamma, beta, mean, var, xhat, out);
         } else {
           Dense.forward(x, n, in, w, bias, c, pre);
           bn.forwardTrainRelu(pre, n, gamma, beta, mean, var, xhat, out);
@@ -328,12 +331,15 @@ class ParallelKernelsTest {
         System.arraycopy(var.toFloatArray(), 0, stats, c, c);
         running[way] = stats;
       }
-      for (int k = 0; k < 2; k++) {
-        float[] a = k == 0 ? outputs[0] : running[0];
-        float[] b = k == 0 ? outputs[1] : running[1];
-        for (int i = 0; i < a.length; i++) {
+      for (int k = 0; k < 4; k++) {
+        int way = k < 2 ? 0 : 2;
+        float[] a = k % 2 == 0 ? outputs[way] : running[way];
+        float[] b = k % 2 == 0 ? outputs[1] : running[1];
+        // way 2 keeps no dense output: its pre part is left zero and not compared
+        for (int i = way == 2 && k % 2 == 0 ? n * c : 0; i < a.length; i++) {
           if (Float.floatToIntBits(a[i]) != Float.floatToIntBits(b[i])) {
-            throw new AssertionError("dense + batch norm " + n + "x" + in + "x" + c + " differs at "
+            throw new AssertionError("dense + batch norm " + n + "x" + in + "x" + c
+                + (way == 2 ? " (product into xhat)" : "") + " differs at "
                 + (k == 0 ? "output " : "running statistic ") + i + ": " + a[i] + " vs " + b[i]);
           }
         }

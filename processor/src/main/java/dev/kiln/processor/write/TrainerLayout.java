@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Which buffers a trainer needs and what they are called. Per layer: {@code pre} (the dense
- * output, normalised in place by batch norm; the activation's input), {@code xhat} (batch norm's
+ * output, normalised in place by batch norm; the activation's input; for dense, batch norm and
+ * ReLU in one call it is {@code xhat}, where that call normalises), {@code xhat} (batch norm's
  * normalised input), {@code out} (after activation and dropout; the next layer's input), {@code
  * mask} (dropout), {@code delta} (gradient of the loss with respect to {@code out}, reused in
  * place down the layer). A layer part that needs no buffer of its own aliases the one before.
@@ -43,12 +44,17 @@ final class TrainerLayout {
     String in = "input";
     for (LayerSpec layer : spec.layers()) {
       int w = layer.outputs();
+      boolean fused = TrainerWriter.batchNormWithRelu(layer);
       String pre = in;
-      if (layer.dense() != null || layer.batchNorm() != null) {
+      if (!fused && (layer.dense() != null || layer.batchNorm() != null)) {
         pre = activation(layer, "pre", w, "output of the dense / batch-norm part");
       }
       String xhat = layer.batchNorm() != null
           ? activation(layer, "xhat", w, "batch norm's normalised input") : null;
+      if (fused) {
+        // denseForwardTrainRelu writes the dense output into xhat and normalises it in place.
+        pre = xhat;
+      }
       String out = pre;
       if (layer.activation() != null || layer.dropoutRate() != null) {
         out = activation(layer, "out", w, "output after activation and dropout");

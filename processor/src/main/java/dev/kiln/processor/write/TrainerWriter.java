@@ -223,10 +223,11 @@ public final class TrainerWriter {
     if (batchNormWithRelu(layer)) {
       // Dense, batch norm and ReLU in one call: the activation is written straight from the
       // normalised values (backward reads ReLU's mask off it), and where the product is cut among
-      // threads each normalises the channels it has just summed; the dense output stays in pre.
-      m.addStatement("$N.denseForwardTrainRelu($N, n, $L, network.$N, $L, $N, network.$N,"
+      // threads each normalises the channels it has just summed; the dense output is written
+      // into xhat and normalised there (no buffer of its own).
+      m.addStatement("$N.denseForwardTrainRelu($N, n, $L, network.$N, $L, network.$N,"
               + " network.$N, network.$N, network.$N, $N, $N)", layout.name(layer, "batchNorm"),
-          b.in(), layer.inputs(), net.field(layer, "weight"), bias, b.pre(),
+          b.in(), layer.inputs(), net.field(layer, "weight"), bias,
           net.field(layer, "gamma"), net.field(layer, "beta"), net.field(layer, "runningMean"),
           net.field(layer, "runningVar"), b.xhat(), b.out());
       return m.build();
