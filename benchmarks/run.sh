@@ -3,13 +3,14 @@
 #   speed     JMH: Kiln's generated trainer, DL4J's MultiLayerNetwork and the step's GEMMs alone,
 #             reference and wide MLP, batch 32/128/512, with -prof gc; PyTorch (peer.py) at the
 #             same configurations, once with the default OpenMP wait policy and once with
-#             PASSIVE (its best counts). ROUNDS alternating rounds; DL4J in the first
+#             PASSIVE (its best counts). ROUNDS alternating rounds (Kiln's step and its GEMMs
+#             alone back to back per configuration); DL4J in the first
 #             DL4J_ROUNDS of them only (it is 5-10x slower, so its noise does not matter).
 #   profile   StepProfile: where the generated step's time goes, per layer and op kind, plus
 #             heap bytes per step and Pointer.totalBytes() growth at every configuration.
 #   accuracy  10 epochs of Fashion-MNIST in Kiln (samples jar), PyTorch and DL4J.
 # Usage: benchmarks/run.sh [speed] [profile] [accuracy]     (default: all three)
-# Environment: ROUNDS (3), DL4J_ROUNDS (1), THREADS (nproc), PYTHON (/usr/bin/python3), NICE (0),
+# Environment: ROUNDS (5), DL4J_ROUNDS (1), THREADS (nproc), PYTHON (/usr/bin/python3), NICE (0),
 #   MAVEN_ARGS (extra Maven flags, e.g. -o), DATA (/usr/share/datasets/fashion-mnist).
 # Results: benchmarks/target/results/<time>/ (raw JMH JSON, PyTorch JSON lines, logs, summary.md).
 set -euo pipefail
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 PARTS=("$@")
 [ ${#PARTS[@]} -eq 0 ] && PARTS=(speed profile accuracy)
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 DL4J_ROUNDS=${DL4J_ROUNDS:-1}
 THREADS=${THREADS:-$(nproc)}
 PYTHON=${PYTHON:-/usr/bin/python3}
