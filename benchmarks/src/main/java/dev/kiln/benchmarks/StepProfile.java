@@ -62,6 +62,8 @@ public final class StepProfile {
   private final BatchInput featuresInput = new BatchInput();
   private final BatchInput labelsInput = new BatchInput();
   private final Tensor input;
+  /** What the step reads: the features array itself (contiguous), as the generated step does. */
+  private final Tensor stepInput;
   private final Tensor target;
   private final ParameterSet parameters;
   private final SgdOptimizer optimizer;
@@ -78,6 +80,7 @@ public final class StepProfile {
     features = w.features();
     labels = w.labels();
     input = Tensor.zeros(n, widths[0]);
+    stepInput = featuresInput.rowsOf(features, input, n, widths[0]);
     target = Tensor.zeros(n, widths[widths.length - 1]);
     pre = new Tensor[layers];
     xhat = new Tensor[layers];
@@ -173,12 +176,12 @@ public final class StepProfile {
    */
   private List<Op> sequence() {
     List<Op> ops = new ArrayList<>();
-    ops.add(new Op("input|copy batch", () -> {
-      featuresInput.copy(features, input, n, widths[0]);
+    ops.add(new Op("input|features in place, copy labels", () -> {
+      featuresInput.rowsOf(features, input, n, widths[0]);
       labelsInput.copy(labels, target, n, widths[layers]);
     }));
     ops.add(new Op("input|check features and labels", () -> {
-      BatchInput.checkFinite("features", input, n, widths[0], 0);
+      BatchInput.checkFinite("features", stepInput, n, widths[0], 0);
       BatchInput.checkLabels(LossKind.SOFTMAX_CROSS_ENTROPY, target, n, widths[layers], 0);
     }));
     ops.add(new Op("input|BN statistics snapshot", statistics::save));
@@ -186,7 +189,7 @@ public final class StepProfile {
       int i = layer;
       int in = widths[i];
       int width = widths[i + 1];
-      Tensor x = i == 0 ? input : out[i - 1];
+      Tensor x = i == 0 ? stepInput : out[i - 1];
       if (hasBatchNorm(i)) {
         ops.add(new Op(layerName(i) + " fwd|dense + batch norm + relu",
             () -> batchNorms[i].denseForwardTrainRelu(x, n, in, weights[i], biases[i],
@@ -207,7 +210,7 @@ public final class StepProfile {
             () -> batchNorms[i].backwardRelu(delta[i], out[i], xhat[i], n, gammas[i],
                 gammaGrads[i], betaGrads[i], delta[i])));
       }
-      Tensor layerInput = i == 0 ? input : out[i - 1];
+      Tensor layerInput = i == 0 ? stepInput : out[i - 1];
       Tensor inputDelta = i == 0 ? null : delta[i - 1];
       ops.add(new Op(layerName(i) + " bwd|dense (2 GEMMs + bias sum)",
           () -> Dense.backward(layerInput, delta[i], n, in, weights[i], width, weightGrads[i],

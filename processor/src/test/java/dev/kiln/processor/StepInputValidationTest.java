@@ -208,4 +208,51 @@ class StepInputValidationTest {
     float viaCopy = trainer.step(strided.dup('c'), oneHot(4, 3));
     assertThat(viaView).isEqualTo(viaCopy);
   }
+  /** Writes the rows of {@code values} into the first rows of {@code buffer}. */
+  private static void fill(dev.kiln.runtime.Tensor buffer, INDArray values) {
+    float[] v = values.dup('c').data().asFloat();
+    for (int k = 0; k < v.length; k++) {
+      buffer.set(k, v[k]);
+    }
+  }
+
+  /**
+   * Contiguous features are read in place: the step changes neither them nor the feature buffer,
+   * trains exactly as the copied path does, and afterwards (also after a rejected batch) {@code
+   * stepBuffered} reads the buffer again.
+   */
+  @Test
+  void contiguousFeaturesAreReadInPlaceAndTheBufferIsUsedAgainAfterwards() throws Exception {
+    INDArray x1 = floats(4, 6);
+    INDArray x2 = floats(4, 6);
+    INDArray bad = floats(4, 6);
+    bad.putScalar(1, 1, Float.NaN);
+    INDArray y = oneHot(4, 3);
+    Map<String, float[]>[] results = new Map[2];
+    float[][] losses = new float[2][];
+    for (int way = 0; way < 2; way++) {
+      fresh();
+      trainer.featureBuffer().fill(7f);
+      float[] x1Before = x1.data().asFloat().clone();
+      // way 0: in place (contiguous 'c' array); way 1: copied ('f' order is not row-major)
+      float first = trainer.step(way == 0 ? x1 : x1.dup('f'), y);
+      if (way == 0) {
+        assertThat(x1.data().asFloat()).isEqualTo(x1Before);
+        for (int k = 0; k < 8 * 6; k++) {
+          assertThat(trainer.featureBuffer().get(k)).isEqualTo(7f);
+        }
+      }
+      INDArray badWay = way == 0 ? bad : bad.dup('f');
+      assertThrows(IllegalArgumentException.class, () -> trainer.step(badWay, y));
+      fill(trainer.featureBuffer(), x2);
+      fill(trainer.labelBuffer(), y);
+      float second = trainer.stepBuffered(4);
+      losses[way] = new float[] {first, second};
+      results[way] = snapshot();
+    }
+    assertThat(losses[0]).isEqualTo(losses[1]);
+    for (String name : results[1].keySet()) {
+      assertThat(results[0].get(name)).isEqualTo(results[1].get(name));
+    }
+  }
 }

@@ -113,6 +113,32 @@ public final class BatchInput {
   }
 
   /**
+   * The {@code [rows, width]} matrix {@code source} as a tensor to read from: {@code source}'s own
+   * memory where it is contiguous row-major (no copy: the tensor is a view of it, made once per
+   * source array and reused while the same array is passed), else a copy in the first rows of
+   * {@code buffer}, which is then returned. The caller must only read the result, and only while
+   * {@code source} is alive and unchanged (a trainer's step: {@code step(features, labels)} reads
+   * the features in place).
+   *
+   * @param source a checked array (see {@link #checkRows})
+   * @param buffer {@code [batch, width]} with {@code batch ≥ rows}, for a source that is not
+   *     contiguous
+   * @return a tensor whose first {@code rows · width} elements are {@code source}'s, row-major
+   */
+  public Tensor rowsOf(INDArray source, Tensor buffer, int rows, int width) {
+    if (source != cachedSource) {
+      cachedSource = source;
+      cachedTensor = Tensor.isContiguousRowMajor(source) ? Tensor.wrap(source) : null;
+    }
+    if (cachedTensor == null) {
+      copy(source, buffer, rows, width);
+      return buffer;
+    }
+    NativeKernels.require("rowsOf", "source", cachedTensor, (long) rows * width);
+    return cachedTensor;
+  }
+
+  /**
    * Copies the {@code [rows, width]} matrix {@code source} into the first rows of {@code target}.
    *
    * @param source a checked array (see {@link #checkRows})

@@ -8,7 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public interface Trainer {
   /**
-   * One optimizer step on a batch.
+   * One optimizer step on a batch. Generated trainers read contiguous row-major features in place
+   * during the step (no copy; the array is not changed) and copy other layouts and the labels
+   * into {@link #featureBuffer()} and {@link #labelBuffer()}.
    *
    * @param features {@code [n, inputs]} float32, {@code 1 ≤ n ≤ batchSize}
    * @param labels {@code [n, outputs]} float32, one-hot or soft

@@ -25,7 +25,7 @@ final class TrainerLayout {
       "schedule", "baseLearningRate", "plannedSteps", "plannedStepsPerEpoch", "newSchedule",
       "scheduleFor", "planRun", "endEpoch", "rate",
       "dropoutRandom", "featuresInput", "labelsInput", "gradients", "iteration",
-      "lastGradientNorm", "input", "target", "step", "stepBuffered", "loss", "clipAndRegularize",
+      "lastGradientNorm", "input", "inputBuffer", "target", "step", "stepBuffered", "loss", "clipAndRegularize",
       "update", "learningRate", "fit", "evaluate", "predict", "featureBuffer", "labelBuffer",
       "batchSize", "epochs", "seed", "n", "features", "labels", "checkBatch", "parameters",
       "optimizer", "clipper", "accumulator", "batchNormStatistics", "skippedSteps", "rejectBatch",
@@ -37,8 +37,8 @@ final class TrainerLayout {
   private final String batch = "BATCH_SIZE";
 
   TrainerLayout(NetworkSpec spec) {
-    buffers.add(new Buffer("input", batch + ", " + spec.inputs(),
-        "Features of the current batch {@code [BATCH_SIZE, " + spec.inputs() + "]}."));
+    buffers.add(new Buffer("inputBuffer", batch + ", " + spec.inputs(),
+        "The feature buffer {@code [BATCH_SIZE, " + spec.inputs() + "]} ({@link #featureBuffer})."));
     buffers.add(new Buffer("target", batch + ", " + spec.outputs(),
         "Labels of the current batch {@code [BATCH_SIZE, " + spec.outputs() + "]}."));
     String in = "input";

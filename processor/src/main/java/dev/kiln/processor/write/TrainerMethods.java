@@ -15,7 +15,10 @@ final class TrainerMethods {
         .addModifiers(Modifier.PUBLIC).returns(float.class)
         .addParameter(RuntimeNames.INDARRAY, "features")
         .addParameter(RuntimeNames.INDARRAY, "labels")
-        .addJavadoc("One optimizer step on a batch.\n\n@param features {@code [n, $L]} float32,"
+        .addJavadoc("One optimizer step on a batch. Contiguous row-major features are read in"
+            + " place during the\nstep (not copied, and not changed); other layouts and the"
+            + " labels are copied into\n{@link #featureBuffer()} and {@link #labelBuffer()}.\n\n"
+            + "@param features {@code [n, $L]} float32,"
             + " {@code 1 ≤ n ≤ $L}\n@param labels {@code [n, $L]} float32, one-hot or soft\n"
             + "@return the batch's mean data loss (without the regularization term)\n@throws"
             + " IllegalArgumentException for a wrong rank, shape, row count or dtype, before any"
@@ -28,9 +31,16 @@ final class TrainerMethods {
         .addStatement("throw new $T($S + n + $S + labels.size(0))",
             IllegalArgumentException.class, "labels: expected ", " rows to match features, got ")
         .endControlFlow()
-        .addStatement("featuresInput.copy(features, input, n, $T.INPUTS)", network)
+        .addComment("Contiguous features are read in place (no copy); others are copied into"
+            + " inputBuffer.")
+        .addStatement("input = featuresInput.rowsOf(features, inputBuffer, n, $T.INPUTS)",
+            network)
+        .beginControlFlow("try")
         .addStatement("labelsInput.copy(labels, target, n, $T.OUTPUTS)", network)
-        .addStatement("return stepBuffered(n)").build();
+        .addStatement("return stepBuffered(n)")
+        .nextControlFlow("finally")
+        .addStatement("input = inputBuffer")
+        .endControlFlow().build();
   }
 
   static void accessors(TypeSpec.Builder type, TrainingSpec spec, ClassName network,
@@ -41,7 +51,7 @@ final class TrainerMethods {
         .addMethod(override("lastGradientNorm", double.class, "lastGradientNorm",
             "The norm of the last optimizer step's gradients before clipping (of the clipping's"
                 + " normType;\nL2 without @ClipGradNorm); non-finite after a rejected batch."))
-        .addMethod(override("featureBuffer", RuntimeNames.TENSOR, "input",
+        .addMethod(override("featureBuffer", RuntimeNames.TENSOR, "inputBuffer",
             "This trainer's feature buffer {@code [BATCH_SIZE, INPUTS]}."))
         .addMethod(override("labelBuffer", RuntimeNames.TENSOR, "target",
             "This trainer's label buffer {@code [BATCH_SIZE, OUTPUTS]}."))

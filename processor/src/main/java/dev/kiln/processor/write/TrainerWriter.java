@@ -99,11 +99,18 @@ public final class TrainerWriter {
     for (TrainerLayout.Buffer buffer : layout.buffers()) {
       // The batch buffers are handed to users (featureBuffer, labelBuffer) and stay plain ND4J
       // arrays; the trainer's own buffers start on a cache line for the native kernels.
-      boolean handedOut = buffer.name().equals("input") || buffer.name().equals("target");
+      boolean handedOut = buffer.name().equals("inputBuffer") || buffer.name().equals("target");
       type.addField(FieldSpec.builder(RuntimeNames.TENSOR, buffer.name(), Modifier.PRIVATE,
           Modifier.FINAL).initializer("$T.$L($L)", RuntimeNames.TENSOR,
               handedOut ? "zeros" : "alignedZeros", buffer.shapeCode())
           .addJavadoc("$L\n", buffer.doc()).build());
+      if (buffer.name().equals("inputBuffer")) {
+        type.addField(FieldSpec.builder(RuntimeNames.TENSOR, "input", Modifier.PRIVATE)
+            .initializer("inputBuffer")
+            .addJavadoc("The features the step reads {@code [n, INPUTS]}: {@code inputBuffer}, or"
+                + " during {@link #step}\nthe caller's array itself where it is contiguous"
+                + " (read in place, not copied).\n").build());
+      }
     }
     for (LayerSpec layer : spec.network().layers()) {
       if (layer.batchNorm() != null) {
