@@ -828,7 +828,7 @@ CLONES static long first_non_finite(const float *restrict x, long count) {
   return -1;
 }
 
-/* Cut by columns like the copy that filled the batch; each slice scans its rows in order. */
+/* Cut by element index; the first slice holding one has the first bad value in row-major order. */
 static void first_non_finite_part(const void *p, int part, int parts) {
   struct elementwise_args *a = (struct elementwise_args *) p;
   long lo, hi;

@@ -104,6 +104,30 @@ class NativeKernelsTest {
     }
   }
 
+  /**
+   * A batch scanned in slices on several threads reports the first bad value in row-major order,
+   * whichever slice finds one first.
+   */
+  @Test
+  void firstNonFiniteOfAWideBatchIsTheFirstInRowMajorOrder() {
+    int rows = 128;
+    int width = 784;
+    Tensor clean = random(rows * width, 16, false);
+    assertThat(BatchInput.firstNonFinite(clean, rows * width)).isEqualTo(-1);
+    int[][] cases = {{5, 700, 9, 3}, {9, 3, 5, 700}, {0, 0, 127, 783}, {127, 783, 127, 783},
+        {64, 399, 64, 400}, {64, 400, 65, 0}};
+    for (int[] c : cases) {
+      Tensor t = copy(clean);
+      t.set(c[0] * width + c[1], Float.NaN);
+      t.set(c[2] * width + c[3], Float.POSITIVE_INFINITY);
+      int expected = Math.min(c[0] * width + c[1], c[2] * width + c[3]);
+      assertThat(BatchInput.firstNonFinite(t, rows * width)).isEqualTo(expected);
+      assertThat(BatchInput.firstNonFiniteLoop(t, rows * width)).isEqualTo(expected);
+      assertThat(BatchInput.firstNonFinite(t, 40 * width))
+          .isEqualTo(expected < 40 * width ? expected : -1); // only the first 40 rows
+    }
+  }
+
   @Test
   void softmaxCrossEntropyAgreesToTheLastBits() {
     for (int[] shape : new int[][] {{2, 1}, {2, 3}, {128, 10}, {7, 1000}}) {

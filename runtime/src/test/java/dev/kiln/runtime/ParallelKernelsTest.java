@@ -47,11 +47,13 @@ class ParallelKernelsTest {
       kernels.sumsOfSquaresAndScaling();
       kernels.sumOfSquaresIsTheSumOfSquares();
       kernels.firstNonFiniteValue();
+      kernels.firstNonFiniteOfAWideBatchIsTheFirstInRowMajorOrder();
       kernels.l2AndSgdWithMomentum();
       kernels.columnSums();
       kernels.batchNormalisationForwardAndBackward();
       kernels.batchNormalisationOfAConstantChannelAndOfNaN();
       kernels.batchNormWithReluInOnePassEqualsTheTwoKernels();
+      kernels.denseBatchNormReluWithoutPreEqualsTheTwoCalls();
       int[][] shapes = {{128, 256, 784}, {784, 256, 128}, {128, 784, 256}, {37, 1000, 45},
           {1000, 33, 50}, {5, 3, 2}};
       for (int[] s : shapes) {
