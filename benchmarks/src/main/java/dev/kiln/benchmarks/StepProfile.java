@@ -62,6 +62,8 @@ public final class StepProfile {
   private final BatchInput featuresInput = new BatchInput();
   private final BatchInput labelsInput = new BatchInput();
   private final Tensor input;
+  /** The mirror's "written by the step" list: the benchmark's features alias none of its tensors. */
+  private static final Tensor[] NOTHING = {};
   /** What the step reads: the features array itself (contiguous), as the generated step does. */
   private final Tensor stepInput;
   private final Tensor target;
@@ -80,7 +82,7 @@ public final class StepProfile {
     features = w.features();
     labels = w.labels();
     input = Tensor.zeros(n, widths[0]);
-    stepInput = featuresInput.rowsOf(features, input, n, widths[0]);
+    stepInput = featuresInput.rowsOf(features, input, n, widths[0], NOTHING);
     target = Tensor.zeros(n, widths[widths.length - 1]);
     pre = new Tensor[layers];
     xhat = new Tensor[layers];
@@ -177,7 +179,7 @@ public final class StepProfile {
   private List<Op> sequence() {
     List<Op> ops = new ArrayList<>();
     ops.add(new Op("input|features in place, copy labels", () -> {
-      featuresInput.rowsOf(features, input, n, widths[0]);
+      featuresInput.rowsOf(features, input, n, widths[0], NOTHING);
       labelsInput.copy(labels, target, n, widths[layers]);
     }));
     ops.add(new Op("input|check features and labels", () -> {

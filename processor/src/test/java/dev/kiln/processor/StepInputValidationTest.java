@@ -255,4 +255,28 @@ class StepInputValidationTest {
       assertThat(results[0].get(name)).isEqualTo(results[1].get(name));
     }
   }
+  /**
+   * Features that share memory with what the step writes (here the label buffer, which the step
+   * fills before it reads the features) are copied first, so the step trains on them as they were
+   * passed, exactly as on a copy of them.
+   */
+  @Test
+  void featuresAliasingTheTrainersOwnBuffersAreCopiedFirst() throws Exception {
+    INDArray y = oneHot(4, 3);
+    INDArray values = floats(4, 6);
+    float[] losses = new float[2];
+    Map<String, float[]>[] results = new Map[2];
+    for (int way = 0; way < 2; way++) {
+      fresh();
+      INDArray labelMemory = trainer.labelBuffer().array(); // [8, 3]: 24 floats
+      labelMemory.assign(values.reshape('c', 8, 3));
+      INDArray features = way == 0 ? labelMemory.reshape('c', 4, 6) : values;
+      losses[way] = trainer.step(features, y);
+      results[way] = snapshot();
+    }
+    assertThat(losses[0]).isEqualTo(losses[1]);
+    for (String name : results[1].keySet()) {
+      assertThat(results[0].get(name)).isEqualTo(results[1].get(name));
+    }
+  }
 }

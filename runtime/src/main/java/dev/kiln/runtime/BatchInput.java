@@ -15,6 +15,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class BatchInput {
   private INDArray cachedSource;
   private Tensor cachedTensor;
+  private Tensor[] cachedAvoid;
+  private boolean cachedInPlace;
 
   /**
    * Checks that {@code array} is a float32 {@code [n, width]} matrix with {@code 1 ≤ n ≤
@@ -114,28 +116,46 @@ public final class BatchInput {
 
   /**
    * The {@code [rows, width]} matrix {@code source} as a tensor to read from: {@code source}'s own
-   * memory where it is contiguous row-major (no copy: the tensor is a view of it, made once per
-   * source array and reused while the same array is passed), else a copy in the first rows of
-   * {@code buffer}, which is then returned. The caller must only read the result, and only while
-   * {@code source} is alive and unchanged (a trainer's step: {@code step(features, labels)} reads
-   * the features in place).
+   * memory where it is contiguous row-major and shares no memory with {@code avoid} (no copy: the
+   * tensor is a view of it, made once per source array and reused while the same array is
+   * passed), else a copy in the first rows of {@code buffer}, which is then returned. The caller
+   * must only read the result, and only while {@code source} is alive; {@code avoid} lists the
+   * tensors the caller writes while it still reads the result (a trainer's step: its scratch
+   * buffers and the network's arrays), so that a source aliasing one of them is copied first and
+   * read as it was when passed.
    *
    * @param source a checked array (see {@link #checkRows})
-   * @param buffer {@code [batch, width]} with {@code batch ≥ rows}, for a source that is not
-   *     contiguous
+   * @param buffer {@code [batch, width]} with {@code batch ≥ rows}, for a source that is copied
+   * @param avoid tensors a source must not overlap to be read in place; the same array on every
+   *     call (the decision is cached with the source)
    * @return a tensor whose first {@code rows · width} elements are {@code source}'s, row-major
    */
-  public Tensor rowsOf(INDArray source, Tensor buffer, int rows, int width) {
-    if (source != cachedSource) {
+  public Tensor rowsOf(INDArray source, Tensor buffer, int rows, int width, Tensor[] avoid) {
+    if (source != cachedSource || avoid != cachedAvoid) {
       cachedSource = source;
+      cachedAvoid = avoid;
       cachedTensor = Tensor.isContiguousRowMajor(source) ? Tensor.wrap(source) : null;
+      cachedInPlace = cachedTensor != null && !overlapsAny(cachedTensor, avoid);
     }
-    if (cachedTensor == null) {
+    if (!cachedInPlace) {
       copy(source, buffer, rows, width);
       return buffer;
     }
     NativeKernels.require("rowsOf", "source", cachedTensor, (long) rows * width);
     return cachedTensor;
+  }
+
+  /** Whether {@code t}'s memory overlaps that of any tensor in {@code others}. */
+  private static boolean overlapsAny(Tensor t, Tensor[] others) {
+    long from = t.address();
+    long to = from + (long) t.length() * Float.BYTES;
+    for (Tensor o : others) {
+      long oFrom = o.address();
+      if (from < oFrom + (long) o.length() * Float.BYTES && oFrom < to) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -104,12 +104,20 @@ public final class BatchNormKernel {
   public void denseForwardTrainRelu(Tensor x, int n, int in, Tensor weight, Tensor bias,
       Tensor pre, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, Tensor xhat,
       Tensor out) {
+    denseForwardTrainRelu(x, n, in, weight, bias, pre, "pre", gamma, beta, runningMean,
+        runningVar, xhat, out);
+  }
+
+  /** Both forms; {@code preName} names the dense output's tensor in messages. */
+  private void denseForwardTrainRelu(Tensor x, int n, int in, Tensor weight, Tensor bias,
+      Tensor pre, String preName, Tensor gamma, Tensor beta, Tensor runningMean,
+      Tensor runningVar, Tensor xhat, Tensor out) {
     if (n < 2) {
       throw new IllegalArgumentException(
           "batch normalisation in training mode needs at least 2 samples per batch, got " + n);
     }
-    Dense.checkForward(x, n, in, weight, bias, features, pre);
-    checkSizes("batchNorm", n, "pre", pre, "xhat", xhat, "out", out, "gamma", gamma, "beta",
+    Dense.checkForward(x, n, in, weight, bias, features, pre, preName);
+    checkSizes("batchNorm", n, preName, pre, "xhat", xhat, "out", out, "gamma", gamma, "beta",
         beta, "runningMean", runningMean, "runningVar", runningVar);
     if (NativeKernels.PARALLEL) {
       if (NativeKernels.denseBatchNormForwardTrain(x.address(), n, in, weight.address(),
@@ -141,8 +149,8 @@ public final class BatchNormKernel {
   public void denseForwardTrainRelu(Tensor x, int n, int in, Tensor weight, Tensor bias,
       Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, Tensor xhat,
       Tensor out) {
-    denseForwardTrainRelu(x, n, in, weight, bias, xhat, gamma, beta, runningMean, runningVar,
-        xhat, out);
+    denseForwardTrainRelu(x, n, in, weight, bias, xhat, "xhat", gamma, beta, runningMean,
+        runningVar, xhat, out);
   }
 
   private void forward(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,

@@ -46,13 +46,19 @@ public final class Dense {
    */
   static void checkForward(Tensor x, int n, int in, Tensor weight, Tensor bias, int out,
       Tensor y) {
+    checkForward(x, n, in, weight, bias, out, y, "y");
+  }
+
+  /** {@link #checkForward}, naming the output {@code yName} in messages. */
+  static void checkForward(Tensor x, int n, int in, Tensor weight, Tensor bias, int out,
+      Tensor y, String yName) {
     if (n < 1 || in < 1 || out < 1) {
       throw new IllegalArgumentException("dense: expected n, in and out >= 1, got n=" + n
           + ", in=" + in + ", out=" + out);
     }
     NativeKernels.require("dense", "x", x, (long) n * in);
     NativeKernels.require("dense", "weight", weight, (long) in * out);
-    NativeKernels.require("dense", "y", y, (long) n * out);
+    NativeKernels.require("dense", yName, y, (long) n * out);
     if (bias != null) {
       NativeKernels.require("dense", "bias", bias, out);
     }
@@ -60,7 +66,7 @@ public final class Dense {
     if (overlaps(y.address(), yEnd, x.address(), x.address() + (long) n * in * Float.BYTES)
         || overlaps(y.address(), yEnd, weight.address(),
             weight.address() + (long) in * out * Float.BYTES)) {
-      throw new IllegalArgumentException("dense: y must not overlap x or weight");
+      throw new IllegalArgumentException("dense: " + yName + " must not overlap x or weight");
     }
   }
 

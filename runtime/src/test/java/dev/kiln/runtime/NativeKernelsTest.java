@@ -451,6 +451,29 @@ class NativeKernelsTest {
     assertSameBits("running var", rv, rvApart);
   }
 
+  /** A short or overlapping dense output is refused naming the tensor the caller passed. */
+  @Test
+  void denseBatchNormReluNamesItsOwnArguments() {
+    int n = 4;
+    int in = 5;
+    int c = 3;
+    Tensor x = random(n * in, 36, false);
+    Tensor w = random(in * c, 37, false);
+    Tensor v = Tensor.zeros(c);
+    BatchNormKernel bn = new BatchNormKernel(c, 0.1, 1e-5);
+    Tensor full = Tensor.zeros(n * c);
+    Tensor shortOne = Tensor.zeros(n * c - 1);
+    IllegalArgumentException noPre = assertThrows(IllegalArgumentException.class,
+        () -> bn.denseForwardTrainRelu(x, n, in, w, v, v, v, v, v, shortOne, full));
+    assertThat(noPre).hasMessageThat().contains("xhat");
+    IllegalArgumentException overlap = assertThrows(IllegalArgumentException.class,
+        () -> bn.denseForwardTrainRelu(x, n, in, w, v, v, v, v, v, x, full));
+    assertThat(overlap).hasMessageThat().contains("xhat must not overlap");
+    IllegalArgumentException withPre = assertThrows(IllegalArgumentException.class,
+        () -> bn.denseForwardTrainRelu(x, n, in, w, v, shortOne, v, v, v, v, full, full));
+    assertThat(withPre).hasMessageThat().contains("pre");
+  }
+
   @Test
   void batchNormalisationOfAConstantChannelAndOfNaN() {
     int n = 4;

@@ -25,7 +25,7 @@ final class TrainerLayout {
       "schedule", "baseLearningRate", "plannedSteps", "plannedStepsPerEpoch", "newSchedule",
       "scheduleFor", "planRun", "endEpoch", "rate",
       "dropoutRandom", "featuresInput", "labelsInput", "gradients", "iteration",
-      "lastGradientNorm", "input", "inputBuffer", "target", "step", "stepBuffered", "loss", "clipAndRegularize",
+      "lastGradientNorm", "input", "inputBuffer", "writtenByStep", "target", "step", "stepBuffered", "loss", "clipAndRegularize",
       "update", "learningRate", "fit", "evaluate", "predict", "featureBuffer", "labelBuffer",
       "batchSize", "epochs", "seed", "n", "features", "labels", "checkBatch", "parameters",
       "optimizer", "clipper", "accumulator", "batchNormStatistics", "skippedSteps", "rejectBatch",

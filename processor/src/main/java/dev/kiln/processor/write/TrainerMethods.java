@@ -31,10 +31,11 @@ final class TrainerMethods {
         .addStatement("throw new $T($S + n + $S + labels.size(0))",
             IllegalArgumentException.class, "labels: expected ", " rows to match features, got ")
         .endControlFlow()
-        .addComment("Contiguous features are read in place (no copy); others are copied into"
-            + " inputBuffer.")
-        .addStatement("input = featuresInput.rowsOf(features, inputBuffer, n, $T.INPUTS)",
-            network)
+        .addComment("Contiguous features are read in place (no copy); others, and features"
+            + " sharing memory")
+        .addComment("with what the step writes (writtenByStep), are copied into inputBuffer.")
+        .addStatement("input = featuresInput.rowsOf(features, inputBuffer, n, $T.INPUTS,"
+            + " writtenByStep)", network)
         .beginControlFlow("try")
         .addStatement("labelsInput.copy(labels, target, n, $T.OUTPUTS)", network)
         .addStatement("return stepBuffered(n)")

@@ -1,6 +1,7 @@
 package dev.kiln.processor.write;
 
 import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -127,6 +128,11 @@ public final class TrainerWriter {
             + " (trainable\nparameters outside {@code @Frozen} layers).\n").build());
     type.addField(FieldSpec.builder(RuntimeNames.OPTIMIZER, "optimizer",
         Modifier.PRIVATE, Modifier.FINAL).build());
+    type.addField(FieldSpec.builder(ArrayTypeName.of(RuntimeNames.TENSOR), "writtenByStep",
+        Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("What a step writes (its buffers, the network's arrays): features that share"
+            + " memory with any of it\nare copied before the step instead of read in place.\n")
+        .build());
     type.addField(long.class, "iteration", Modifier.PRIVATE);
     type.addField(double.class, "lastGradientNorm", Modifier.PRIVATE);
   }
@@ -146,6 +152,19 @@ public final class TrainerWriter {
           layout.grad(p));
     }
     m.addStatement("this.parameters = $L\n.build()", set.build());
+    CodeBlock.Builder written = CodeBlock.builder();
+    for (TrainerLayout.Buffer buffer : layout.buffers()) {
+      if (!buffer.name().equals("inputBuffer")) {
+        written.add(written.isEmpty() ? "$N" : ",$W$N", buffer.name());
+      }
+    }
+    for (Param p : Parameters.of(spec.network())) {
+      written.add(",$Wnetwork.$N", net.field(p));
+    }
+    if (spec.distillation() != null) {
+      written.add(",$WteacherLogits");
+    }
+    m.addStatement("this.writtenByStep = new $T[] {$L}", RuntimeNames.TENSOR, written.build());
     OptimizerCode.addConstructorStatements(m, spec);
     PruningCode.addConstructorStatements(m, spec, net, layout);
     ClippingCode.addConstructorStatements(m, spec, net);
