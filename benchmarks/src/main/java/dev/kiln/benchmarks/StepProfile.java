@@ -62,7 +62,7 @@ public final class StepProfile {
   private final BatchInput featuresInput = new BatchInput();
   private final BatchInput labelsInput = new BatchInput();
   private final Tensor input;
-  /** The mirror's "written by the step" list: the benchmark's features alias none of its tensors. */
+  /** The mirror's "written by the step" list: the benchmark's features alias none of them. */
   private static final Tensor[] NOTHING = {};
   /** What the step reads: the features array itself (contiguous), as the generated step does. */
   private final Tensor stepInput;
@@ -369,7 +369,8 @@ public final class StepProfile {
     Map<String, Double> productMicros = new LinkedHashMap<>();
     p.gemmTimings.forEach((k, v) -> productMicros.put(k, v[0] / 1e3 / total));
     return new Result(w, stepNanos / 1e3 / total, mirrorNanos / 1e3 / total,
-        gemmNanos / 1e3 / total, micros, hotMicros, productMicros, (double) heap / total, pointerGrowth);
+        gemmNanos / 1e3 / total, micros, hotMicros, productMicros, (double) heap / total,
+        pointerGrowth);
   }
 
   static void print(Result r, PrintStream o) {

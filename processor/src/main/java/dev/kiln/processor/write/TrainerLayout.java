@@ -25,7 +25,8 @@ final class TrainerLayout {
       "schedule", "baseLearningRate", "plannedSteps", "plannedStepsPerEpoch", "newSchedule",
       "scheduleFor", "planRun", "endEpoch", "rate",
       "dropoutRandom", "featuresInput", "labelsInput", "gradients", "iteration",
-      "lastGradientNorm", "input", "inputBuffer", "writtenByStep", "target", "step", "stepBuffered", "loss", "clipAndRegularize",
+      "lastGradientNorm", "input", "inputBuffer", "writtenByStep", "target", "step",
+      "stepBuffered", "loss", "clipAndRegularize",
       "update", "learningRate", "fit", "evaluate", "predict", "featureBuffer", "labelBuffer",
       "batchSize", "epochs", "seed", "n", "features", "labels", "checkBatch", "parameters",
       "optimizer", "clipper", "accumulator", "batchNormStatistics", "skippedSteps", "rejectBatch",
@@ -38,7 +39,8 @@ final class TrainerLayout {
 
   TrainerLayout(NetworkSpec spec) {
     buffers.add(new Buffer("inputBuffer", batch + ", " + spec.inputs(),
-        "The feature buffer {@code [BATCH_SIZE, " + spec.inputs() + "]} ({@link #featureBuffer})."));
+        "The feature buffer {@code [BATCH_SIZE, " + spec.inputs()
+            + "]} ({@link #featureBuffer})."));
     buffers.add(new Buffer("target", batch + ", " + spec.outputs(),
         "Labels of the current batch {@code [BATCH_SIZE, " + spec.outputs() + "]}."));
     String in = "input";

@@ -109,8 +109,9 @@ public final class TrainerWriter {
         type.addField(FieldSpec.builder(RuntimeNames.TENSOR, "input", Modifier.PRIVATE)
             .initializer("inputBuffer")
             .addJavadoc("The features the step reads {@code [n, INPUTS]}: {@code inputBuffer}, or"
-                + " during {@link #step}\nthe caller's array itself where it is contiguous"
-                + " (read in place, not copied).\n").build());
+                + " during {@link #step}\nthe caller's array itself where it is contiguous and"
+                + " shares no memory with\n{@code writtenByStep} (read in place, not copied).\n")
+            .build());
       }
     }
     for (LayerSpec layer : spec.network().layers()) {
