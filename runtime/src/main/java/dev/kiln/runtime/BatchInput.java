@@ -169,6 +169,7 @@ public final class BatchInput {
     if (source != cachedSource) {
       cachedSource = source;
       cachedTensor = Tensor.isContiguousRowMajor(source) ? Tensor.wrap(source) : null;
+      cachedAvoid = null; // rowsOf decides again for this source
     }
     if (cachedTensor == null) {
       target.array().get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()).assign(source);

@@ -128,6 +128,26 @@ class NativeKernelsTest {
     }
   }
 
+  /**
+   * rowsOf reads a contiguous source in place unless it overlaps a tensor to avoid, and decides
+   * again when copy was given another source in between on the same instance.
+   */
+  @Test
+  void rowsOfReadsInPlaceUnlessTheSourceOverlapsWhatIsAvoided() {
+    BatchInput input = new BatchInput();
+    Tensor buffer = Tensor.zeros(4, 6);
+    Tensor written = Tensor.zeros(4, 6);
+    Tensor[] avoid = {written};
+    org.nd4j.linalg.api.ndarray.INDArray free = Tensor.zeros(4, 6).array();
+    assertThat(input.rowsOf(free, buffer, 4, 6, avoid).address()).isEqualTo(
+        Tensor.wrap(free).address());
+    written.fill(3f);
+    input.copy(written.array(), Tensor.zeros(4, 6), 4, 6);
+    Tensor read = input.rowsOf(written.array(), buffer, 4, 6, avoid);
+    assertThat(read).isSameInstanceAs(buffer);
+    assertThat(buffer.get(23)).isEqualTo(3f);
+  }
+
   @Test
   void softmaxCrossEntropyAgreesToTheLastBits() {
     for (int[] shape : new int[][] {{2, 1}, {2, 3}, {128, 10}, {7, 1000}}) {
