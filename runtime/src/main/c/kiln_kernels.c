@@ -1,5 +1,5 @@
 /*
- * Kiln's element-wise training kernels in C, called through JNI by dev.kiln.runtime.NativeKernels.
+ * Kiln's element-wise training kernels in C, called through JNI by dev.kiln.runtime.backend.NativeKernels.
  *
  * Each function is the same arithmetic, in the same order, as the Java loop it replaces (the
  * reference, kept in the runtime and used where this library is unavailable): float where the
@@ -132,7 +132,7 @@ static sgemm_fn sgemm;
  * thread) do all the work. Returns the number of threads in use, or -1 if OpenBLAS's functions
  * could not be found.
  */
-JNIEXPORT jint JNICALL Java_dev_kiln_runtime_NativeKernels_start(
+JNIEXPORT jint JNICALL Java_dev_kiln_runtime_backend_NativeKernels_start(
     JNIEnv *env, jclass cls, jint threads, jstring openblas_path) {
   const char *path = (*env)->GetStringUTFChars(env, openblas_path, NULL);
   void *lib = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
@@ -200,7 +200,7 @@ static void gemm_part(const void *p, int part, int parts) {
 }
 
 /* c = alpha·op(a)·op(b) + beta·c, row-major (Blas.gemm), cut along the longer side of c. */
-JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_gemm(
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_backend_NativeKernels_gemm(
     JNIEnv *env, jclass cls, jboolean trans_a, jboolean trans_b, jint m, jint n, jint k,
     jfloat alpha, jlong a, jint lda, jlong b, jint ldb, jfloat beta, jlong c, jint ldc) {
   /* Along the longer side of c. Column slices of x·W need only their half of the weights, which
@@ -282,7 +282,7 @@ static void dense_sum_part(const void *p, int part, int parts) {
 }
 
 /* The L2 size used by denseForward's choice, in bytes (for tests). */
-JNIEXPORT jlong JNICALL Java_dev_kiln_runtime_NativeKernels_cacheBytes(JNIEnv *env, jclass cls) {
+JNIEXPORT jlong JNICALL Java_dev_kiln_runtime_backend_NativeKernels_cacheBytes(JNIEnv *env, jclass cls) {
   return l2_bytes;
 }
 
@@ -319,7 +319,7 @@ static int dense_cut_along_inputs(int n, int in, int out) {
  * Returns whether it computed y = x·W + bias cut along the inputs (Dense.forward); false when the
  * product is not to be cut (see dense_cut_along_inputs): the caller then uses gemm.
  */
-JNIEXPORT jboolean JNICALL Java_dev_kiln_runtime_NativeKernels_denseForward(
+JNIEXPORT jboolean JNICALL Java_dev_kiln_runtime_backend_NativeKernels_denseForward(
     JNIEnv *env, jclass cls, jlong x, jint n, jint in, jlong w, jint out, jlong bias, jlong y) {
   if (!dense_cut_along_inputs(n, in, out)) return JNI_FALSE;
   struct dense_args d = {F(x), F(w), bias ? F(bias) : NULL, F(y), partials, n, in, out};
@@ -365,7 +365,7 @@ static void sum_rows_part(const void *p, int part, int parts) {
   if (hi > lo) sum_rows(a->x + lo, a->n, a->width, (int) (hi - lo), a->out + lo);
 }
 
-JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_sumRows(
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_backend_NativeKernels_sumRows(
     JNIEnv *env, jclass cls, jlong x, jint n, jint w, jlong out) {
   struct sum_rows_args a = {F(x), n, w, F(out)};
   run(sum_rows_part, &a, (long) n * w, MIN_PARALLEL_ELEMENTS);
@@ -509,7 +509,7 @@ static void bn_forward_part(const void *p, int part, int parts) {
       a->beta + lo, a->xhat + lo, a->y + lo, a->relu);
 }
 
-JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormForwardTrain(
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_backend_NativeKernels_batchNormForwardTrain(
     JNIEnv *env, jclass cls, jlong x, jint n, jint c, jdouble momentum, jdouble epsilon,
     jlong gamma, jlong beta, jlong rm, jlong rv, jlong xhat, jlong y, jlong d, jlong f,
     jboolean relu) {
@@ -536,7 +536,7 @@ static void dense_sum_bn_part(const void *p, int part, int parts) {
   bn_forward_part(&a->bn, part, parts);
 }
 
-JNIEXPORT jboolean JNICALL Java_dev_kiln_runtime_NativeKernels_denseBatchNormForwardTrain(
+JNIEXPORT jboolean JNICALL Java_dev_kiln_runtime_backend_NativeKernels_denseBatchNormForwardTrain(
     JNIEnv *env, jclass cls, jlong x, jint n, jint in, jlong w, jint out, jlong bias, jlong pre,
     jdouble momentum, jdouble epsilon, jlong gamma, jlong beta, jlong rm, jlong rv, jlong xhat,
     jlong y, jlong d, jlong f, jboolean relu) {
@@ -624,7 +624,7 @@ static void bn_backward_part(const void *p, int part, int parts) {
       s.mean_dy_f, s.mean_dy_xhat_f, a->dx + lo);
 }
 
-JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_batchNormBackward(
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_backend_NativeKernels_batchNormBackward(
     JNIEnv *env, jclass cls, jlong dy, jlong xhat, jint n, jint c, jlong gamma, jlong gammaGrad,
     jlong betaGrad, jlong dx, jlong d, jlong f, jlong act) {
   struct bn_args a = {.dy = F(dy), .act = act ? F(act) : NULL, .xhat_in = F(xhat),
@@ -667,7 +667,7 @@ static void relu_part(const void *p, int part, int parts) {
   relu(a->x + lo, a->y + lo, hi - lo);
 }
 
-JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_relu(
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_backend_NativeKernels_relu(
     JNIEnv *env, jclass cls, jlong x, jlong y, jint count) {
   struct elementwise_args a = {.x = F(x), .y = F(y), .count = count};
   run(relu_part, &a, count, MIN_PARALLEL_ELEMENTS);
@@ -691,7 +691,7 @@ static void relu_backward_part(const void *p, int part, int parts) {
   relu_backward(a->x + lo, a->dy + lo, a->y + lo, hi - lo);
 }
 
-JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_reluBackward(
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_backend_NativeKernels_reluBackward(
     JNIEnv *env, jclass cls, jlong x, jlong dy, jlong dx, jint count) {
   struct elementwise_args a = {.x = F(x), .dy = F(dy), .y = F(dx), .count = count};
   run(relu_backward_part, &a, count, MIN_PARALLEL_ELEMENTS);
@@ -736,7 +736,7 @@ static void sum_squares_part(const void *p, int part, int parts) {
   if (parts == 1 || part == 1) a->half[1] = sum_squares_lanes(a->x + a->split, a->count - a->split);
 }
 
-JNIEXPORT jdouble JNICALL Java_dev_kiln_runtime_NativeKernels_sumSquares(
+JNIEXPORT jdouble JNICALL Java_dev_kiln_runtime_backend_NativeKernels_sumSquares(
     JNIEnv *env, jclass cls, jlong x, jint count) {
   struct sum_squares_args a = {F(x), count, (long) count / (2 * SQUARE_LANES) * SQUARE_LANES,
       {0, 0}};
@@ -754,7 +754,7 @@ static void scale_part(const void *p, int part, int parts) {
   scale(a->y + lo, hi - lo, a->a);
 }
 
-JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_scale(
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_backend_NativeKernels_scale(
     JNIEnv *env, jclass cls, jlong x, jint count, jfloat factor) {
   struct elementwise_args a = {.y = F(x), .count = count, .a = factor};
   run(scale_part, &a, count, MIN_PARALLEL_ELEMENTS);
@@ -770,7 +770,7 @@ static void add_l2_part(const void *p, int part, int parts) {
   add_l2(a->x + lo, a->y + lo, hi - lo, a->a);
 }
 
-JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_addL2(
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_backend_NativeKernels_addL2(
     JNIEnv *env, jclass cls, jlong w, jlong g, jint count, jfloat lambda) {
   struct elementwise_args a = {.x = F(w), .y = F(g), .count = count, .a = lambda};
   run(add_l2_part, &a, count, MIN_PARALLEL_ELEMENTS);
@@ -799,7 +799,7 @@ static void sgd_momentum_part(const void *p, int part, int parts) {
       a->d, a->flag3, a->e, a->flag4);
 }
 
-JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_sgdMomentum(
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_backend_NativeKernels_sgdMomentum(
     JNIEnv *env, jclass cls, jlong w, jlong g, jlong buf, jint count, jfloat lr, jfloat mu,
     jfloat keep, jboolean nesterov, jboolean first, jfloat keepW, jboolean decays, jfloat l2,
     jboolean coupled) {
@@ -837,7 +837,7 @@ static void first_non_finite_part(const void *p, int part, int parts) {
   a->result[part] = i < 0 ? -1 : (int) (lo + i);
 }
 
-JNIEXPORT jint JNICALL Java_dev_kiln_runtime_NativeKernels_firstNonFinite(
+JNIEXPORT jint JNICALL Java_dev_kiln_runtime_backend_NativeKernels_firstNonFinite(
     JNIEnv *env, jclass cls, jlong x, jint count) {
   struct elementwise_args a = {.x = F(x), .count = count};
   for (int t = 0; t < MAX_THREADS; t++) a.result[t] = -1;
@@ -893,7 +893,7 @@ CLONES static double softmax_cross_entropy(const float *restrict z, const float 
   return total / n;
 }
 
-JNIEXPORT jdouble JNICALL Java_dev_kiln_runtime_NativeKernels_softmaxCrossEntropy(
+JNIEXPORT jdouble JNICALL Java_dev_kiln_runtime_backend_NativeKernels_softmaxCrossEntropy(
     JNIEnv *env, jclass cls, jlong z, jlong y, jint n, jint classes, jdouble smoothing,
     jlong g) {
   return softmax_cross_entropy(F(z), F(y), n, classes, smoothing, F(g));
@@ -905,7 +905,7 @@ static void copy_part(const void *p, int part, int parts) {
   memcpy(a->y + lo, a->x + lo, (size_t) (hi - lo) * sizeof(float));
 }
 
-JNIEXPORT void JNICALL Java_dev_kiln_runtime_NativeKernels_copy(
+JNIEXPORT void JNICALL Java_dev_kiln_runtime_backend_NativeKernels_copy(
     JNIEnv *env, jclass cls, jlong src, jlong dst, jint count) {
   struct elementwise_args a = {.x = F(src), .y = F(dst), .count = count};
   run(copy_part, &a, count, MIN_PARALLEL_ELEMENTS);

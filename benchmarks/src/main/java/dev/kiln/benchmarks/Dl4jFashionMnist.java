@@ -1,6 +1,6 @@
 package dev.kiln.benchmarks;
 
-import dev.kiln.runtime.SplitMix64;
+import dev.kiln.runtime.tensor.SplitMix64;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.data.Idx;
 import dev.kiln.runtime.data.IdxArray;

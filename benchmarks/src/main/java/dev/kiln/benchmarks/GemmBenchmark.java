@@ -1,7 +1,7 @@
 package dev.kiln.benchmarks;
 
-import dev.kiln.runtime.Blas;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.backend.Blas;
+import dev.kiln.runtime.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

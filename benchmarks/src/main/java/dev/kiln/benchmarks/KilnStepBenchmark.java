@@ -1,6 +1,6 @@
 package dev.kiln.benchmarks;
 
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.train.Trainer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

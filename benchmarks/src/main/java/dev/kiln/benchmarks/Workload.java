@@ -1,7 +1,7 @@
 package dev.kiln.benchmarks;
 
-import dev.kiln.runtime.SplitMix64;
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.tensor.SplitMix64;
+import dev.kiln.runtime.train.Trainer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -7,7 +7,7 @@ package dev.kiln.dsl;
  */
 public enum NonFinitePolicy {
   /**
-   * The step throws {@code dev.kiln.runtime.NonFiniteGradientException} naming the step, the layer
+   * The step throws {@code dev.kiln.runtime.optim.NonFiniteGradientException} naming the step, the layer
    * and the parameter, and leaves parameters, optimizer state, batch-norm running statistics,
    * accumulated gradients and the step counter exactly as they were before it. PyTorch's {@code
    * clip_grad_norm_(..., error_if_nonfinite=True)}, but without any state change.

@@ -2,7 +2,7 @@ package dev.kiln.processor;
 
 import static com.google.common.truth.Truth.assertWithMessage;
 
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.train.Trainer;
 import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.javacpp.Pointer;

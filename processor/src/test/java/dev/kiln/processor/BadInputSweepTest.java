@@ -3,11 +3,11 @@ package dev.kiln.processor;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.kiln.runtime.EarlyStopping;
-import dev.kiln.runtime.FitOptions;
-import dev.kiln.runtime.LossKind;
-import dev.kiln.runtime.Trainer;
-import dev.kiln.runtime.Training;
+import dev.kiln.runtime.train.EarlyStopping;
+import dev.kiln.runtime.train.FitOptions;
+import dev.kiln.runtime.ops.LossKind;
+import dev.kiln.runtime.train.Trainer;
+import dev.kiln.runtime.train.Training;
 import dev.kiln.runtime.checkpoint.CheckpointException;
 import dev.kiln.runtime.data.CsvDataset;
 import dev.kiln.runtime.data.CsvFormatException;

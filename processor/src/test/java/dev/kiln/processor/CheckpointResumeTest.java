@@ -3,7 +3,7 @@ package dev.kiln.processor;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.train.Trainer;
 import dev.kiln.runtime.checkpoint.CheckpointException;
 import java.nio.file.Files;
 import java.nio.file.Path;

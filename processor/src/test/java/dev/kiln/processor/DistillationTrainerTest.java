@@ -4,9 +4,9 @@ import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.kiln.runtime.DistillationLoss;
-import dev.kiln.runtime.Tensor;
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.ops.DistillationLoss;
+import dev.kiln.runtime.tensor.Tensor;
+import dev.kiln.runtime.train.Trainer;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;

@@ -3,11 +3,11 @@ package dev.kiln.processor;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.kiln.runtime.FitOptions;
-import dev.kiln.runtime.LossKind;
-import dev.kiln.runtime.Trainer;
-import dev.kiln.runtime.Training;
-import dev.kiln.runtime.TrainingListener;
+import dev.kiln.runtime.train.FitOptions;
+import dev.kiln.runtime.ops.LossKind;
+import dev.kiln.runtime.train.Trainer;
+import dev.kiln.runtime.train.Training;
+import dev.kiln.runtime.train.TrainingListener;
 import dev.kiln.runtime.checkpoint.Checkpointing;
 import dev.kiln.runtime.data.Dataset;
 import java.nio.file.Path;
@@ -62,7 +62,7 @@ class FitResumeTest {
   private static Dataset data() {
     float[] x = new float[SAMPLES * 6];
     int[] y = new int[SAMPLES];
-    dev.kiln.runtime.SplitMix64 rng = new dev.kiln.runtime.SplitMix64(3);
+    dev.kiln.runtime.tensor.SplitMix64 rng = new dev.kiln.runtime.tensor.SplitMix64(3);
     for (int i = 0; i < SAMPLES; i++) {
       y[i] = i % 4;
       for (int j = 0; j < 6; j++) {

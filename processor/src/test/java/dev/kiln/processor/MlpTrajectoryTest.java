@@ -9,7 +9,7 @@ import static dev.kiln.runtime.testing.Golden.RTOL_LR;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.train.Trainer;
 import dev.kiln.runtime.testing.Golden;
 import java.lang.reflect.Method;
 import java.util.List;

@@ -3,8 +3,8 @@ package dev.kiln.processor;
 import static com.google.common.truth.Truth.assertThat;
 
 import com.google.gson.JsonObject;
-import dev.kiln.runtime.Optimizer;
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.optim.Optimizer;
+import dev.kiln.runtime.train.Trainer;
 import dev.kiln.runtime.testing.Golden;
 import java.lang.reflect.Field;
 import java.util.Locale;

@@ -2,7 +2,7 @@ package dev.kiln.processor;
 
 import static com.google.common.truth.Truth.assertThat;
 
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.train.Trainer;
 import dev.kiln.runtime.testing.Golden;
 import java.util.Map;
 import java.util.Random;

@@ -4,11 +4,11 @@ import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.kiln.runtime.LossKind;
-import dev.kiln.runtime.NonFiniteGradientException;
-import dev.kiln.runtime.Trainer;
-import dev.kiln.runtime.Training;
-import dev.kiln.runtime.TrainingListener;
+import dev.kiln.runtime.ops.LossKind;
+import dev.kiln.runtime.optim.NonFiniteGradientException;
+import dev.kiln.runtime.train.Trainer;
+import dev.kiln.runtime.train.Training;
+import dev.kiln.runtime.train.TrainingListener;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.runtime.testing.Golden;
 import java.util.ArrayList;

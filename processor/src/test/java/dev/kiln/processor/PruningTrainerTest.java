@@ -3,8 +3,8 @@ package dev.kiln.processor;
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
-import dev.kiln.runtime.Tensor;
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.tensor.Tensor;
+import dev.kiln.runtime.train.Trainer;
 import dev.kiln.runtime.pruning.CompactNetwork;
 import dev.kiln.runtime.pruning.Pruning;
 import dev.kiln.runtime.pruning.PruningSchedule;

@@ -1,6 +1,6 @@
 package dev.kiln.processor;
 
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.train.Trainer;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import org.bytedeco.javacpp.Pointer;

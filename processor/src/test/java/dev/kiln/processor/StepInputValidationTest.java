@@ -3,7 +3,7 @@ package dev.kiln.processor;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.train.Trainer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -209,7 +209,7 @@ class StepInputValidationTest {
     assertThat(viaView).isEqualTo(viaCopy);
   }
   /** Writes the rows of {@code values} into the first rows of {@code buffer}. */
-  private static void fill(dev.kiln.runtime.Tensor buffer, INDArray values) {
+  private static void fill(dev.kiln.runtime.tensor.Tensor buffer, INDArray values) {
     float[] v = values.dup('c').data().asFloat();
     for (int k = 0; k < v.length; k++) {
       buffer.set(k, v[k]);

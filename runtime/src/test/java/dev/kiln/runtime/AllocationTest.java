@@ -1,5 +1,19 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.backend.Blas;
+import dev.kiln.runtime.ops.Activations;
+import dev.kiln.runtime.ops.BatchNormKernel;
+import dev.kiln.runtime.ops.Dense;
+import dev.kiln.runtime.ops.DropoutKernel;
+import dev.kiln.runtime.ops.Losses;
+import dev.kiln.runtime.ops.Reductions;
+import dev.kiln.runtime.optim.Clipping;
+import dev.kiln.runtime.optim.Regularization;
+import dev.kiln.runtime.optim.SgdKernel;
+import dev.kiln.runtime.schedule.CosineDecaySchedule;
+import dev.kiln.runtime.tensor.SplitMix64;
+import dev.kiln.runtime.tensor.Tensor;
+
 import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.lang.management.ManagementFactory;

@@ -1,5 +1,13 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.ops.Activations;
+import dev.kiln.runtime.ops.BatchNormKernel;
+import dev.kiln.runtime.ops.Dense;
+import dev.kiln.runtime.ops.DropoutKernel;
+import dev.kiln.runtime.ops.Losses;
+import dev.kiln.runtime.tensor.SplitMix64;
+import dev.kiln.runtime.tensor.Tensor;
+
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 

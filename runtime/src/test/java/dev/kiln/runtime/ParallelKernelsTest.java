@@ -1,5 +1,12 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.backend.Blas;
+import dev.kiln.runtime.backend.NativeKernels;
+import dev.kiln.runtime.backend.NativeKernelsTest;
+import dev.kiln.runtime.ops.BatchNormKernel;
+import dev.kiln.runtime.ops.Dense;
+import dev.kiln.runtime.tensor.Tensor;
+
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

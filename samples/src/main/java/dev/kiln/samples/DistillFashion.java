@@ -1,7 +1,7 @@
 package dev.kiln.samples;
 
-import dev.kiln.runtime.Evaluation;
-import dev.kiln.runtime.FitOptions;
+import dev.kiln.runtime.train.Evaluation;
+import dev.kiln.runtime.train.FitOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

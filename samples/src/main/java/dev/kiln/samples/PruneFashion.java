@@ -1,8 +1,8 @@
 package dev.kiln.samples;
 
-import dev.kiln.runtime.Evaluation;
-import dev.kiln.runtime.FitOptions;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.train.Evaluation;
+import dev.kiln.runtime.train.FitOptions;
+import dev.kiln.runtime.tensor.Tensor;
 import dev.kiln.runtime.pruning.CompactNetwork;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -2,12 +2,12 @@ package dev.kiln.samples;
 
 import static com.google.common.truth.Truth.assertThat;
 
-import dev.kiln.runtime.EarlyStopping;
-import dev.kiln.runtime.EpochResult;
-import dev.kiln.runtime.FitOptions;
-import dev.kiln.runtime.FitResult;
-import dev.kiln.runtime.Trainer;
-import dev.kiln.runtime.TrainingListener;
+import dev.kiln.runtime.train.EarlyStopping;
+import dev.kiln.runtime.train.EpochResult;
+import dev.kiln.runtime.train.FitOptions;
+import dev.kiln.runtime.train.FitResult;
+import dev.kiln.runtime.train.Trainer;
+import dev.kiln.runtime.train.TrainingListener;
 import dev.kiln.runtime.data.Dataset;
 import java.io.IOException;
 import java.util.ArrayList;

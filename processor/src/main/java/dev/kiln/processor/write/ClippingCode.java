@@ -19,11 +19,11 @@ import javax.lang.model.element.Modifier;
 final class ClippingCode {
   private ClippingCode() {}
 
-  static final ClassName GRADIENT_CLIPPER = ClassName.get("dev.kiln.runtime", "GradientClipper");
+  static final ClassName GRADIENT_CLIPPER = ClassName.get("dev.kiln.runtime" + ".optim", "GradientClipper");
   static final ClassName STATISTICS_SNAPSHOT =
-      ClassName.get("dev.kiln.runtime", "StatisticsSnapshot");
+      ClassName.get("dev.kiln.runtime" + ".internal", "StatisticsSnapshot");
   static final ClassName NON_FINITE_EXCEPTION =
-      ClassName.get("dev.kiln.runtime", "NonFiniteGradientException");
+      ClassName.get("dev.kiln.runtime" + ".optim", "NonFiniteGradientException");
 
   /** Whether the step saves batch-norm running statistics before its forward pass. */
   static boolean snapshots(TrainingSpec spec) {

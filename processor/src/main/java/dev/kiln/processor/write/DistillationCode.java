@@ -20,7 +20,7 @@ import javax.lang.model.element.Modifier;
 final class DistillationCode {
   private DistillationCode() {}
 
-  static final ClassName LOSS = ClassName.get("dev.kiln.runtime", "DistillationLoss");
+  static final ClassName LOSS = ClassName.get("dev.kiln.runtime" + ".ops", "DistillationLoss");
 
   static ClassName teacherClass(DistillationSpec d) {
     return ClassName.get(d.teacher().target().packageName(), d.teacher().className());

@@ -21,12 +21,12 @@ import javax.lang.model.element.Modifier;
 final class OptimizerCode {
   private OptimizerCode() {}
 
-  static final ClassName SGD_OPTIMIZER = ClassName.get("dev.kiln.runtime", "SgdOptimizer");
-  static final ClassName ADAM_OPTIMIZER = ClassName.get("dev.kiln.runtime", "AdamOptimizer");
+  static final ClassName SGD_OPTIMIZER = ClassName.get("dev.kiln.runtime" + ".optim", "SgdOptimizer");
+  static final ClassName ADAM_OPTIMIZER = ClassName.get("dev.kiln.runtime" + ".optim", "AdamOptimizer");
   static final ClassName RMS_PROP_OPTIMIZER =
-      ClassName.get("dev.kiln.runtime", "RmsPropOptimizer");
+      ClassName.get("dev.kiln.runtime" + ".optim", "RmsPropOptimizer");
   static final ClassName GRADIENT_ACCUMULATOR =
-      ClassName.get("dev.kiln.runtime", "GradientAccumulator");
+      ClassName.get("dev.kiln.runtime" + ".optim", "GradientAccumulator");
 
   /** Whether the trainer averages several batches per optimizer step. */
   static boolean accumulates(TrainingSpec spec) {

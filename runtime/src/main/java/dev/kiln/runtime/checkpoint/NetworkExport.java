@@ -1,6 +1,6 @@
 package dev.kiln.runtime.checkpoint;
 
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package dev.kiln.runtime.data;
 
-import dev.kiln.runtime.SplitMix64;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.SplitMix64;
+import dev.kiln.runtime.tensor.Tensor;
 import java.nio.FloatBuffer;
 import java.util.NoSuchElementException;
 

@@ -1,6 +1,6 @@
 package dev.kiln.runtime.data;
 
-import dev.kiln.runtime.SplitMix64;
+import dev.kiln.runtime.tensor.SplitMix64;
 import java.util.Arrays;
 
 /**
@@ -13,7 +13,7 @@ import java.util.Arrays;
 public final class Dataset {
   static {
     // Before ND4J loads OpenBLAS, which picks its CPU kernels once (OpenBlasCore).
-    dev.kiln.runtime.OpenBlasCore.select();
+    dev.kiln.runtime.backend.OpenBlasCore.select();
   }
 
   private final float[] features;

@@ -1,10 +1,10 @@
 package dev.kiln.runtime.pruning;
 
-import dev.kiln.runtime.Activations;
-import dev.kiln.runtime.BatchInput;
-import dev.kiln.runtime.BatchNormKernel;
-import dev.kiln.runtime.Dense;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.ops.Activations;
+import dev.kiln.runtime.internal.BatchInput;
+import dev.kiln.runtime.ops.BatchNormKernel;
+import dev.kiln.runtime.ops.Dense;
+import dev.kiln.runtime.tensor.Tensor;
 import dev.kiln.runtime.checkpoint.Checkpoint;
 import dev.kiln.runtime.checkpoint.CheckpointException;
 import dev.kiln.runtime.checkpoint.CheckpointFile;

@@ -1,6 +1,6 @@
 package dev.kiln.runtime.pruning;
 
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.Tensor;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,6 +1,6 @@
 package dev.kiln.runtime.schedule;
 
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 
 /**
  * Cosine annealing with warm restarts (SGDR, Loshchilov and Hutter, 2017): cycle {@code k} lasts

@@ -1,6 +1,6 @@
 package dev.kiln.runtime.schedule;
 
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 
 /**
  * Exponential decay, {@code lr(t) = lr0·gamma^t}: PyTorch's {@code ExponentialLR(gamma)}, whose

@@ -1,6 +1,6 @@
 package dev.kiln.runtime.schedule;
 
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 
 /**
  * Linear interpolation of a factor, {@code lr(t) = lr0·(s + (e - s)·min(t, steps)/steps)}:

@@ -1,6 +1,6 @@
 package dev.kiln.runtime.schedule;
 
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 import java.util.Arrays;
 
 /**

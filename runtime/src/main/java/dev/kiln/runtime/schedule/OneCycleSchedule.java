@@ -1,6 +1,6 @@
 package dev.kiln.runtime.schedule;
 
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 
 /**
  * The 1cycle policy (Smith and Topin, 2018), PyTorch's {@code OneCycleLR(max_lr, total_steps,

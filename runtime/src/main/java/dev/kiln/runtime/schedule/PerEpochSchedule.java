@@ -1,6 +1,6 @@
 package dev.kiln.runtime.schedule;
 
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 
 /**
  * A schedule stepped once per epoch: {@code rate(t) = inner.rate(floor(t/stepsPerEpoch))}, what

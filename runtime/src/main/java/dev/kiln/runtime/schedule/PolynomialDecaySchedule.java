@@ -1,6 +1,6 @@
 package dev.kiln.runtime.schedule;
 
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 
 /**
  * Polynomial decay to 0, {@code lr(t) = lr0·(1 - min(t, steps)/steps)^power}: PyTorch's {@code

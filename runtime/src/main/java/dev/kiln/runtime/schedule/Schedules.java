@@ -1,7 +1,7 @@
 package dev.kiln.runtime.schedule;
 
-import dev.kiln.runtime.LearningRateSchedule;
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
+import dev.kiln.runtime.train.Trainer;
 
 /**
  * Run-length planning for schedules whose length is {@code AUTO} or counted in epochs, as

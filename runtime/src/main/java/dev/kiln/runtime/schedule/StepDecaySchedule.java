@@ -1,6 +1,6 @@
 package dev.kiln.runtime.schedule;
 
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 
 /**
  * Step decay, {@code lr(t) = lr0·gamma^floor(t/stepSize)}: PyTorch's {@code StepLR(step_size,

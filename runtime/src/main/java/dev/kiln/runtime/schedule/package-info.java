@@ -5,7 +5,7 @@
  * dev.kiln.runtime.schedule.MultiStepDecaySchedule}, {@link
  * dev.kiln.runtime.schedule.ExponentialDecaySchedule}, {@link
  * dev.kiln.runtime.schedule.LinearDecaySchedule}, {@link
- * dev.kiln.runtime.schedule.PolynomialDecaySchedule}, {@link dev.kiln.runtime.CosineDecaySchedule},
+ * dev.kiln.runtime.schedule.PolynomialDecaySchedule}, {@link dev.kiln.runtime.schedule.CosineDecaySchedule},
  * {@link dev.kiln.runtime.schedule.CosineRestartsSchedule}, {@link
  * dev.kiln.runtime.schedule.OneCycleSchedule}, {@link
  * dev.kiln.runtime.schedule.ReduceOnPlateauSchedule};

@@ -3,8 +3,8 @@ package dev.kiln.runtime.pruning;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.kiln.runtime.SplitMix64;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.SplitMix64;
+import dev.kiln.runtime.tensor.Tensor;
 import dev.kiln.runtime.pruning.CompactNetwork.Activation;
 import java.nio.file.Files;
 import java.nio.file.Path;

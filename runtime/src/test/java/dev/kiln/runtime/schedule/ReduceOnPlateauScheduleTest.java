@@ -3,7 +3,7 @@ package dev.kiln.runtime.schedule;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 import org.junit.jupiter.api.Test;
 
 /**

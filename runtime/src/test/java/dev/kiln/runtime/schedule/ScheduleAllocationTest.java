@@ -2,8 +2,8 @@ package dev.kiln.runtime.schedule;
 
 import static com.google.common.truth.Truth.assertWithMessage;
 
-import dev.kiln.runtime.CosineDecaySchedule;
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.CosineDecaySchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;

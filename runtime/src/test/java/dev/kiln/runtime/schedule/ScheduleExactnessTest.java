@@ -2,8 +2,8 @@ package dev.kiln.runtime.schedule;
 
 import static com.google.common.truth.Truth.assertThat;
 
-import dev.kiln.runtime.CosineDecaySchedule;
-import dev.kiln.runtime.LearningRateSchedule;
+import dev.kiln.runtime.schedule.CosineDecaySchedule;
+import dev.kiln.runtime.schedule.LearningRateSchedule;
 import dev.kiln.runtime.testing.Golden;
 import java.util.Locale;
 import java.util.function.LongToDoubleFunction;

@@ -1,6 +1,6 @@
 package dev.kiln.samples.cli;
 
-import dev.kiln.runtime.Evaluation;
+import dev.kiln.runtime.train.Evaluation;
 import dev.kiln.samples.FashionMnist;
 import java.io.PrintStream;
 import java.nio.file.Files;

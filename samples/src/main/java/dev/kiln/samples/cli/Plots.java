@@ -1,6 +1,6 @@
 package dev.kiln.samples.cli;
 
-import dev.kiln.runtime.EpochResult;
+import dev.kiln.runtime.train.EpochResult;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.kiln.samples.cli;
 
-import dev.kiln.runtime.EpochResult;
-import dev.kiln.runtime.Evaluation;
-import dev.kiln.runtime.Trainer;
-import dev.kiln.runtime.TrainingListener;
+import dev.kiln.runtime.train.EpochResult;
+import dev.kiln.runtime.train.Evaluation;
+import dev.kiln.runtime.train.Trainer;
+import dev.kiln.runtime.train.TrainingListener;
 import java.io.PrintStream;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;

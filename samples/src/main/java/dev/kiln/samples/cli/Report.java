@@ -1,6 +1,6 @@
 package dev.kiln.samples.cli;
 
-import dev.kiln.runtime.Evaluation;
+import dev.kiln.runtime.train.Evaluation;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;

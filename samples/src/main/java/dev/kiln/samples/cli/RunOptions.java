@@ -1,8 +1,8 @@
 package dev.kiln.samples.cli;
 
-import dev.kiln.runtime.EarlyStopping;
-import dev.kiln.runtime.FitOptions;
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.train.EarlyStopping;
+import dev.kiln.runtime.train.FitOptions;
+import dev.kiln.runtime.train.Trainer;
 import dev.kiln.samples.FashionMnist;
 import java.io.IOException;
 import java.io.PrintStream;

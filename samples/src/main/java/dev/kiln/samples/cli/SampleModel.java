@@ -1,10 +1,10 @@
 package dev.kiln.samples.cli;
 
-import dev.kiln.runtime.Evaluation;
-import dev.kiln.runtime.FitOptions;
-import dev.kiln.runtime.FitResult;
-import dev.kiln.runtime.Trainer;
-import dev.kiln.runtime.TrainingListener;
+import dev.kiln.runtime.train.Evaluation;
+import dev.kiln.runtime.train.FitOptions;
+import dev.kiln.runtime.train.FitResult;
+import dev.kiln.runtime.train.Trainer;
+import dev.kiln.runtime.train.TrainingListener;
 import dev.kiln.runtime.data.Dataset;
 import dev.kiln.samples.FashionMlpNetwork;
 import dev.kiln.samples.FashionTrainingTrainer;

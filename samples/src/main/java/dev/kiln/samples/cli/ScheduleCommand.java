@@ -1,6 +1,6 @@
 package dev.kiln.samples.cli;
 
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.train.Trainer;
 import dev.kiln.runtime.schedule.Schedules;
 import java.io.PrintStream;
 import java.nio.file.Files;

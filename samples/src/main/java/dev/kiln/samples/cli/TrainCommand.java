@@ -1,8 +1,8 @@
 package dev.kiln.samples.cli;
 
-import dev.kiln.runtime.Evaluation;
-import dev.kiln.runtime.FitResult;
-import dev.kiln.runtime.Trainer;
+import dev.kiln.runtime.train.Evaluation;
+import dev.kiln.runtime.train.FitResult;
+import dev.kiln.runtime.train.Trainer;
 import dev.kiln.runtime.checkpoint.Checkpointing;
 import dev.kiln.samples.FashionMnist;
 import java.io.PrintStream;

@@ -1,0 +1,194 @@
+package dev.kiln.runtime.ops;
+
+import dev.kiln.runtime.backend.NativeKernels;
+import dev.kiln.runtime.tensor.Tensor;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Element-wise activations and their derivatives over the first {@code count} elements of
+ * tensors. Forward kernels may write in place ({@code y == x}); backward kernels take the
+ * forward input {@code x} (pre-activation) and may write {@code dx} over {@code dy}. Definitions
+ * are PyTorch's ({@code nn.ReLU}, {@code nn.LeakyReLU}, {@code nn.Tanh}, {@code nn.Sigmoid},
+ * {@code nn.GELU}).
+ */
+public final class Activations {
+  private static final double SQRT_HALF = Math.sqrt(0.5);
+  private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
+
+  private Activations() {}
+
+  /**
+   * {@code y = max(0, x)}; a NaN stays NaN, as in PyTorch's {@code torch.relu}, and {@code -0.0}
+   * becomes {@code +0.0}.
+   *
+   * <p>Branch-free on the float's bits (a set sign bit selects {@code +0.0} unless the value is
+   * NaN): with signs that vary at random, a compare and branch mispredicts about half the time
+   * and costs several times the whole loop.
+   */
+  public static void relu(Tensor x, Tensor y, int count) {
+    NativeKernels.require("relu", "x", x, count);
+    NativeKernels.require("relu", "y", y, count);
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.relu(x.address(), y.address(), count);
+      return;
+    }
+    reluLoop(x, y, count);
+  }
+
+  /** The Java loop of {@link #relu}, also the reference the native kernel is tested against. */
+  public static void reluLoop(Tensor x, Tensor y, int count) {
+    FloatBuffer xb = x.data();
+    FloatBuffer yb = y.data();
+    for (int i = 0; i < count; i++) {
+      int bits = Float.floatToRawIntBits(xb.get(i));
+      int nan = (0x7f800000 - (bits & 0x7fffffff)) >> 31;
+      yb.put(i, Float.intBitsToFloat(bits & (~(bits >> 31) | nan)));
+    }
+  }
+
+  /**
+   * {@code dx = dy · [x > 0]} (the derivative at 0 is 0, as PyTorch), branch-free: {@code dx}
+   * is {@code dy} where {@code x > 0} and {@code +0.0} elsewhere (also where {@code x} is NaN).
+   */
+  public static void reluBackward(Tensor x, Tensor dy, Tensor dx, int count) {
+    NativeKernels.require("reluBackward", "x", x, count);
+    NativeKernels.require("reluBackward", "dy", dy, count);
+    NativeKernels.require("reluBackward", "dx", dx, count);
+    if (NativeKernels.AVAILABLE) {
+      NativeKernels.reluBackward(x.address(), dy.address(), dx.address(), count);
+      return;
+    }
+    reluBackwardLoop(x, dy, dx, count);
+  }
+
+  /** The Java loop of {@link #reluBackward}, also the reference the native kernel is tested against. */
+  public static void reluBackwardLoop(Tensor x, Tensor dy, Tensor dx, int count) {
+    FloatBuffer xb = x.data();
+    FloatBuffer dyb = dy.data();
+    FloatBuffer dxb = dx.data();
+    for (int i = 0; i < count; i++) {
+      dxb.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(dyb.get(i)) & positiveMask(xb.get(i))));
+    }
+  }
+
+  /**
+   * All ones where {@code v > 0} (a positive finite value or +infinity), else zero, without a
+   * branch: {@code v > 0} exactly when its bits {@code b} satisfy {@code 0 < b ≤ 0x7f800000}, that
+   * is when {@code t = b - 1} is in {@code [0, 0x7f800000)}.
+   */
+  private static int positiveMask(float v) {
+    int t = Float.floatToRawIntBits(v) - 1;
+    return ((t - 0x7f800000) & ~t) >> 31;
+  }
+
+  /** {@code y = x > 0 ? x : slope·x}. */
+  public static void leakyRelu(Tensor x, Tensor y, int count, float slope) {
+    FloatBuffer xb = x.data();
+    FloatBuffer yb = y.data();
+    for (int i = 0; i < count; i++) {
+      float v = xb.get(i);
+      yb.put(i, v > 0 ? v : v * slope);
+    }
+  }
+
+  /** {@code dx = dy · (x > 0 ? 1 : slope)}. */
+  public static void leakyReluBackward(Tensor x, Tensor dy, Tensor dx, int count, float slope) {
+    FloatBuffer xb = x.data();
+    FloatBuffer dyb = dy.data();
+    FloatBuffer dxb = dx.data();
+    for (int i = 0; i < count; i++) {
+      float d = dyb.get(i);
+      dxb.put(i, xb.get(i) > 0 ? d : d * slope);
+    }
+  }
+
+  /** {@code y = tanh(x)}. */
+  public static void tanh(Tensor x, Tensor y, int count) {
+    FloatBuffer xb = x.data();
+    FloatBuffer yb = y.data();
+    for (int i = 0; i < count; i++) {
+      yb.put(i, (float) Math.tanh(xb.get(i)));
+    }
+  }
+
+  /** {@code dx = dy · (1 - tanh(x)²)}. */
+  public static void tanhBackward(Tensor x, Tensor dy, Tensor dx, int count) {
+    FloatBuffer xb = x.data();
+    FloatBuffer dyb = dy.data();
+    FloatBuffer dxb = dx.data();
+    for (int i = 0; i < count; i++) {
+      double t = Math.tanh(xb.get(i));
+      dxb.put(i, (float) (dyb.get(i) * (1 - t * t)));
+    }
+  }
+
+  /** {@code y = 1 / (1 + exp(-x))}, stable for large {@code |x|}. */
+  public static void sigmoid(Tensor x, Tensor y, int count) {
+    FloatBuffer xb = x.data();
+    FloatBuffer yb = y.data();
+    for (int i = 0; i < count; i++) {
+      yb.put(i, (float) sigmoid(xb.get(i)));
+    }
+  }
+
+  /** {@code dx = dy · σ(x)(1 - σ(x))}. */
+  public static void sigmoidBackward(Tensor x, Tensor dy, Tensor dx, int count) {
+    FloatBuffer xb = x.data();
+    FloatBuffer dyb = dy.data();
+    FloatBuffer dxb = dx.data();
+    for (int i = 0; i < count; i++) {
+      double s = sigmoid(xb.get(i));
+      dxb.put(i, (float) (dyb.get(i) * s * (1 - s)));
+    }
+  }
+
+  /** {@code y = x·Φ(x)}, the exact GELU. */
+  public static void gelu(Tensor x, Tensor y, int count) {
+    FloatBuffer xb = x.data();
+    FloatBuffer yb = y.data();
+    for (int i = 0; i < count; i++) {
+      double v = xb.get(i);
+      yb.put(i, (float) (v * normalCdf(v)));
+    }
+  }
+
+  /** {@code dx = dy · (Φ(x) + x·φ(x))}. */
+  public static void geluBackward(Tensor x, Tensor dy, Tensor dx, int count) {
+    FloatBuffer xb = x.data();
+    FloatBuffer dyb = dy.data();
+    FloatBuffer dxb = dx.data();
+    for (int i = 0; i < count; i++) {
+      double v = xb.get(i);
+      double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+      dxb.put(i, (float) (dyb.get(i) * (normalCdf(v) + v * pdf)));
+    }
+  }
+
+  /** The logistic function, without overflow for any finite input. */
+  public static double sigmoid(double x) {
+    if (x >= 0) {
+      return 1.0 / (1.0 + Math.exp(-x));
+    }
+    double e = Math.exp(x);
+    return e / (1.0 + e);
+  }
+
+  /** The standard normal CDF {@code Φ(x) = (1 + erf(x/√2))/2}. */
+  static double normalCdf(double x) {
+    return 0.5 * (1.0 + erf(x * SQRT_HALF));
+  }
+
+  /**
+   * The error function, to about 1.2e-7 absolute (Numerical Recipes' {@code erfcc}, a Chebyshev
+   * fit), ample for float32 results.
+   */
+  static double erf(double x) {
+    double z = Math.abs(x);
+    double t = 1.0 / (1.0 + 0.5 * z);
+    double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196
+        + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398
+        + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+    return x >= 0 ? 1.0 - r : r - 1.0;
+  }
+}
