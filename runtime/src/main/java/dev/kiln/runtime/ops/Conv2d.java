@@ -20,12 +20,21 @@ import java.nio.FloatBuffer;
  * computes {@code dW = Σ dY·colᵀ}, then {@code dcol = Wᵀ·dY} into the same workspace and adds it
  * back ({@code col2im}).
  *
- * <p><b>Group size.</b> With one sample per product ({@code g = 1}) the product writes straight
- * into {@code y} and reads straight from {@code dy}, and the columns of a sample stay in cache;
- * with several samples per product the products are larger, which OpenBLAS runs faster and which
- * Kiln's threads can share (they cut only products of at least 2²⁰ multiply-adds), at the cost of
- * moving {@code [out, g·outH·outW]} blocks between {@code y} (NCHW) and the product's layout. See
- * {@link #groupSize} for the choice and docs/performance.md for the measurements behind it.
+ * <p><b>Layout.</b> NCHW, as PyTorch: {@code torch.flatten(x, 1)} before a dense layer is then
+ * no copy, the golden files and parameters read as they are, and one sample's product {@code
+ * W·col} is already its {@code [out, outH·outW]} output. NHWC would make the lowered rows longer
+ * (contiguous channels) but needs a transposition at every flatten and against the references.
+ *
+ * <p><b>Samples per product.</b> With one sample per product ({@code g = 1}) the product writes
+ * straight into {@code y} and reads straight from {@code dy}, and a sample's columns stay in
+ * cache between their lowering and the product; but small layers then make many tiny products
+ * (call overhead dominates) that are below the 2²⁰ multiply-adds from which Kiln's threads cut a
+ * product. One product for the whole batch is the largest, but its columns (several MB) no longer
+ * fit in cache, and the output moves once more (from the product's {@code [out, g·outH·outW]}
+ * into NCHW, a bulk copy per channel and sample). Measured on the shared 2-core machine, groups
+ * of a few samples beat both ends on mid-sized layers, and the whole batch was slowest on large
+ * ones (docs/performance.md, "Convolutions"); {@link #defaultGroup} sizes the group to a cache
+ * budget.
  *
  * <p>Instances hold only the geometry: they are immutable and may be shared between threads
  * (each with its own workspace). Nothing is allocated per call.

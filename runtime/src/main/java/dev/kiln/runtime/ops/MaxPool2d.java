@@ -126,8 +126,7 @@ public final class MaxPool2d {
    * @param argmax as written by {@link #forward} for the same {@code n}
    * @param dx output {@code [batch, C, H, W]}, overwritten; apart from {@code dy}
    * @throws IllegalArgumentException for {@code n < 1}, a buffer smaller than its shape,
-   *     overlapping tensors, or an index outside its plane, before anything is written (the
-   *     indices are checked as they are used: a bad one leaves {@code dx} partly written)
+   *     overlapping tensors, or an index outside its plane, before anything is written
    */
   public void backward(Tensor dy, int n, int[] argmax, Tensor dx) {
     String kernel = KIND + "Backward";
@@ -136,21 +135,23 @@ public final class MaxPool2d {
     Checks.require(kernel, "argmax", argmax, g.outElements(n));
     Checks.require(kernel, "dx", dx, g.inElements(n));
     Checks.apart(kernel, "dx", dx, g.inElements(n), "dy", dy, g.outElements(n));
+    int inPlane = g.inPlane;
+    int outPlane = g.outPlane;
+    int outputs = (int) g.outElements(n);
+    for (int o = 0; o < outputs; o++) {
+      if (argmax[o] < 0 || argmax[o] >= inPlane) {
+        throw new IllegalArgumentException(kernel + ": argmax[" + o + "] = " + argmax[o]
+            + " outside a plane of " + inPlane + " elements");
+      }
+    }
     FloatBuffer dyb = dy.data();
     FloatBuffer dxb = dx.data();
     Im2col.zero(dxb, 0, (int) g.inElements(n));
     int planes = n * g.channels;
-    int inPlane = g.inPlane;
-    int outPlane = g.outPlane;
     for (int p = 0, o = 0; p < planes; p++) {
       int base = p * inPlane;
       for (int end = o + outPlane; o < end; o++) {
-        int index = argmax[o];
-        if (index < 0 || index >= inPlane) {
-          throw new IllegalArgumentException(kernel + ": argmax[" + o + "] = " + index
-              + " outside a plane of " + inPlane + " elements");
-        }
-        int i = base + index;
+        int i = base + argmax[o];
         dxb.put(i, dxb.get(i) + dyb.get(o));
       }
     }

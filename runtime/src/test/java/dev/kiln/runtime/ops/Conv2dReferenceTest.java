@@ -172,5 +172,11 @@ class Conv2dReferenceTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> pool.forward(Tensor.zeros(1, 1, 4, 4), 1, Tensor.zeros(1, 1, 2, 2), new int[3]));
     assertThat(e).hasMessageThat().contains("argmax has 3 elements; 4 needed");
+    Tensor dx = Tensor.zeros(1, 1, 4, 4);
+    dx.fill(2f);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> pool.backward(Tensor.zeros(1, 1, 2, 2), 1, new int[] {0, 1, 16, 2}, dx));
+    assertThat(e).hasMessageThat().contains("argmax[2] = 16 outside a plane of 16 elements");
+    assertThat(dx.get(0)).isEqualTo(2f); // refused before any write
   }
 }

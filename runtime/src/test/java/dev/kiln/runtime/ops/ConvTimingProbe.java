@@ -32,47 +32,57 @@ class ConvTimingProbe {
     System.out.println("[conv timing] threads " + dev.kiln.runtime.NativeKernels.threads());
     for (int[] s : SHAPES) {
       int n = s[0];
-      for (int group : new int[] {1, 4, 16, n, -1}) {
-        if (group > n) {
-          continue;
-        }
-        Conv2d conv = new Conv2d(new Window2d("conv2d", s[1], s[2], s[3], s[5], s[5], 1, 1, s[6],
-            s[6]), s[4], group);
-        SplitMix64 rng = new SplitMix64(1);
-        Tensor x = random(rng, n, s[1], s[2], s[3]);
-        Tensor w = random(rng, s[4], s[1], s[5], s[5]);
-        Tensor b = random(rng, s[4]);
-        Tensor y = Tensor.zeros(n, s[4], conv.outHeight(), conv.outWidth());
-        Tensor dy = random(rng, n, s[4], conv.outHeight(), conv.outWidth());
-        Tensor dx = Tensor.zeros(n, s[1], s[2], s[3]);
-        Tensor dw = Tensor.zeros(s[4], s[1], s[5], s[5]);
-        Tensor db = Tensor.zeros(s[4]);
-        Tensor work = Tensor.zeros(conv.workspaceElements(n));
-        long flops = 2L * n * s[4] * s[1] * s[5] * s[5] * conv.outHeight() * conv.outWidth();
-        int reps = (int) Math.max(5, Math.min(2000, 2e8 / flops));
-        double[] fwd = new double[ROUNDS];
-        double[] bwd = new double[ROUNDS];
-        for (int r = -2; r < ROUNDS; r++) { // two rounds of warm-up
+      int[] groups = {1, 4, 16, n, -1};
+      Conv2d[] convs = new Conv2d[groups.length];
+      long work = 0;
+      for (int k = 0; k < groups.length; k++) {
+        convs[k] = new Conv2d(new Window2d("conv2d", s[1], s[2], s[3], s[5], s[5], 1, 1, s[6],
+            s[6]), s[4], Math.min(groups[k], n));
+        work = Math.max(work, convs[k].workspaceElements(n));
+      }
+      Conv2d conv = convs[0];
+      SplitMix64 rng = new SplitMix64(1);
+      Tensor x = random(rng, n, s[1], s[2], s[3]);
+      Tensor w = random(rng, s[4], s[1], s[5], s[5]);
+      Tensor b = random(rng, s[4]);
+      Tensor y = Tensor.zeros(n, s[4], conv.outHeight(), conv.outWidth());
+      Tensor dy = random(rng, n, s[4], conv.outHeight(), conv.outWidth());
+      Tensor dx = Tensor.zeros(n, s[1], s[2], s[3]);
+      Tensor dw = Tensor.zeros(s[4], s[1], s[5], s[5]);
+      Tensor db = Tensor.zeros(s[4]);
+      Tensor workspace = Tensor.zeros(work);
+      long flops = 2L * n * s[4] * s[1] * s[5] * s[5] * conv.outHeight() * conv.outWidth();
+      int reps = (int) Math.max(3, Math.min(500, 3e7 / flops));
+      double[][] fwd = new double[groups.length][ROUNDS];
+      double[][] bwd = new double[groups.length][ROUNDS];
+      // Rounds alternate between the groupings, so that a busy moment of the shared machine
+      // falls on all of them alike.
+      for (int r = -2; r < ROUNDS; r++) { // two rounds of warm-up
+        for (int k = 0; k < groups.length; k++) {
+          Conv2d c = convs[k];
           long t0 = System.nanoTime();
           for (int i = 0; i < reps; i++) {
-            conv.forward(x, n, w, b, y, work);
+            c.forward(x, n, w, b, y, workspace);
           }
           long t1 = System.nanoTime();
           for (int i = 0; i < reps; i++) {
-            conv.backward(x, dy, n, w, dw, db, dx, work);
+            c.backward(x, dy, n, w, dw, db, dx, workspace);
           }
           long t2 = System.nanoTime();
           if (r >= 0) {
-            fwd[r] = (t1 - t0) / 1e3 / reps;
-            bwd[r] = (t2 - t1) / 1e3 / reps;
+            fwd[k][r] = (t1 - t0) / 1e3 / reps;
+            bwd[k][r] = (t2 - t1) / 1e3 / reps;
           }
         }
-        Arrays.sort(fwd);
-        Arrays.sort(bwd);
-        System.out.printf(Locale.ROOT, "[conv timing] %-28s group %3s  forward %8.1f µs (%5.1f "
-            + "GFLOP/s)  backward %8.1f µs  workspace %.2f MB%n", Arrays.toString(s),
-            group < 0 ? "def" : Integer.toString(group), fwd[ROUNDS / 2],
-            flops / fwd[ROUNDS / 2] / 1e3, bwd[ROUNDS / 2], conv.workspaceElements(n) * 4e-6);
+      }
+      for (int k = 0; k < groups.length; k++) {
+        Arrays.sort(fwd[k]);
+        Arrays.sort(bwd[k]);
+        System.out.printf(Locale.ROOT, "[conv timing] %-28s group %3s (%2d)  forward %8.1f µs "
+            + "(%5.1f GFLOP/s)  backward %8.1f µs  workspace %.2f MB%n", Arrays.toString(s),
+            groups[k] < 0 ? "def" : Integer.toString(Math.min(groups[k], n)),
+            convs[k].groupSize(n), fwd[k][ROUNDS / 2], flops / fwd[k][ROUNDS / 2] / 1e3,
+            bwd[k][ROUNDS / 2], convs[k].workspaceElements(n) * 4e-6);
       }
     }
   }
