@@ -31,10 +31,13 @@ import java.nio.FloatBuffer;
  * (call overhead dominates) that are below the 2²⁰ multiply-adds from which Kiln's threads cut a
  * product. One product for the whole batch is the largest, but its columns (several MB) no longer
  * fit in cache, and the output moves once more (from the product's {@code [out, g·outH·outW]}
- * into NCHW, a bulk copy per channel and sample). Measured on the shared 2-core machine, groups
- * of a few samples beat both ends on mid-sized layers, and the whole batch was slowest on large
- * ones (docs/performance.md, "Convolutions"); {@link #defaultGroup} sizes the group to a cache
- * budget.
+ * into NCHW, a bulk copy per channel and sample). Measured on the shared 2-core machine
+ * (docs/performance.md, "Convolutions"), the forward pass was fastest one sample at a time except
+ * on tiny layers, and the backward pass (whose per-sample products {@code dY·colᵀ} are small and
+ * accumulate) with groups of a few samples; the whole batch in one product was never the
+ * fastest on the larger layers. So the backward pass, and the forward pass of layers below
+ * {@value #TINY_MULTIPLY_ADDS} multiply-adds per sample, group as many samples as {@link
+ * #defaultGroup}'s cache budget allows, and the forward pass of larger layers takes one.
  *
  * <p>Instances hold only the geometry: they are immutable and may be shared between threads
  * (each with its own workspace). Nothing is allocated per call.
@@ -46,7 +49,8 @@ public final class Conv2d {
   private final int outChannels;
   /** {@code C·kh·kw}: the rows of a lowered sample, the columns of the weight matrix. */
   private final int patch;
-  private final int maxGroup;
+  private final int forwardGroup;
+  private final int backwardGroup;
 
   /**
    * @param inChannels input channels {@code C}
@@ -68,7 +72,7 @@ public final class Conv2d {
         padW), outChannels, -1);
   }
 
-  /** With {@code maxGroup} samples per product at most ({@code -1}: {@link #groupSize}'s rule). */
+  /** With {@code maxGroup} samples per product at most ({@code -1}: {@link #defaultGroup}'s rule). */
   Conv2d(Window2d g, int outChannels, int maxGroup) {
     if (outChannels < 1) {
       throw new IllegalArgumentException(KIND + ": expected out channels >= 1, got "
@@ -82,7 +86,10 @@ public final class Conv2d {
       throw new IllegalArgumentException(KIND + ": a lowered sample has more than 2^31 - 1 "
           + "elements");
     }
-    this.maxGroup = maxGroup > 0 ? maxGroup : defaultGroup(patch, outChannels, g.outPlane);
+    int budget = defaultGroup(patch, outChannels, g.outPlane);
+    boolean tiny = (long) outChannels * patch * g.outPlane < TINY_MULTIPLY_ADDS;
+    this.forwardGroup = maxGroup > 0 ? maxGroup : tiny ? budget : 1;
+    this.backwardGroup = maxGroup > 0 ? maxGroup : budget;
   }
 
   /**
@@ -102,6 +109,13 @@ public final class Conv2d {
   /** The floats of lowered input and product that one group may take: 1 MiB. */
   static final long GROUP_BUDGET_FLOATS = 1L << 18;
 
+  /**
+   * Below this many multiply-adds per sample the forward pass groups samples as the backward
+   * pass does; above, it multiplies one sample at a time (measured faster: no copy of the
+   * output, and the columns stay in cache).
+   */
+  static final long TINY_MULTIPLY_ADDS = 1L << 16;
+
   /** Output height {@code floor((H + 2·ph - kh)/sh) + 1}. */
   public int outHeight() {
     return g.outH;
@@ -112,9 +126,14 @@ public final class Conv2d {
     return g.outW;
   }
 
-  /** Samples lowered into one product for a batch of {@code n}. */
-  int groupSize(int n) {
-    return Math.min(n, maxGroup);
+  /** Samples lowered into one product of the forward pass for a batch of {@code n}. */
+  int forwardGroup(int n) {
+    return Math.min(n, forwardGroup);
+  }
+
+  /** Samples lowered into one product of the backward pass for a batch of {@code n}. */
+  int backwardGroup(int n) {
+    return Math.min(n, backwardGroup);
   }
 
   /**
@@ -125,7 +144,11 @@ public final class Conv2d {
    */
   public long workspaceElements(int batch) {
     Checks.batch(KIND, batch);
-    int group = groupSize(batch);
+    return Math.max(workspace(forwardGroup(batch)), workspace(backwardGroup(batch)));
+  }
+
+  /** Floats for the columns and, if grouped, the product of {@code group} samples. */
+  private long workspace(int group) {
     long columns = (long) group * g.outPlane;
     return patch * columns + (group > 1 ? outChannels * columns : 0);
   }
@@ -165,7 +188,7 @@ public final class Conv2d {
     int plane = g.outPlane;
     int outSample = outChannels * plane;
     int inSample = g.channels * g.inPlane;
-    int maxG = groupSize(n);
+    int maxG = forwardGroup(n);
     int product = patch * maxG * plane; // where the product's output starts (group > 1)
     for (int s = 0; s < n; s += maxG) {
       int group = Math.min(maxG, n - s);
@@ -244,7 +267,7 @@ public final class Conv2d {
     if (biasGrad != null) {
       biasGradient(dyb, n, biasGrad.data());
     }
-    int maxG = groupSize(n);
+    int maxG = backwardGroup(n);
     int product = patch * maxG * plane;
     for (int s = 0; s < n; s += maxG) {
       int group = Math.min(maxG, n - s);

@@ -78,10 +78,10 @@ class ConvTimingProbe {
       for (int k = 0; k < groups.length; k++) {
         Arrays.sort(fwd[k]);
         Arrays.sort(bwd[k]);
-        System.out.printf(Locale.ROOT, "[conv timing] %-28s group %3s (%2d)  forward %8.1f µs "
+        System.out.printf(Locale.ROOT, "[conv timing] %-28s group %3s (%2d/%2d)  forward %8.1f µs "
             + "(%5.1f GFLOP/s)  backward %8.1f µs  workspace %.2f MB%n", Arrays.toString(s),
             groups[k] < 0 ? "def" : Integer.toString(Math.min(groups[k], n)),
-            convs[k].groupSize(n), fwd[k][ROUNDS / 2], flops / fwd[k][ROUNDS / 2] / 1e3,
+            convs[k].forwardGroup(n), convs[k].backwardGroup(n), fwd[k][ROUNDS / 2], flops / fwd[k][ROUNDS / 2] / 1e3,
             bwd[k][ROUNDS / 2], convs[k].workspaceElements(n) * 4e-6);
       }
     }
