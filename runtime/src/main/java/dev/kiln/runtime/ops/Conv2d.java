@@ -95,7 +95,7 @@ public final class Conv2d {
   /**
    * The rule for the samples per product: as many as keep the group's lowered input and product
    * ({@code (C·kh·kw + out)·outH·outW} floats per sample) within {@value #GROUP_BUDGET_FLOATS}
-   * floats (1 MiB, half the L2 of the development machine's cores), and at least one. Tiny layers
+   * floats (2 MiB, the L2 of the development machine's cores), and at least one. Tiny layers
    * so get the whole batch in one product (a product per sample costs more in call overhead than
    * in arithmetic), mid-sized ones products large enough for both threads, and large ones one
    * sample per product (the columns of one sample stay in cache between their lowering and the
@@ -106,8 +106,8 @@ public final class Conv2d {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, GROUP_BUDGET_FLOATS / perSample));
   }
 
-  /** The floats of lowered input and product that one group may take: 1 MiB. */
-  static final long GROUP_BUDGET_FLOATS = 1L << 18;
+  /** The floats of lowered input and product that one group may take: 2 MiB. */
+  static final long GROUP_BUDGET_FLOATS = 1L << 19;
 
   /**
    * Below this many multiply-adds per sample the forward pass groups samples as the backward
