@@ -2,6 +2,7 @@ package dev.kiln.runtime.backend;
 
 import dev.kiln.runtime.tensor.Tensor;
 
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
@@ -38,7 +39,7 @@ public final class Blas {
    */
   public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       Tensor a, int lda, Tensor b, int ldb, float beta, Tensor c, int ldc) {
-    checkShape(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+    checkShape(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, c, 0, ldc);
     if (NativeKernels.PARALLEL) {
       NativeKernels.gemm(transA, transB, m, n, k, alpha, a.address(), lda, b.address(), ldb, beta,
           c.address(), ldc);
@@ -48,13 +49,60 @@ public final class Blas {
         m, n, k, alpha, a.pointer(), lda, b.pointer(), ldb, beta, c.pointer(), ldc);
   }
 
+  /**
+   * {@link #gemm(boolean, boolean, int, int, int, float, Tensor, int, Tensor, int, float, Tensor,
+   * int)} on matrices that start {@code aOffset}, {@code bOffset} and {@code cOffset} elements
+   * into their tensors (one sample of a batch, for example), without making a view: allocates
+   * nothing.
+   *
+   * @throws IllegalArgumentException for a negative offset, or a matrix that does not lie inside
+   *     its tensor
+   */
+  public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+      Tensor a, int aOffset, int lda, Tensor b, int bOffset, int ldb, float beta, Tensor c,
+      int cOffset, int ldc) {
+    checkShape(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
+    long aAddress = a.address() + (long) aOffset * Float.BYTES;
+    long bAddress = b.address() + (long) bOffset * Float.BYTES;
+    long cAddress = c.address() + (long) cOffset * Float.BYTES;
+    if (NativeKernels.PARALLEL) {
+      NativeKernels.gemm(transA, transB, m, n, k, alpha, aAddress, lda, bAddress, ldb, beta,
+          cAddress, ldc);
+      return;
+    }
+    AddressPointer[] views = VIEWS.get();
+    openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS,
+        m, n, k, alpha, views[0].at(aAddress), lda, views[1].at(bAddress), ldb, beta,
+        views[2].at(cAddress), ldc);
+  }
+
+  /** Three reusable pointers per thread for {@link #gemm} with offsets (no allocation per call). */
+  private static final ThreadLocal<AddressPointer[]> VIEWS = ThreadLocal.withInitial(
+      () -> new AddressPointer[] {new AddressPointer(), new AddressPointer(),
+          new AddressPointer()});
+
+  /** A float pointer that is moved to an address; it owns no memory. */
+  private static final class AddressPointer extends FloatPointer {
+    AddressPointer at(long address) {
+      this.address = address;
+      this.position = 0;
+      this.limit = 0;
+      this.capacity = 0;
+      return this;
+    }
+  }
+
 
   /**
    * Checks that every matrix lies inside its tensor, so that a wrong size is an exception and
    * not a read or write past a buffer's end (neither OpenBLAS nor the native kernels check).
    */
   private static void checkShape(boolean transA, boolean transB, int m, int n, int k, Tensor a,
-      int lda, Tensor b, int ldb, Tensor c, int ldc) {
+      int aOffset, int lda, Tensor b, int bOffset, int ldb, Tensor c, int cOffset, int ldc) {
+    if (aOffset < 0 || bOffset < 0 || cOffset < 0) {
+      throw new IllegalArgumentException("gemm: offsets must not be negative, got " + aOffset
+          + ", " + bOffset + ", " + cOffset);
+    }
     if (m < 1 || n < 1 || k < 1) {
       throw new IllegalArgumentException("gemm: sizes must be positive, got m=" + m + ", n=" + n
           + ", k=" + k);
@@ -67,8 +115,8 @@ public final class Blas {
       throw new IllegalArgumentException("gemm: leading dimensions " + lda + ", " + ldb + ", "
           + ldc + " shorter than the rows (" + aColumns + ", " + bColumns + ", " + n + ")");
     }
-    NativeKernels.require("gemm", "a", a, (long) (aRows - 1) * lda + aColumns);
-    NativeKernels.require("gemm", "b", b, (long) (bRows - 1) * ldb + bColumns);
-    NativeKernels.require("gemm", "c", c, (long) (m - 1) * ldc + n);
+    NativeKernels.require("gemm", "a", a, aOffset + (long) (aRows - 1) * lda + aColumns);
+    NativeKernels.require("gemm", "b", b, bOffset + (long) (bRows - 1) * ldb + bColumns);
+    NativeKernels.require("gemm", "c", c, cOffset + (long) (m - 1) * ldc + n);
   }
 }

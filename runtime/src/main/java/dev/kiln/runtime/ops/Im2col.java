@@ -1,0 +1,109 @@
+package dev.kiln.runtime.ops;
+
+import java.nio.FloatBuffer;
+
+/**
+ * The lowering of a convolution to a matrix product (Chellapilla, Puri and Simard, 2006; Caffe's
+ * {@code im2col}): one sample {@code [C, H, W]} becomes the columns {@code [C·kh·kw, outH·outW]},
+ * row {@code (c·kh + i)·kw + j} holding input element {@code (c, oh·sh - ph + i, ow·sw - pw + j)}
+ * at column {@code oh·outW + ow}, or 0 where that lies in the padding. The row order is that of
+ * a PyTorch weight {@code [out, in, kh, kw]} read as {@code [out, in·kh·kw]}, so {@code W·col} is
+ * the cross-correlation {@code Conv2d} computes.
+ *
+ * <p>Several samples may share one matrix: sample {@code g} then takes the columns from {@code
+ * colOffset = g·outH·outW} on, and {@code ld} is the matrix's full row length. The loops run along
+ * whole output rows with the valid range of each kernel column worked out once: contiguous runs
+ * (stride 1) are bulk copies, padding is written as zeros, and no index is tested per element.
+ */
+final class Im2col {
+  private Im2col() {}
+
+  /** Writes the columns of the sample at {@code x[xOffset]} into {@code col}. */
+  static void im2col(Window2d g, FloatBuffer x, int xOffset, FloatBuffer col, int colOffset,
+      int ld) {
+    int kh = g.kernelH;
+    int kw = g.kernelW;
+    int outH = g.outH;
+    int outW = g.outW;
+    int sw = g.strideW;
+    int row = 0;
+    for (int c = 0; c < g.channels; c++) {
+      int plane = xOffset + c * g.inPlane;
+      for (int i = 0; i < kh; i++) {
+        for (int j = 0; j < kw; j++, row++) {
+          int lo = g.firstValidColumn(j);
+          int hi = g.endValidColumn(j);
+          int rowStart = colOffset + row * ld;
+          for (int oh = 0; oh < outH; oh++) {
+            int dst = rowStart + oh * outW;
+            int ih = oh * g.strideH - g.padH + i;
+            if (ih < 0 || ih >= g.height || lo == hi) {
+              zero(col, dst, dst + outW);
+              continue;
+            }
+            zero(col, dst, dst + lo);
+            int src = plane + ih * g.width + lo * sw - g.padW + j;
+            if (sw == 1) {
+              col.put(dst + lo, x, src, hi - lo); // memcpy
+            } else {
+              for (int ow = lo; ow < hi; ow++, src += sw) {
+                col.put(dst + ow, x.get(src));
+              }
+            }
+            zero(col, dst + hi, dst + outW);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The adjoint of {@link #im2col}: overwrites the sample at {@code dx[dxOffset]} with the sum,
+   * over every column entry, of the entry added at the input element it was copied from
+   * (entries in the padding are dropped).
+   */
+  static void col2im(Window2d g, FloatBuffer col, int colOffset, int ld, FloatBuffer dx,
+      int dxOffset) {
+    zero(dx, dxOffset, dxOffset + g.channels * g.inPlane);
+    int kh = g.kernelH;
+    int kw = g.kernelW;
+    int outH = g.outH;
+    int outW = g.outW;
+    int sw = g.strideW;
+    int row = 0;
+    for (int c = 0; c < g.channels; c++) {
+      int plane = dxOffset + c * g.inPlane;
+      for (int i = 0; i < kh; i++) {
+        for (int j = 0; j < kw; j++, row++) {
+          int lo = g.firstValidColumn(j);
+          int hi = g.endValidColumn(j);
+          int rowStart = colOffset + row * ld;
+          for (int oh = 0; oh < outH; oh++) {
+            int ih = oh * g.strideH - g.padH + i;
+            if (ih < 0 || ih >= g.height) {
+              continue;
+            }
+            int src = rowStart + oh * outW;
+            int dst = plane + ih * g.width + lo * sw - g.padW + j;
+            if (sw == 1) {
+              for (int ow = lo; ow < hi; ow++, dst++) {
+                dx.put(dst, dx.get(dst) + col.get(src + ow));
+              }
+            } else {
+              for (int ow = lo; ow < hi; ow++, dst += sw) {
+                dx.put(dst, dx.get(dst) + col.get(src + ow));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Writes 0 to elements {@code [from, to)}. */
+  static void zero(FloatBuffer b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      b.put(i, 0f);
+    }
+  }
+}
