@@ -44,6 +44,8 @@ public final class ScaledDotProductAttention {
   private final boolean causal;
   private final float scale;
   private final Tensor scores;
+  private final float[] rowP;
+  private final float[] rowD;
   private final MatrixPointer a = new MatrixPointer();
   private final MatrixPointer b = new MatrixPointer();
   private final MatrixPointer c = new MatrixPointer();
@@ -73,6 +75,8 @@ public final class ScaledDotProductAttention {
     this.causal = causal;
     this.scale = (float) (1.0 / Math.sqrt(headWidth));
     this.scores = Tensor.alignedZeros((long) context * context);
+    this.rowP = new float[context];
+    this.rowD = new float[context];
   }
 
   /** Heads. */
@@ -195,48 +199,58 @@ public final class ScaledDotProductAttention {
     }
   }
 
-  /** Softmax of each of the {@code t} rows of the {@code [t, t]} matrix at {@code off}. */
+  /**
+   * Softmax of each of the {@code t} rows of the {@code [t, t]} matrix at {@code off}. Each row is
+   * copied to a Java array and back (bulk copies): the exponentials run several times faster on an
+   * array than through the buffer.
+   */
   private void softmaxRows(FloatBuffer p, int off, int t) {
+    float[] row = rowP;
     for (int i = 0; i < t; i++) {
-      int row = off + i * t;
+      int at = off + i * t;
       int seen = causal ? i + 1 : t;
+      p.get(at, row, 0, seen);
       float max = Float.NEGATIVE_INFINITY;
       for (int j = 0; j < seen; j++) {
-        max = Math.max(max, p.get(row + j));
+        max = Math.max(max, row[j]);
       }
       double sum = 0;
       for (int j = 0; j < seen; j++) {
-        double e = Math.exp(p.get(row + j) - max);
+        double e = Math.exp(row[j] - max);
         sum += e;
-        p.put(row + j, (float) e);
+        row[j] = (float) e;
       }
       // Dividing the rounded exponentials changes a float by at most one ulp.
-      double inv = 1.0 / sum;
+      float inv = (float) (1.0 / sum);
       for (int j = 0; j < seen; j++) {
-        p.put(row + j, (float) (p.get(row + j) * inv));
+        row[j] *= inv;
       }
       for (int j = seen; j < t; j++) {
-        p.put(row + j, 0f);
+        row[j] = 0f;
       }
+      p.put(at, row, 0, t);
     }
   }
 
   /** {@code dS = P∘(dP - rowsum(dP∘P))} in place over {@code dP} (the scratch, packed [t, t]). */
   private void softmaxBackwardRows(FloatBuffer p, int off, FloatBuffer dp, int t) {
+    float[] pr = rowP;
+    float[] dr = rowD;
     for (int i = 0; i < t; i++) {
-      int row = off + i * t;
-      int local = i * t;
       int seen = causal ? i + 1 : t;
+      p.get(off + i * t, pr, 0, seen);
+      dp.get(i * t, dr, 0, seen);
       double dot = 0;
       for (int j = 0; j < seen; j++) {
-        dot += (double) p.get(row + j) * dp.get(local + j);
+        dot += (double) pr[j] * dr[j];
       }
       for (int j = 0; j < seen; j++) {
-        dp.put(local + j, (float) (p.get(row + j) * (dp.get(local + j) - dot)));
+        dr[j] = (float) (pr[j] * (dr[j] - dot));
       }
       for (int j = seen; j < t; j++) {
-        dp.put(local + j, 0f);
+        dr[j] = 0f;
       }
+      dp.put(i * t, dr, 0, t);
     }
   }
 
