@@ -59,6 +59,30 @@ class GeluTest {
     assertThat(worst).isGreaterThan(1.0);
   }
 
+  /** Far in the tails both forms saturate cleanly: no NaN from an overflowing exponential. */
+  @Test
+  void tailsAreFinite() {
+    float[] values = {-200f, -30f, -9f, 9f, 30f, 200f};
+    Tensor x = Tensor.zeros(values.length);
+    x.setFrom(values);
+    Tensor y = Tensor.zeros(values.length);
+    Tensor ones = Tensor.zeros(values.length);
+    ones.fill(1f);
+    Tensor dx = Tensor.zeros(values.length);
+    for (Gelu.Approximation a : Gelu.Approximation.values()) {
+      Gelu.forward(x, y, values.length, a);
+      Gelu.backward(x, ones, dx, values.length, a);
+      for (int i = 0; i < values.length; i++) {
+        float expectedY = values[i] > 0 ? values[i] : 0f;
+        float expectedSlope = values[i] > 0 ? 1f : 0f;
+        assertWithMessage("%s gelu(%s)", a, values[i]).that((double) y.get(i))
+            .isWithin(1e-6).of(expectedY);
+        assertWithMessage("%s gelu'(%s)", a, values[i]).that((double) dx.get(i))
+            .isWithin(1e-6).of(expectedSlope);
+      }
+    }
+  }
+
   /** Reference values: glibc's {@code erf} (through Python's {@code math.erf}), itself < 1 ulp. */
   private static final double[][] ERF = {
     {1e-30, 1.1283791670955127e-30}, {1e-09, 1.1283791670955127e-09},
