@@ -31,8 +31,8 @@ public final class SelfAttention {
   private final Tensor k;
   private final Tensor v;
   private final Tensor probabilities;
-  private final Tensor heads;
-  private final Tensor headsGrad;
+  private final Tensor concatenated;
+  private final Tensor concatenatedGrad;
   private final Tensor qGrad;
   private final Tensor kGrad;
   private final Tensor vGrad;
@@ -56,8 +56,8 @@ public final class SelfAttention {
     this.k = Tensor.alignedZeros(rows, width);
     this.v = Tensor.alignedZeros(rows, width);
     this.probabilities = Tensor.alignedZeros(rows * heads, context);
-    this.heads = Tensor.alignedZeros(rows, width);
-    this.headsGrad = Tensor.alignedZeros(rows, width);
+    this.concatenated = Tensor.alignedZeros(rows, width);
+    this.concatenatedGrad = Tensor.alignedZeros(rows, width);
     this.qGrad = Tensor.alignedZeros(rows, width);
     this.kGrad = Tensor.alignedZeros(rows, width);
     this.vGrad = Tensor.alignedZeros(rows, width);
@@ -92,8 +92,8 @@ public final class SelfAttention {
     Dense.forward(x, rows, width, parameters.queryWeight(), parameters.queryBias(), width, q);
     Dense.forward(x, rows, width, parameters.keyWeight(), parameters.keyBias(), width, k);
     Dense.forward(x, rows, width, parameters.valueWeight(), parameters.valueBias(), width, v);
-    core.forward(q, k, v, n, t, probabilities, heads);
-    Dense.forward(heads, rows, width, parameters.outputWeight(), parameters.outputBias(), width,
+    core.forward(q, k, v, n, t, probabilities, concatenated);
+    Dense.forward(concatenated, rows, width, parameters.outputWeight(), parameters.outputBias(), width,
         out);
   }
 
@@ -114,9 +114,9 @@ public final class SelfAttention {
     checkBatch("self-attention backward", n, t);
     int rows = n * t;
     int d = width;
-    Dense.backward(heads, dOut, rows, d, parameters.outputWeight(), d,
-        gradients.outputWeight(), gradients.outputBias(), headsGrad);
-    core.backward(q, k, v, probabilities, headsGrad, n, t, qGrad, kGrad, vGrad);
+    Dense.backward(concatenated, dOut, rows, d, parameters.outputWeight(), d,
+        gradients.outputWeight(), gradients.outputBias(), concatenatedGrad);
+    core.backward(q, k, v, probabilities, concatenatedGrad, n, t, qGrad, kGrad, vGrad);
     Dense.backward(x, qGrad, rows, d, parameters.queryWeight(), d, gradients.queryWeight(),
         gradients.queryBias(), dx);
     Dense.backward(x, kGrad, rows, d, parameters.keyWeight(), d, gradients.keyWeight(),
