@@ -28,7 +28,9 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * buffers sees them.
  *
  * <p>Each head's products are OpenBLAS {@code sgemm} calls on sub-matrices (leading dimension
- * {@code D}); the softmax and its gradient run in double per row and round once. One instance per
+ * {@code D}); with the causal mask they run per block of {@value #ROW_BLOCK} query rows against
+ * only the keys that block sees. The softmax and its gradient run in double per row and round
+ * once. One instance per
  * layer holds a {@code [context, context]} scratch matrix; calls allocate nothing. An instance is
  * not safe for use by two threads at once.
  */
@@ -36,6 +38,11 @@ public final class ScaledDotProductAttention {
   private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
   private static final int NO_TRANS = openblas_nolapack.CblasNoTrans;
   private static final int TRANS = openblas_nolapack.CblasTrans;
+  /**
+   * Query rows per block of the causal products: a block of rows multiplies only the keys its
+   * last row sees, so at {@code t = 64} the products do 3/4 of the square's work, at 256 9/16.
+   */
+  static final int ROW_BLOCK = 32;
 
   private final int context;
   private final int width;
@@ -125,17 +132,24 @@ public final class ScaledDotProductAttention {
     Checks.apart("attention", "y", y, count, "v", v, count);
     Checks.apart("attention", "y", y, count, "probabilities", probabilities, pCount);
     int d = headWidth;
+    FloatBuffer pb = probabilities.data();
     for (int s = 0; s < n; s++) {
       for (int h = 0; h < heads; h++) {
         long off = (long) s * t * width + (long) h * d;
         long pOff = ((long) s * heads + h) * t * t;
-        // scores = scale · q_h · k_hᵀ  [t, t]
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, t, t, d, scale,
-            a.at(q, off), width, b.at(k, off), width, 0f, c.at(probabilities, pOff), t);
-        softmaxRows(probabilities.data(), (int) pOff, t);
-        // y_h = P · v_h  [t, d]
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, t, d, t, 1f,
-            a.at(probabilities, pOff), t, b.at(v, off), width, 0f, c.at(y, off), width);
+        for (int r0 = 0; r0 < t; r0 += ROW_BLOCK) {
+          int rows = Math.min(ROW_BLOCK, t - r0);
+          int keys = causal ? r0 + rows : t;
+          long qRow = off + (long) r0 * width;
+          long pRow = pOff + (long) r0 * t;
+          // scores[r0:r1, 0:keys] = scale · q_h[r0:r1] · k_h[0:keys]ᵀ
+          openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, keys, d, scale,
+              a.at(q, qRow), width, b.at(k, off), width, 0f, c.at(probabilities, pRow), t);
+          softmaxRows(pb, (int) pOff, t, r0, r0 + rows);
+          // y_h[r0:r1] = P[r0:r1, 0:keys] · v_h[0:keys]
+          openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, d, keys, 1f,
+              a.at(probabilities, pRow), t, b.at(v, off), width, 0f, c.at(y, qRow), width);
+        }
       }
     }
   }
@@ -183,30 +197,41 @@ public final class ScaledDotProductAttention {
       for (int h = 0; h < heads; h++) {
         long off = (long) s * t * width + (long) h * d;
         long pOff = ((long) s * heads + h) * t * t;
-        // dv_h = Pᵀ · dy_h  [t, d]
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, TRANS, NO_TRANS, t, d, t, 1f,
-            a.at(probabilities, pOff), t, b.at(dy, off), width, 0f, c.at(dv, off), width);
-        // dP = dy_h · v_hᵀ  [t, t], into the scratch matrix (packed, leading dimension t)
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, t, t, d, 1f,
-            a.at(dy, off), width, b.at(v, off), width, 0f, c.at(scores, 0), t);
-        softmaxBackwardRows(pb, (int) pOff, sb, t);
-        // dq_h = scale · dS · k_h ; dk_h = scale · dSᵀ · q_h  [t, d]
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, t, d, t, scale,
-            a.at(scores, 0), t, b.at(k, off), width, 0f, c.at(dq, off), width);
-        openblas_nolapack.cblas_sgemm(ROW_MAJOR, TRANS, NO_TRANS, t, d, t, scale,
-            a.at(scores, 0), t, b.at(q, off), width, 0f, c.at(dk, off), width);
+        // Row blocks from the last: its keys span all t rows of dk and dv, which it writes
+        // (beta 0); earlier blocks see fewer keys and add into rows already written.
+        int last = (t - 1) / ROW_BLOCK * ROW_BLOCK;
+        for (int r0 = last; r0 >= 0; r0 -= ROW_BLOCK) {
+          int rows = Math.min(ROW_BLOCK, t - r0);
+          int keys = causal ? r0 + rows : t;
+          float beta = r0 == last ? 0f : 1f;
+          long row = off + (long) r0 * width;
+          long pRow = pOff + (long) r0 * t;
+          // dv_h[0:keys] (+)= P[r0:r1, 0:keys]ᵀ · dy_h[r0:r1]
+          openblas_nolapack.cblas_sgemm(ROW_MAJOR, TRANS, NO_TRANS, keys, d, rows, 1f,
+              a.at(probabilities, pRow), t, b.at(dy, row), width, beta, c.at(dv, off), width);
+          // dP[r0:r1, 0:keys] = dy_h[r0:r1] · v_h[0:keys]ᵀ, into the scratch (leading dim t)
+          openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, keys, d, 1f,
+              a.at(dy, row), width, b.at(v, off), width, 0f, c.at(scores, (long) r0 * t), t);
+          softmaxBackwardRows(pb, (int) pOff, sb, t, r0, r0 + rows);
+          // dq_h[r0:r1] = scale · dS[r0:r1, 0:keys] · k_h[0:keys]
+          openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, d, keys, scale,
+              a.at(scores, (long) r0 * t), t, b.at(k, off), width, 0f, c.at(dq, row), width);
+          // dk_h[0:keys] (+)= scale · dS[r0:r1, 0:keys]ᵀ · q_h[r0:r1]
+          openblas_nolapack.cblas_sgemm(ROW_MAJOR, TRANS, NO_TRANS, keys, d, rows, scale,
+              a.at(scores, (long) r0 * t), t, b.at(q, row), width, beta, c.at(dk, off), width);
+        }
       }
     }
   }
 
   /**
-   * Softmax of each of the {@code t} rows of the {@code [t, t]} matrix at {@code off}. Each row is
+   * Softmax of rows {@code [from, to)} of the {@code [t, t]} matrix at {@code off}. Each row is
    * copied to a Java array and back (bulk copies): the exponentials run several times faster on an
    * array than through the buffer.
    */
-  private void softmaxRows(FloatBuffer p, int off, int t) {
+  private void softmaxRows(FloatBuffer p, int off, int t, int from, int to) {
     float[] row = rowP;
-    for (int i = 0; i < t; i++) {
+    for (int i = from; i < to; i++) {
       int at = off + i * t;
       int seen = causal ? i + 1 : t;
       p.get(at, row, 0, seen);
@@ -232,11 +257,15 @@ public final class ScaledDotProductAttention {
     }
   }
 
-  /** {@code dS = P∘(dP - rowsum(dP∘P))} in place over {@code dP} (the scratch, packed [t, t]). */
-  private void softmaxBackwardRows(FloatBuffer p, int off, FloatBuffer dp, int t) {
+  /**
+   * {@code dS = P∘(dP - rowsum(dP∘P))} for rows {@code [from, to)}, in place over {@code dP} (the
+   * scratch, packed {@code [t, t]}).
+   */
+  private void softmaxBackwardRows(FloatBuffer p, int off, FloatBuffer dp, int t, int from,
+      int to) {
     float[] pr = rowP;
     float[] dr = rowD;
-    for (int i = 0; i < t; i++) {
+    for (int i = from; i < to; i++) {
       int seen = causal ? i + 1 : t;
       p.get(off + i * t, pr, 0, seen);
       dp.get(i * t, dr, 0, seen);

@@ -147,6 +147,24 @@ class ScaledDotProductAttentionTest {
     }
   }
 
+  /**
+   * Sequences longer than one block of query rows ({@link ScaledDotProductAttention#ROW_BLOCK}):
+   * the causal products run block by block, the gradients of keys and values accumulate across
+   * blocks. Lengths a multiple of the block, not a multiple, and one past a block.
+   */
+  @Test
+  void matchesDirectEvaluationOverSeveralRowBlocks() {
+    int block = ScaledDotProductAttention.ROW_BLOCK;
+    int context = 2 * block + 7;
+    for (boolean causal : new boolean[] {true, false}) {
+      ScaledDotProductAttention kernel = new ScaledDotProductAttention(context, 16, 2, causal);
+      check(2, context, 16, 2, causal, 2, context, kernel, 5);
+      check(2, context, 16, 2, causal, 2, 2 * block, kernel, 6);
+      check(2, context, 16, 2, causal, 1, block + 1, kernel, 7);
+      check(2, context, 16, 2, causal, 2, block - 3, kernel, 8);
+    }
+  }
+
   @Test
   void refusesBadArguments() {
     assertThat(assertThrows(IllegalArgumentException.class,
