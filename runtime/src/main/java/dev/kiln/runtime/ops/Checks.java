@@ -1,8 +1,8 @@
 package dev.kiln.runtime.ops;
 
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.Tensor;
 
-/** Argument checks shared by the layer kernels of this package (as {@code NativeKernels.require}). */
+/** Argument checks shared by the layer kernels of this package; each names the kernel and the argument. */
 final class Checks {
   private Checks() {}
 
@@ -54,5 +54,48 @@ final class Checks {
     if (a.address() < bEnd && b.address() < aEnd) {
       throw new IllegalArgumentException(kernel + ": " + aName + " must not overlap " + bName);
     }
+  }
+
+  /**
+   * Requires {@code value} to be positive.
+   *
+   * @throws IllegalArgumentException naming it
+   */
+  static void positive(String kernel, String name, long value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(kernel + ": expected " + name + " >= 1, got " + value);
+    }
+  }
+
+  /**
+   * The class index held by a float: a whole number in {@code [0, limit)}.
+   *
+   * @param what what the values are ("token id", "target"), for the message
+   * @param position the flat position of the value in its tensor
+   * @param width the sequence length {@code T}, to name the position as (sample, step); 0 names
+   *     only the flat position
+   * @throws IllegalArgumentException if it is not
+   */
+  static int index(String kernel, String what, float value, int limit, int position, int width) {
+    int id = (int) value;
+    if (id != value || id < 0 || id >= limit) {
+      throw new IllegalArgumentException(kernel + ": " + what + " " + value + " at position "
+          + where(position, width) + " is not a whole number in [0, " + limit + ")");
+    }
+    return id;
+  }
+
+  /** {@link #index(String, String, float, int, int, int)} for an int value. */
+  static int index(String kernel, String what, int value, int limit, int position, int width) {
+    if (value < 0 || value >= limit) {
+      throw new IllegalArgumentException(kernel + ": " + what + " " + value + " at position "
+          + where(position, width) + " is outside [0, " + limit + ")");
+    }
+    return value;
+  }
+
+  private static String where(int position, int width) {
+    return width > 0 ? position + " (sample " + position / width + ", step " + position % width
+        + ")" : String.valueOf(position);
   }
 }

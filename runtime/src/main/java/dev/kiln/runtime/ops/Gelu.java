@@ -1,0 +1,114 @@
+package dev.kiln.runtime.ops;
+
+import dev.kiln.runtime.tensor.Tensor;
+import java.nio.FloatBuffer;
+
+/**
+ * The Gaussian error linear unit (Hendrycks and Gimpel, 2016, "Gaussian Error Linear Units"), as
+ * PyTorch's {@code nn.GELU(approximate=...)}, element-wise over the first {@code count} elements
+ * of tensors of any shape ({@code [n, T, D]} in a transformer's feed-forward block). Each value is
+ * computed in double and rounded once to float. Forward may write in place ({@code y == x});
+ * backward takes the forward input {@code x} and may write {@code dx} over {@code dy}.
+ */
+public final class Gelu {
+  /** Which form of GELU: PyTorch's {@code approximate} argument. */
+  public enum Approximation {
+    /** {@code approximate='none'}: {@code x·Φ(x)} with the exact normal CDF, through {@link Erf}. */
+    NONE,
+    /**
+     * {@code approximate='tanh'}: {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}, the form of
+     * GPT-2 and BERT.
+     */
+    TANH
+  }
+
+  private static final double SQRT_HALF = Math.sqrt(0.5);
+  private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
+  private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+  private static final double KAPPA = 0.044715;
+
+  private Gelu() {}
+
+  /**
+   * {@code y = gelu(x)} for the first {@code count} elements.
+   *
+   * @param x input, at least {@code count} elements
+   * @param y output, at least {@code count} elements; may be {@code x}
+   * @param approximation the form, as PyTorch's {@code approximate}
+   * @throws IllegalArgumentException for a negative count or a tensor shorter than it
+   * @throws NullPointerException for a null tensor or approximation
+   */
+  public static void forward(Tensor x, Tensor y, int count, Approximation approximation) {
+    check("gelu", count, approximation);
+    Checks.require("gelu", "x", x, count);
+    Checks.require("gelu", "y", y, count);
+    FloatBuffer xb = x.data();
+    FloatBuffer yb = y.data();
+    if (approximation == Approximation.NONE) {
+      for (int i = 0; i < count; i++) {
+        double v = xb.get(i);
+        yb.put(i, (float) (v * normalCdf(v)));
+      }
+    } else {
+      // 0.5·(1 + tanh u) = σ(2u): one exp, no tanh (Math.tanh is not a JIT intrinsic in Java
+      // 17 and costs several times more), and no cancellation for large negative u.
+      for (int i = 0; i < count; i++) {
+        double v = xb.get(i);
+        double twoU = 2 * SQRT_2_OVER_PI * (v + KAPPA * v * v * v);
+        yb.put(i, (float) (v / (1 + Math.exp(-twoU))));
+      }
+    }
+  }
+
+  /**
+   * {@code dx = dy · gelu'(x)}: for {@code NONE} {@code Φ(x) + x·φ(x)}; for {@code TANH}, with
+   * {@code u = √(2/π)·(x + 0.044715·x³)}, {@code 0.5·(1 + tanh u) + 0.5·x·(1 - tanh² u)·√(2/π)·(1
+   * + 3·0.044715·x²)} (PyTorch's {@code GeluBackward}), computed through {@code σ(2u) = 0.5·(1 +
+   * tanh u)}.
+   *
+   * @param x the forward input (pre-activation)
+   * @param dy gradient with respect to the output
+   * @param dx output; may be {@code dy}
+   * @throws IllegalArgumentException for a negative count or a tensor shorter than it
+   */
+  public static void backward(Tensor x, Tensor dy, Tensor dx, int count,
+      Approximation approximation) {
+    check("geluBackward", count, approximation);
+    Checks.require("geluBackward", "x", x, count);
+    Checks.require("geluBackward", "dy", dy, count);
+    Checks.require("geluBackward", "dx", dx, count);
+    FloatBuffer xb = x.data();
+    FloatBuffer dyb = dy.data();
+    FloatBuffer dxb = dx.data();
+    if (approximation == Approximation.NONE) {
+      for (int i = 0; i < count; i++) {
+        double v = xb.get(i);
+        double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+        dxb.put(i, (float) (dyb.get(i) * (normalCdf(v) + v * pdf)));
+      }
+    } else {
+      // With s = σ(2u) = 0.5·(1 + tanh u): 1 - tanh² u = 4·s·(1 - s).
+      for (int i = 0; i < count; i++) {
+        double v = xb.get(i);
+        double v2 = v * v;
+        double s = 1 / (1 + Math.exp(-2 * SQRT_2_OVER_PI * (v + KAPPA * v2 * v)));
+        double derivative = s + 2 * v * s * (1 - s) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * v2);
+        dxb.put(i, (float) (dyb.get(i) * derivative));
+      }
+    }
+  }
+
+  /** The standard normal CDF {@code Φ(x) = (1 + erf(x/√2))/2}. */
+  static double normalCdf(double x) {
+    return 0.5 * (1.0 + Erf.erf(x * SQRT_HALF));
+  }
+
+  private static void check(String kernel, int count, Approximation approximation) {
+    if (approximation == null) {
+      throw new NullPointerException(kernel + ": approximation is null");
+    }
+    if (count < 0) {
+      throw new IllegalArgumentException(kernel + ": expected count >= 0, got " + count);
+    }
+  }
+}

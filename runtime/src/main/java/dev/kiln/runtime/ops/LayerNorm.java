@@ -1,0 +1,166 @@
+package dev.kiln.runtime.ops;
+
+import dev.kiln.runtime.tensor.Tensor;
+import java.nio.FloatBuffer;
+
+/**
+ * Layer normalisation over the last axis (Ba, Kiros and Hinton, 2016, "Layer Normalization"), as
+ * PyTorch's {@code nn.LayerNorm(D, eps)} with its affine parameters: every row {@code x} of
+ * {@code D} features (a position of an {@code [n, T, D]} sequence, so {@code rows = n·T}) becomes
+ * {@code y = gamma·(x - mean)/sqrt(var + eps) + beta}, with the biased variance (divided by {@code
+ * D}). Statistics are accumulated in double. The forward pass saves each row's mean and {@code
+ * 1/sqrt(var + eps)} ("rstd", as PyTorch) in caller buffers of {@code [rows]}; the backward pass
+ * reads them with the input. One instance per layer holds the parameter-gradient accumulators;
+ * nothing is allocated after construction.
+ */
+public final class LayerNorm {
+  private final int features;
+  private final double epsilon;
+  private final double[] gammaGrad;
+  private final double[] betaGrad;
+
+  /**
+   * @param features {@code D}, the length of the normalised axis
+   * @param epsilon added to the variance inside the square root (PyTorch's default 1e-5)
+   * @throws IllegalArgumentException for {@code features < 1} or an epsilon that is not positive
+   *     and finite
+   */
+  public LayerNorm(int features, double epsilon) {
+    Checks.positive("layer norm", "features", features);
+    if (!(epsilon > 0) || Double.isInfinite(epsilon)) {
+      throw new IllegalArgumentException("layer norm: expected a positive finite epsilon, got "
+          + epsilon);
+    }
+    this.features = features;
+    this.epsilon = epsilon;
+    this.gammaGrad = new double[features];
+    this.betaGrad = new double[features];
+  }
+
+  /** {@code D}. */
+  public int features() {
+    return features;
+  }
+
+  /** The epsilon inside the square root. */
+  public double epsilon() {
+    return epsilon;
+  }
+
+  /**
+   * {@code y = gamma·(x - mean)·rstd + beta} for the first {@code rows} rows.
+   *
+   * @param x input {@code [rows, D]} (or {@code [n, T, D]} with {@code rows = n·T})
+   * @param gamma scale {@code [D]}
+   * @param beta shift {@code [D]}
+   * @param mean output {@code [rows]}, each row's mean, for {@link #backward}
+   * @param rstd output {@code [rows]}, each row's {@code 1/sqrt(var + eps)}, for {@link #backward}
+   * @param y output {@code [rows, D]}; may be {@code x}
+   * @throws IllegalArgumentException for {@code rows < 1} or a tensor smaller than its shape,
+   *     before anything is written
+   */
+  public void forward(Tensor x, int rows, Tensor gamma, Tensor beta, Tensor mean, Tensor rstd,
+      Tensor y) {
+    Checks.positive("layer norm", "rows", rows);
+    long count = (long) rows * features;
+    Checks.require("layer norm", "x", x, count);
+    Checks.require("layer norm", "gamma", gamma, features);
+    Checks.require("layer norm", "beta", beta, features);
+    Checks.require("layer norm", "mean", mean, rows);
+    Checks.require("layer norm", "rstd", rstd, rows);
+    Checks.require("layer norm", "y", y, count);
+    FloatBuffer xb = x.data();
+    FloatBuffer gb = gamma.data();
+    FloatBuffer bb = beta.data();
+    FloatBuffer yb = y.data();
+    int d = features;
+    for (int r = 0; r < rows; r++) {
+      int row = r * d;
+      double sum = 0;
+      for (int j = 0; j < d; j++) {
+        sum += xb.get(row + j);
+      }
+      double mu = sum / d;
+      double squares = 0;
+      for (int j = 0; j < d; j++) {
+        double c = xb.get(row + j) - mu;
+        squares += c * c;
+      }
+      double inv = 1.0 / Math.sqrt(squares / d + epsilon);
+      mean.set(r, (float) mu);
+      rstd.set(r, (float) inv);
+      for (int j = 0; j < d; j++) {
+        yb.put(row + j, (float) ((xb.get(row + j) - mu) * inv * gb.get(j) + bb.get(j)));
+      }
+    }
+  }
+
+  /**
+   * Gradients of {@link #forward}: with {@code xhat = (x - mean)·rstd} and {@code g = dy·gamma},
+   * {@code dx = rstd·(g - mean(g) - xhat·mean(g·xhat))} per row, {@code dgamma = Σ_rows
+   * dy·xhat}, {@code dbeta = Σ_rows dy}.
+   *
+   * @param x the forward input {@code [rows, D]}
+   * @param dy gradient with respect to {@code y}, {@code [rows, D]}
+   * @param gamma the forward scale {@code [D]}
+   * @param mean the forward pass's {@code [rows]} means
+   * @param rstd the forward pass's {@code [rows]} reciprocal deviations
+   * @param dx output {@code [rows, D]}, overwritten; may be {@code dy}; null where not needed
+   * @param gammaGrad output {@code [D]}, overwritten
+   * @param betaGrad output {@code [D]}, overwritten
+   * @throws IllegalArgumentException for {@code rows < 1} or a tensor smaller than its shape,
+   *     before anything is written
+   */
+  public void backward(Tensor x, Tensor dy, int rows, Tensor gamma, Tensor mean, Tensor rstd,
+      Tensor dx, Tensor gammaGrad, Tensor betaGrad) {
+    Checks.positive("layer norm backward", "rows", rows);
+    long count = (long) rows * features;
+    Checks.require("layer norm backward", "x", x, count);
+    Checks.require("layer norm backward", "dy", dy, count);
+    Checks.require("layer norm backward", "gamma", gamma, features);
+    Checks.require("layer norm backward", "mean", mean, rows);
+    Checks.require("layer norm backward", "rstd", rstd, rows);
+    if (dx != null) {
+      Checks.require("layer norm backward", "dx", dx, count);
+    }
+    Checks.require("layer norm backward", "gammaGrad", gammaGrad, features);
+    Checks.require("layer norm backward", "betaGrad", betaGrad, features);
+    FloatBuffer xb = x.data();
+    FloatBuffer dyb = dy.data();
+    FloatBuffer gb = gamma.data();
+    int d = features;
+    java.util.Arrays.fill(this.gammaGrad, 0);
+    java.util.Arrays.fill(this.betaGrad, 0);
+    for (int r = 0; r < rows; r++) {
+      int row = r * d;
+      double mu = mean.get(r);
+      double inv = rstd.get(r);
+      double sumG = 0;
+      double sumGXhat = 0;
+      for (int j = 0; j < d; j++) {
+        double g = dyb.get(row + j);
+        double xhat = (xb.get(row + j) - mu) * inv;
+        this.gammaGrad[j] += g * xhat;
+        this.betaGrad[j] += g;
+        double gg = g * gb.get(j);
+        sumG += gg;
+        sumGXhat += gg * xhat;
+      }
+      if (dx == null) {
+        continue;
+      }
+      double meanG = sumG / d;
+      double meanGXhat = sumGXhat / d;
+      FloatBuffer dxb = dx.data();
+      for (int j = 0; j < d; j++) {
+        double xhat = (xb.get(row + j) - mu) * inv;
+        double gg = dyb.get(row + j) * (double) gb.get(j);
+        dxb.put(row + j, (float) (inv * (gg - meanG - xhat * meanGXhat)));
+      }
+    }
+    for (int j = 0; j < d; j++) {
+      gammaGrad.set(j, (float) this.gammaGrad[j]);
+      betaGrad.set(j, (float) this.betaGrad[j]);
+    }
+  }
+}
