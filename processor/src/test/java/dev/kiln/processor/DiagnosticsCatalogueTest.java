@@ -29,13 +29,17 @@ import org.junit.jupiter.params.provider.Arguments;
  */
 class DiagnosticsCatalogueTest {
   /**
-   * Tags tested outside the table-driven cases, in {@code ProcessorRobustnessTest}: an injected
-   * failure, and the note beside javac's error for a misspelt model.
+   * Tags tested outside the table-driven cases: in {@code ProcessorRobustnessTest} an injected
+   * failure and the note beside javac's error for a misspelt model; in {@code LayerModelTest} a
+   * DSL constant the processor does not know.
    */
   private static final List<String> TESTED_ELSEWHERE =
-      List.of("KilnInternalError", "KilnUnknownModel");
+      List.of("KilnInternalError", "KilnUnknownModel", "KilnUnknownConstant");
 
   private static final Map<String, String> ELSEWHERE_EXAMPLES = Map.of(
+      "KilnUnknownConstant", "Example: `@Activation(ActivationFunction.SWISH)` compiled against a"
+          + " dsl-annotations jar newer\nthan the processor, which does not know `SWISH`"
+          + " (`LayerModelTest`).",
       "KilnInternalError", "Example: an unexpected exception inside the processor, reported on"
           + " the type being processed\ninstead of escaping into the IDE's error log"
           + " (`ProcessorRobustnessTest` injects one).",

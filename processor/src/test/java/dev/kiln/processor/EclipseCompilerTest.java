@@ -77,7 +77,7 @@ class EclipseCompilerTest {
     assertThat(Files.readString(generated.resolve("NetNetwork.java")))
         .contains("public final class NetNetwork");
     assertThat(Files.readString(generated.resolve("TrainingTrainer.java")))
-        .contains("public final class TrainingTrainer implements Trainer");
+        .contains("public final class TrainingTrainer extends AbstractTrainer");
   }
 
   @Test

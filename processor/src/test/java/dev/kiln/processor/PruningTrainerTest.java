@@ -286,7 +286,8 @@ class PruningTrainerTest {
     Trainer first = trainer("GlobalTraining", network("Plain", 5));
     assertThat(first.trainingState().arrays().keySet()).containsAtLeast("mask/hidden1.weight",
         "mask/hidden2.weight", "mask/logits.weight");
-    assertThat(first.trainingState().fingerprint().get("pruning")).contains("0.8");
+    assertThat(first.trainingState().fingerprint().entries())
+        .containsEntry("pruning.finalSparsity", "0.8");
     for (int s = 0; s < 12; s++) {
       INDArray[] b = batch(s, 8);
       first.step(b[0], b[1]);

@@ -12,12 +12,12 @@ import java.util.List;
  * @param beginStep first pruning step, at least 0
  * @param endStep step at which {@code s_f} is reached, at least {@code beginStep}
  * @param frequency steps between mask updates, at least 1
- * @param scope {@code GLOBAL} or {@code PER_LAYER} (the names of {@code dev.kiln.dsl.PruneScope})
- * @param structure {@code UNSTRUCTURED} or {@code NEURONS}
+ * @param scope how entries are ranked: all pruned layers together or each alone
+ * @param structure single weights or whole units
  * @param layers the pruned layers in network order, never empty
  */
 public record PruningSpec(double initialSparsity, double finalSparsity, int beginStep,
-    int endStep, int frequency, String scope, String structure, List<PrunedLayer> layers) {
+    int endStep, int frequency, PruneScope scope, PruneStructure structure, List<PrunedLayer> layers) {
   public PruningSpec {
     layers = List.copyOf(layers);
   }
@@ -42,8 +42,8 @@ public record PruningSpec(double initialSparsity, double finalSparsity, int begi
 
   /** One line for javadoc and checkpoint fingerprints. */
   public String describe() {
-    StringBuilder b = new StringBuilder(structure.equals("NEURONS") ? "units" : "weights")
-        .append(", ").append(scope.equals("GLOBAL") ? "global" : "per layer")
+    StringBuilder b = new StringBuilder(structure == PruneStructure.NEURONS ? "units" : "weights")
+        .append(", ").append(scope == PruneScope.GLOBAL ? "global" : "per layer")
         .append(", sparsity ").append(initialSparsity).append(" -> ").append(finalSparsity)
         .append(" over steps ").append(beginStep).append("..").append(endStep)
         .append(" every ").append(frequency).append(" steps; layers");

@@ -1,6 +1,8 @@
 package dev.kiln.processor.model;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The checked, shape-inferred description the writers generate code from. Immutable. */
 public final class Specs {
@@ -10,52 +12,97 @@ public final class Specs {
   public record Target(String packageName, String sourceName, String qualifiedSourceName,
       boolean isPublic) {}
 
-  /** A network: its inputs and layers in order. */
-  public record NetworkSpec(Target target, String className, int inputs, List<LayerSpec> layers) {
+  /** A network: its input shape and layers in order. */
+  public record NetworkSpec(Target target, String className, Shape input, List<LayerSpec> layers) {
+    public NetworkSpec {
+      layers = List.copyOf(layers);
+    }
+
+    /** Values per input sample (the product of the input shape). */
+    public int inputs() {
+      return (int) input.size();
+    }
+
+    /** Values per output sample: the last layer's output size (classes, for a classifier). */
     public int outputs() {
-      return layers.get(layers.size() - 1).outputs();
+      return (int) layers.get(layers.size() - 1).output().size();
     }
 
-    public boolean hasBatchNorm() {
-      return layers.stream().anyMatch(l -> l.batchNorm() != null);
+    /** Whether any layer uses batch statistics in training (a step then needs two rows). */
+    public boolean usesBatchStatistics() {
+      return layers.stream().anyMatch(l -> l.parts().stream().anyMatch(Part::usesBatchStatistics));
     }
 
-    public boolean hasDropout() {
-      return layers.stream().anyMatch(l -> l.dropoutRate() != null);
+    /** Whether any layer draws random numbers in training (dropout). */
+    public boolean usesRandom() {
+      return layers.stream().anyMatch(l -> l.parts().stream().anyMatch(Part::usesRandom));
     }
 
+    /** Trainable parameters of every layer. */
     public long parameterCount() {
       return layers.stream().mapToLong(LayerSpec::parameterCount).sum();
     }
   }
 
   /**
-   * One layer: {@code inputs → outputs}; absent parts are null. {@code training} holds the field's
-   * regularization overrides and {@code @Frozen} (never null).
+   * One layer field: its parts in their fixed order, threaded from {@code input} to {@code
+   * output}. {@code training} holds the field's regularization overrides and {@code @Frozen}
+   * (never null). A layer without parts passes its input through.
    */
-  public record LayerSpec(String name, int inputs, int outputs, DenseSpec dense,
-      BatchNormSpec batchNorm, ActivationSpec activation, Double dropoutRate,
+  public record LayerSpec(String name, Shape input, List<Part> parts,
       RegularizationSpec.LayerOverride training) {
+    public LayerSpec {
+      parts = List.copyOf(parts);
+    }
+
+    /** The input shape of part {@code index} (the layer's output for {@code parts().size()}). */
+    public Shape inputOf(int index) {
+      Shape shape = input;
+      for (int i = 0; i < index; i++) {
+        shape = parts.get(i).output(shape);
+      }
+      return shape;
+    }
+
+    /** The shape the layer outputs. */
+    public Shape output() {
+      return inputOf(parts.size());
+    }
+
+    /** The part of a kind, if the layer has one. */
+    public <P extends Part> Optional<P> part(Class<P> kind) {
+      return parts.stream().filter(kind::isInstance).map(kind::cast).findFirst();
+    }
+
+    /** Whether the layer has a part of a kind. */
+    public boolean has(Class<? extends Part> kind) {
+      return part(kind).isPresent();
+    }
+
+    /** Every array the layer's parts own, in {@code parameters()} order. */
+    public List<ParamSpec> parameters() {
+      List<ParamSpec> out = new ArrayList<>();
+      for (int i = 0; i < parts.size(); i++) {
+        out.addAll(parts.get(i).parameters(inputOf(i)));
+      }
+      return out;
+    }
+
     /** Trainable parameters (weights, biases, gamma, beta). */
     public long parameterCount() {
-      long n = 0;
-      if (dense != null) {
-        n += (long) inputs * outputs + (dense.bias() ? outputs : 0);
+      return parameters().stream().filter(p -> p.kind().trainable())
+          .mapToLong(p -> p.shape().size()).sum();
+    }
+
+    /** The parts' descriptions, e.g. {@code Dense(784 -> 256) BatchNorm RELU}. */
+    public String describe() {
+      List<String> words = new ArrayList<>();
+      for (int i = 0; i < parts.size(); i++) {
+        words.add(parts.get(i).describe(inputOf(i)));
       }
-      if (batchNorm != null) {
-        n += 2L * outputs;
-      }
-      return n;
+      return String.join(" ", words);
     }
   }
-
-  /** Weight init is resolved: never AUTO here. */
-  public record DenseSpec(boolean bias, String init) {}
-
-  public record BatchNormSpec(double momentum, double epsilon) {}
-
-  /** An activation other than IDENTITY. */
-  public record ActivationSpec(String function, double negativeSlope) {}
 
   /**
    * A training configuration over a checked network. The optimizer, schedule, clipping and
@@ -63,7 +110,7 @@ public final class Specs {
    * ScheduleRules}, {@code ClippingRules}, {@code RegularizationRules}); {@code pruning} ({@code
    * PruningRules}) and {@code distillation} ({@code DistillationRules}) are null when absent.
    */
-  public record TrainingSpec(Target target, String className, NetworkSpec network, String loss,
+  public record TrainingSpec(Target target, String className, NetworkSpec network, LossKind loss,
       int batchSize, int epochs, long seed, double labelSmoothing, OptimizerSpec optimizer,
       ScheduleSpec schedule, ClippingSpec clipping, RegularizationSpec regularization,
       PruningSpec pruning, DistillationSpec distillation) {}

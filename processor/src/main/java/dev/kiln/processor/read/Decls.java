@@ -16,11 +16,27 @@ public final class Decls {
       List<VariableElement> bareLayers) {}
 
   /**
-   * A {@code Layer} field with its parts; absent parts are null. {@code training} holds the
-   * field's per-layer training annotations (never null).
+   * A {@code Layer} field with its part annotations in the fixed part order ({@link
+   * PartReaders}). {@code training} holds the field's per-layer training annotations (never null).
    */
-  public record LayerDecl(VariableElement field, DenseDecl dense, BatchNormDecl batchNorm,
-      ActivationDecl activation, DropoutDecl dropout, LayerTrainingDecl training) {}
+  public record LayerDecl(VariableElement field, List<PartDecl> parts,
+      LayerTrainingDecl training) {
+    public LayerDecl {
+      parts = List.copyOf(parts);
+    }
+
+    /** The part declaration of a kind, or null. */
+    public <D extends PartDecl> D part(Class<D> kind) {
+      return parts.stream().filter(kind::isInstance).map(kind::cast).findFirst().orElse(null);
+    }
+  }
+
+  /** One layer-part annotation on a field, as read; each kind has its record below. */
+  public sealed interface PartDecl
+      permits DenseDecl, BatchNormDecl, ActivationDecl, DropoutDecl {
+    /** The annotation, for diagnostics. */
+    AnnotationMirror mirror();
+  }
 
   /**
    * {@code @L1}, {@code @L2}, {@code @WeightDecay} and {@code @Frozen} on a layer field, which
@@ -37,16 +53,20 @@ public final class Decls {
   /** A regularization annotation ({@code @L1}, {@code @L2}, {@code @WeightDecay}). */
   public record TermDecl(AnnotationMirror mirror, Attr<Double> value, Attr<String> applyTo) {}
 
+  /** {@code @Dense}. */
   public record DenseDecl(AnnotationMirror mirror, Attr<Integer> units, Attr<Boolean> bias,
-      Attr<String> init) {}
+      Attr<String> init) implements PartDecl {}
 
+  /** {@code @BatchNorm}. */
   public record BatchNormDecl(AnnotationMirror mirror, Attr<Double> momentum,
-      Attr<Double> epsilon) {}
+      Attr<Double> epsilon) implements PartDecl {}
 
+  /** {@code @Activation}. */
   public record ActivationDecl(AnnotationMirror mirror, Attr<String> function,
-      Attr<Double> negativeSlope) {}
+      Attr<Double> negativeSlope) implements PartDecl {}
 
-  public record DropoutDecl(AnnotationMirror mirror, Attr<Double> rate) {}
+  /** {@code @Dropout}. */
+  public record DropoutDecl(AnnotationMirror mirror, Attr<Double> rate) implements PartDecl {}
 
   /** A {@code @TrainingConfig} type; absent optional annotations are null. */
   public record ConfigDecl(TypeElement type, AnnotationMirror mirror, Attr<TypeMirror> model,

@@ -1,11 +1,8 @@
 package dev.kiln.processor.read;
 
-import dev.kiln.processor.read.Decls.ActivationDecl;
-import dev.kiln.processor.read.Decls.BatchNormDecl;
 import dev.kiln.processor.read.Decls.ConfigDecl;
-import dev.kiln.processor.read.Decls.DenseDecl;
-import dev.kiln.processor.read.Decls.DropoutDecl;
 import dev.kiln.processor.read.Decls.LayerDecl;
+import dev.kiln.processor.read.Decls.PartDecl;
 import dev.kiln.processor.read.Decls.LayerTrainingDecl;
 import dev.kiln.processor.read.Decls.TermDecl;
 import dev.kiln.processor.read.Decls.ModelDecl;
@@ -34,8 +31,7 @@ public final class Reader {
     for (VariableElement field : ElementFilter.fieldsIn(type.getEnclosedElements())) {
       boolean isLayer = field.asType().toString().equals(DslNames.LAYER);
       LayerDecl layer = readLayer(field);
-      boolean hasParts = layer.dense() != null || layer.batchNorm() != null
-          || layer.activation() != null || layer.dropout() != null;
+      boolean hasParts = !layer.parts().isEmpty();
       if (isLayer && hasParts) {
         layers.add(layer);
       } else if (isLayer) {
@@ -49,19 +45,12 @@ public final class Reader {
   }
 
   private LayerDecl readLayer(VariableElement field) {
-    DenseDecl dense = Mirrors.find(field, DslNames.DENSE).map(m -> new DenseDecl(m,
-        mirrors.attr(field, m, "value", Integer.class),
-        mirrors.attr(field, m, "bias", Boolean.class),
-        mirrors.attr(field, m, "init", String.class))).orElse(null);
-    BatchNormDecl batchNorm = Mirrors.find(field, DslNames.BATCH_NORM).map(m -> new BatchNormDecl(m,
-        mirrors.attr(field, m, "momentum", Double.class),
-        mirrors.attr(field, m, "epsilon", Double.class))).orElse(null);
-    ActivationDecl activation = Mirrors.find(field, DslNames.ACTIVATION).map(m ->
-        new ActivationDecl(m, mirrors.attr(field, m, "value", String.class),
-            mirrors.attr(field, m, "negativeSlope", Double.class))).orElse(null);
-    DropoutDecl dropout = Mirrors.find(field, DslNames.DROPOUT).map(m -> new DropoutDecl(m,
-        mirrors.attr(field, m, "value", Double.class))).orElse(null);
-    return new LayerDecl(field, dense, batchNorm, activation, dropout, readTraining(field));
+    List<PartDecl> parts = new ArrayList<>();
+    for (PartReaders.PartReader part : PartReaders.IN_ORDER) {
+      Mirrors.find(field, part.annotation())
+          .ifPresent(m -> parts.add(part.read().read(mirrors, field, m)));
+    }
+    return new LayerDecl(field, parts, readTraining(field));
   }
 
   /** The per-layer {@code @L1}, {@code @L2}, {@code @WeightDecay} and {@code @Frozen}. */

@@ -1,6 +1,8 @@
 package dev.kiln.processor.validate;
 
+import dev.kiln.processor.model.ClipScope;
 import dev.kiln.processor.model.ClippingSpec;
+import dev.kiln.processor.model.NonFinitePolicy;
 import dev.kiln.processor.read.Attr;
 import dev.kiln.processor.read.DslNames;
 import javax.lang.model.element.AnnotationMirror;
@@ -25,7 +27,10 @@ final class ClippingRules {
     }
     int before = reporter.errorCount();
     AnnotationMirror clip = norm != null ? norm : value;
-    String policy = policy(ctx, clip);
+    NonFinitePolicy policy = policy(ctx, clip);
+    if (policy == null) {
+      return null;
+    }
     ClippingSpec spec;
     if (norm != null) {
       spec = byNorm(ctx, norm, policy);
@@ -38,21 +43,23 @@ final class ClippingRules {
   }
 
   /** The effective non-finite policy; reports it written twice. */
-  private static String policy(RuleContext ctx, AnnotationMirror clip) {
+  private static NonFinitePolicy policy(RuleContext ctx, AnnotationMirror clip) {
     AnnotationMirror config = ctx.find(DslNames.TRAINING_CONFIG).orElseThrow();
     Attr<String> onConfig = ctx.attr(config, "onNonFinite", String.class);
     if (clip == null) {
-      return onConfig.value();
+      return DslEnums.of(ctx.reporter(), onConfig, "onNonFinite", NonFinitePolicy.class);
     }
     Attr<String> onClip = ctx.attr(clip, "onNonFinite", String.class);
     if (onClip.written() != null && onConfig.written() != null) {
       ctx.reporter().error(onClip, Diagnostic.NON_FINITE_POLICY_TWICE, onConfig.value(),
           clip.getAnnotationType().asElement().getSimpleName(), onClip.value());
     }
-    return onClip.written() != null ? onClip.value() : onConfig.value();
+    return DslEnums.of(ctx.reporter(), onClip.written() != null ? onClip : onConfig,
+        "onNonFinite", NonFinitePolicy.class);
   }
 
-  private static ClippingSpec byNorm(RuleContext ctx, AnnotationMirror norm, String policy) {
+  private static ClippingSpec byNorm(RuleContext ctx, AnnotationMirror norm,
+      NonFinitePolicy policy) {
     Reporter reporter = ctx.reporter();
     Attr<Double> maxNorm = ctx.attr(norm, "maxNorm", Double.class);
     if (!(maxNorm.value() > 0 && Double.isFinite(maxNorm.value()))) {
@@ -63,11 +70,13 @@ final class ClippingRules {
     if (p != 1 && p != 2 && p != Double.POSITIVE_INFINITY) {
       reporter.error(normType, Diagnostic.NORM_TYPE, p);
     }
-    String scope = ctx.attr(norm, "scope", String.class).value();
+    ClipScope scope = DslEnums.of(reporter, ctx.attr(norm, "scope", String.class), "scope",
+        ClipScope.class);
     return new ClippingSpec.ByNorm(maxNorm.value(), p, scope, policy);
   }
 
-  private static ClippingSpec byValue(RuleContext ctx, AnnotationMirror value, String policy) {
+  private static ClippingSpec byValue(RuleContext ctx, AnnotationMirror value,
+      NonFinitePolicy policy) {
     Attr<Double> clipValue = ctx.attr(value, "value", Double.class);
     if (!(clipValue.value() > 0 && Double.isFinite(clipValue.value()))) {
       ctx.reporter().error(clipValue, Diagnostic.CLIP_VALUE_NOT_POSITIVE, clipValue.value());

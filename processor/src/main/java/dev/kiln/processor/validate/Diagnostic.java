@@ -209,6 +209,10 @@ public enum Diagnostic {
   MODEL_UNRESOLVED("KilnUnknownModel",
       "@TrainingConfig(model = %s.class) names no known type; did you mean %s? (A note beside"
           + " javac's \"cannot find symbol\".)"),
+  UNKNOWN_CONSTANT("KilnUnknownConstant",
+      "@%s(%s = %s): %s is not a %s this Kiln processor knows (it knows %s). The dsl-annotations"
+          + " jar and the processor are of different Kiln versions: use the same version of"
+          + " both."),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 

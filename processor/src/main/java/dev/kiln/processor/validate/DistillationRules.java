@@ -1,6 +1,7 @@
 package dev.kiln.processor.validate;
 
 import dev.kiln.processor.model.DistillationSpec;
+import dev.kiln.processor.model.LossKind;
 import dev.kiln.processor.model.Specs.NetworkSpec;
 import dev.kiln.processor.read.Attr;
 import dev.kiln.processor.read.DslNames;
@@ -40,7 +41,7 @@ final class DistillationRules {
    */
   record Result(DistillationSpec spec, boolean ok) {}
 
-  static Result check(RuleContext ctx, Elements elements, String loss, NetworkSpec student) {
+  static Result check(RuleContext ctx, Elements elements, LossKind loss, NetworkSpec student) {
     AnnotationMirror m = ctx.find(DslNames.DISTILL).orElse(null);
     if (m == null) {
       return new Result(null, true);
@@ -55,7 +56,7 @@ final class DistillationRules {
     if (!(alpha.value() >= 0 && alpha.value() <= 1)) {
       reporter.error(alpha, Diagnostic.DISTILL_ALPHA, alpha.value());
     }
-    if (!loss.equals("SOFTMAX_CROSS_ENTROPY")) {
+    if (loss != LossKind.SOFTMAX_CROSS_ENTROPY) {
       reporter.error(ctx.type(), m, Diagnostic.DISTILL_LOSS, loss);
     }
     Attr<TypeMirror> teacher = ctx.attr(m, "teacher", TypeMirror.class);

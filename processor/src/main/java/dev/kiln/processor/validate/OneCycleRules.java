@@ -47,7 +47,8 @@ final class OneCycleRules {
     if (cycleMomentum.value() && optimizer != null && !hasMomentum(optimizer)) {
       m.error(cycleMomentum, Diagnostic.ONE_CYCLE_MOMENTUM, describe(optimizer));
     }
-    boolean linear = m.ctx.attr(m.mirror, "annealing", String.class).value().equals("LINEAR");
+    boolean linear = DslEnums.is(m.ctx.reporter(),
+        m.ctx.attr(m.mirror, "annealing", String.class), "annealing", "LINEAR", "COSINE");
     return new ScheduleSpec.OneCycle(maxRate.value(), totalSteps, pctStart.value(), linear,
         m.real("divFactor").value(), m.real("finalDivFactor").value(), cycleMomentum.value(),
         base.value(), max.value());

@@ -1,6 +1,9 @@
 package dev.kiln.processor.validate;
 
 import dev.kiln.processor.model.PruningSpec;
+import dev.kiln.processor.model.DensePart;
+import dev.kiln.processor.model.PruneScope;
+import dev.kiln.processor.model.PruneStructure;
 import dev.kiln.processor.model.PruningSpec.PrunedLayer;
 import dev.kiln.processor.model.Specs.LayerSpec;
 import dev.kiln.processor.model.Specs.NetworkSpec;
@@ -74,8 +77,13 @@ final class PruningRules {
     if (frequency.value() < 1) {
       reporter.error(frequency, Diagnostic.PRUNE_FREQUENCY, frequency.value());
     }
-    String scope = ctx.attr(m, "scope", String.class).value();
-    String structure = ctx.attr(m, "structure", String.class).value();
+    PruneScope scope = DslEnums.of(reporter, ctx.attr(m, "scope", String.class), "scope",
+        PruneScope.class);
+    PruneStructure structure = DslEnums.of(reporter, ctx.attr(m, "structure", String.class),
+        "structure", PruneStructure.class);
+    if (scope == null || structure == null) {
+      return null;
+    }
     Map<String, Double> overrides = new HashMap<>();
     Map<String, Boolean> excluded = new HashMap<>();
     fields(ctx, network, model, scope, structure, initialOk ? initial.value() : 0, overrides,
@@ -94,7 +102,7 @@ final class PruningRules {
       reporter.error(ctx.type(), m, Diagnostic.PRUNE_NOTHING, model.getSimpleName(),
           excluded.isEmpty() ? "no candidate layer" : "excluded: " + String.join(", ",
               excluded.keySet().stream().sorted().toList()),
-          structure.equals("NEURONS") ? " and, with structure = NEURONS, have another dense"
+          structure == PruneStructure.NEURONS ? " and, with structure = NEURONS, have another dense"
               + " layer after them" : "");
       return null;
     }
@@ -104,7 +112,7 @@ final class PruningRules {
 
   /** Checks every {@code @Prune} on the model's fields; records targets and exclusions. */
   private static void fields(RuleContext ctx, NetworkSpec network, TypeElement model,
-      String scope, String structure, double initial, Map<String, Double> overrides,
+      PruneScope scope, PruneStructure structure, double initial, Map<String, Double> overrides,
       Map<String, Boolean> excluded) {
     Reporter reporter = ctx.reporter();
     Mirrors mirrors = ctx.mirrors();
@@ -135,20 +143,20 @@ final class PruningRules {
       LayerSpec layer = network.layers().stream().filter(l -> l.name().equals(name))
           .findFirst().orElse(null);
       String problem = layer == null ? "it is not a layer of the model"
-          : layer.dense() == null ? "layer " + name + " has no @Dense weight"
+          : !layer.has(DensePart.class) ? "layer " + name + " has no @Dense weight"
           : layer.training().frozen() ? "layer " + name + " is @Frozen and never updated"
-          : !exclude.value() && structure.equals("NEURONS") && isOutput(network, layer)
+          : !exclude.value() && structure == PruneStructure.NEURONS && isOutput(network, layer)
               ? "with structure = NEURONS, the units of layer " + name + " are the network's"
                   + " outputs, which are never removed"
           : null;
-      if (problem != null && !(exclude.value() && layer != null && layer.dense() != null)) {
+      if (problem != null && !(exclude.value() && layer != null && layer.has(DensePart.class))) {
         reporter.error(field, m, Diagnostic.PRUNE_LAYER, name, problem);
         continue;
       }
       if (exclude.value()) {
         excluded.put(name, true);
       } else if (target.written() != null && sparsity(reporter, target, "finalSparsity")) {
-        if (scope.equals("GLOBAL")) {
+        if (scope == PruneScope.GLOBAL) {
           reporter.error(target, Diagnostic.PRUNE_LAYER_TARGET, target.value(), name);
         } else if (target.value() < initial) {
           reporter.error(target, Diagnostic.PRUNE_SPARSITY_ORDER, target.value(),
@@ -170,16 +178,16 @@ final class PruningRules {
   }
 
   /** Whether {@code layer} is pruned unless excluded. */
-  private static boolean prunable(NetworkSpec network, LayerSpec layer, String structure) {
-    return layer.dense() != null && !layer.training().frozen()
-        && !(structure.equals("NEURONS") && isOutput(network, layer));
+  private static boolean prunable(NetworkSpec network, LayerSpec layer, PruneStructure structure) {
+    return layer.has(DensePart.class) && !layer.training().frozen()
+        && !(structure == PruneStructure.NEURONS && isOutput(network, layer));
   }
 
   /** Whether no dense layer follows {@code layer}: its units reach the network's outputs. */
   static boolean isOutput(NetworkSpec network, LayerSpec layer) {
     List<LayerSpec> layers = network.layers();
     for (int i = layers.indexOf(layer) + 1; i < layers.size(); i++) {
-      if (layers.get(i).dense() != null) {
+      if (layers.get(i).has(DensePart.class)) {
         return false;
       }
     }

@@ -92,6 +92,7 @@ final class RegularizationRules {
           : negative == Diagnostic.WEIGHT_DECAY_NEGATIVE ? "@WeightDecay(" + v + ")" : v);
       return null;
     }
-    return new Term(v, applyTo != null && applyTo.value().equals("ALL"));
+    return new Term(v, applyTo != null
+        && DslEnums.is(reporter, applyTo, "applyTo", "ALL", "WEIGHTS"));
   }
 }

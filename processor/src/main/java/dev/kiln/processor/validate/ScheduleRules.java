@@ -145,9 +145,11 @@ final class ScheduleRules {
       m.error(cooldown, Diagnostic.PLATEAU_EPOCHS, "cooldown", cooldown.value());
     }
     double minimum = m.minimum(baseRate);
-    boolean relative = m.ctx.attr(m.mirror, "thresholdMode", String.class).value()
-        .equals("RELATIVE");
-    boolean maximize = m.ctx.attr(m.mirror, "mode", String.class).value().equals("MAX");
+    boolean relative = DslEnums.is(m.ctx.reporter(),
+        m.ctx.attr(m.mirror, "thresholdMode", String.class), "thresholdMode", "RELATIVE",
+        "ABSOLUTE");
+    boolean maximize = DslEnums.is(m.ctx.reporter(), m.ctx.attr(m.mirror, "mode", String.class),
+        "mode", "MAX", "MIN");
     return new ScheduleSpec.Plateau(factor.value(), patience.value(), threshold.value(), relative,
         cooldown.value(), minimum, maximize);
   }
@@ -156,7 +158,8 @@ final class ScheduleRules {
     boolean perEpoch = m.perEpoch();
     int steps = m.length("steps", false, perEpoch);
     double startFactor = m.factor("startFactor", true);
-    boolean constant = m.ctx.attr(m.mirror, "shape", String.class).value().equals("CONSTANT");
+    boolean constant = DslEnums.is(m.ctx.reporter(), m.ctx.attr(m.mirror, "shape", String.class),
+        "shape", "CONSTANT", "LINEAR");
     return new ScheduleSpec.Warmup(steps, startFactor, constant, perEpoch, after);
   }
 
@@ -193,7 +196,8 @@ final class ScheduleRules {
     }
 
     boolean perEpoch() {
-      return ctx.attr(mirror, "unit", String.class).value().equals("EPOCH");
+      return DslEnums.is(ctx.reporter(), ctx.attr(mirror, "unit", String.class), "unit", "EPOCH",
+          "STEP");
     }
 
     /** A length: at least 1, or (where {@code auto}) AUTO. */

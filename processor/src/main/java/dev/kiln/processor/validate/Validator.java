@@ -1,13 +1,13 @@
 package dev.kiln.processor.validate;
 
-import dev.kiln.processor.model.Specs.ActivationSpec;
-import dev.kiln.processor.model.Specs.BatchNormSpec;
 import dev.kiln.processor.model.ClippingSpec;
 import dev.kiln.processor.model.OptimizerSpec;
 import dev.kiln.processor.model.PruningSpec;
 import dev.kiln.processor.model.RegularizationSpec;
 import dev.kiln.processor.model.ScheduleSpec;
-import dev.kiln.processor.model.Specs.DenseSpec;
+import dev.kiln.processor.model.LossKind;
+import dev.kiln.processor.model.Part;
+import dev.kiln.processor.model.Shape;
 import dev.kiln.processor.model.Specs.LayerSpec;
 import dev.kiln.processor.model.Specs.NetworkSpec;
 import dev.kiln.processor.model.Specs.Target;
@@ -70,82 +70,18 @@ public final class Validator {
       }
     }
     List<LayerSpec> layers = new ArrayList<>();
-    int width = inputs;
+    Shape shape = Shape.features(inputs);
+    Shape input = shape;
     for (LayerDecl layer : decl.layers()) {
-      LayerSpec spec = layer(layer, width);
+      LayerSpec spec = LayerRules.check(layer, shape, reporter);
       layers.add(spec);
-      width = spec.outputs();
+      shape = spec.output();
     }
     if (reporter.errorCount() != before) {
       return Optional.empty();
     }
     return Optional.of(new NetworkSpec(target(decl.type()), decl.type().getSimpleName() + "Network",
-        inputs, layers));
-  }
-
-  private LayerSpec layer(LayerDecl layer, int inputs) {
-    int outputs = inputs;
-    DenseSpec dense = null;
-    if (layer.dense() != null) {
-      Attr<Integer> units = layer.dense().units();
-      if (units.value() < 1) {
-        reporter.error(units, Diagnostic.UNITS_NOT_POSITIVE, units.value());
-      } else if ((long) inputs * units.value() > Integer.MAX_VALUE) {
-        reporter.error(units, Diagnostic.LAYER_TOO_LARGE, units.value(), inputs,
-            (long) inputs * units.value());
-      }
-      outputs = Math.max(1, units.value());
-      dense = new DenseSpec(layer.dense().bias().value(), resolveInit(layer));
-    }
-    BatchNormSpec batchNorm = null;
-    if (layer.batchNorm() != null) {
-      Attr<Double> momentum = layer.batchNorm().momentum();
-      if (!(momentum.value() > 0 && momentum.value() <= 1)) {
-        reporter.error(momentum, Diagnostic.BATCH_NORM_MOMENTUM_RANGE, momentum.value());
-      }
-      Attr<Double> epsilon = layer.batchNorm().epsilon();
-      if (!(epsilon.value() > 0 && Double.isFinite(epsilon.value()))) {
-        reporter.error(epsilon, Diagnostic.BATCH_NORM_EPSILON_RANGE, epsilon.value());
-      }
-      batchNorm = new BatchNormSpec(momentum.value(), epsilon.value());
-    }
-    ActivationSpec activation = null;
-    if (layer.activation() != null) {
-      Attr<Double> slope = layer.activation().negativeSlope();
-      if (!(slope.value() >= 0 && Double.isFinite(slope.value()))) {
-        reporter.error(slope, Diagnostic.LEAKY_SLOPE_RANGE, slope.value());
-      }
-      String function = layer.activation().function().value();
-      if (slope.written() != null && !function.equals("LEAKY_RELU")) {
-        reporter.error(slope, Diagnostic.NEGATIVE_SLOPE_UNUSED, function, slope.value());
-      }
-      if (!function.equals("IDENTITY")) {
-        activation = new ActivationSpec(function, slope.value());
-      }
-    }
-    Double dropout = null;
-    if (layer.dropout() != null) {
-      Attr<Double> rate = layer.dropout().rate();
-      if (!(rate.value() >= 0 && rate.value() < 1)) {
-        reporter.error(rate, Diagnostic.DROPOUT_RANGE, rate.value());
-      }
-      dropout = rate.value() > 0 ? rate.value() : null;
-    }
-    return new LayerSpec(layer.field().getSimpleName().toString(), inputs, outputs, dense,
-        batchNorm, activation, dropout, RegularizationRules.layer(reporter, layer.training()));
-  }
-
-  private static String resolveInit(LayerDecl layer) {
-    String init = layer.dense().init().value();
-    if (!init.equals("AUTO")) {
-      return init;
-    }
-    String function = layer.activation() == null ? "IDENTITY"
-        : layer.activation().function().value();
-    return switch (function) {
-      case "RELU", "LEAKY_RELU", "GELU" -> "HE_UNIFORM";
-      default -> "XAVIER_UNIFORM";
-    };
+        input, layers));
   }
 
   /** Validates a training configuration against its (already checked) network. */
@@ -157,19 +93,22 @@ public final class Validator {
     if (decl.epochs().value() < 1) {
       reporter.error(decl.epochs(), Diagnostic.EPOCHS_NOT_POSITIVE, decl.epochs().value());
     }
-    String loss = decl.loss().value();
+    LossKind loss = DslEnums.of(reporter, decl.loss(), "loss", LossKind.class);
+    if (loss == null) {
+      return Optional.empty();
+    }
     double smoothing = decl.labelSmoothing().value();
     if (!(smoothing >= 0 && smoothing < 1)) {
       reporter.error(decl.labelSmoothing(), Diagnostic.LABEL_SMOOTHING_RANGE, smoothing);
-    } else if (smoothing > 0 && !loss.equals("SOFTMAX_CROSS_ENTROPY")) {
+    } else if (smoothing > 0 && loss != LossKind.SOFTMAX_CROSS_ENTROPY) {
       reporter.error(decl.labelSmoothing(), Diagnostic.LABEL_SMOOTHING_LOSS, smoothing, loss);
     }
-    if (loss.equals("SOFTMAX_CROSS_ENTROPY") && network.outputs() < 2) {
+    if (loss == LossKind.SOFTMAX_CROSS_ENTROPY && network.outputs() < 2) {
       reporter.error(decl.loss(), Diagnostic.LOSS_OUTPUT_MISMATCH, network.outputs());
     }
     Attr<Boolean> multiLabel = mirrors.attr(decl.type(), decl.mirror(), "multiLabel",
         Boolean.class);
-    boolean binary = loss.equals("SIGMOID_BINARY_CROSS_ENTROPY");
+    boolean binary = loss == LossKind.SIGMOID_BINARY_CROSS_ENTROPY;
     if (multiLabel.value() && !binary) {
       reporter.error(multiLabel, Diagnostic.MULTI_LABEL_LOSS, loss);
     } else if (binary && network.outputs() > 1 && !multiLabel.value()) {
@@ -179,8 +118,9 @@ public final class Validator {
     if (network.parameterCount() == 0) {
       reporter.error(decl.model(), Diagnostic.NO_PARAMETERS, network.target().sourceName());
     }
-    if (decl.batchSize().value() == 1 && network.hasBatchNorm()) {
-      String layer = network.layers().stream().filter(l -> l.batchNorm() != null).findFirst()
+    if (decl.batchSize().value() == 1 && network.usesBatchStatistics()) {
+      String layer = network.layers().stream()
+          .filter(l -> l.parts().stream().anyMatch(Part::usesBatchStatistics)).findFirst()
           .orElseThrow().name();
       reporter.error(decl.batchSize(), Diagnostic.BATCH_NORM_NEEDS_TWO, 1, layer);
     }

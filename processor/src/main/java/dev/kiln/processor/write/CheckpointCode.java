@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
+import dev.kiln.processor.model.BatchNormPart;
 import dev.kiln.processor.model.Specs.LayerSpec;
 import dev.kiln.processor.model.Specs.NetworkSpec;
 import dev.kiln.processor.model.Specs.TrainingSpec;
@@ -21,28 +22,29 @@ import javax.lang.model.element.Modifier;
 final class CheckpointCode {
   private CheckpointCode() {}
 
-  static final ClassName TRAINING_STATE =
-      ClassName.get("dev.kiln.runtime.checkpoint", "TrainingState");
-  static final ClassName NETWORK_EXPORT =
-      ClassName.get("dev.kiln.runtime.checkpoint", "NetworkExport");
 
-  /** The model's description in fingerprints: every layer with its shape and parts. */
-  static String modelFingerprint(NetworkSpec network) {
+  /**
+   * The model's prose description, as checkpoints recorded it before fingerprints were structured
+   * ({@link Fingerprints}): kept word for word so that those files still load. Do not reword.
+   */
+  static String legacyModelFingerprint(NetworkSpec network) {
     StringBuilder b = new StringBuilder("inputs ").append(network.inputs());
     for (LayerSpec layer : network.layers()) {
-      b.append("; ").append(layer.name()).append(' ').append(NetworkWriter.describe(layer));
-      if (layer.batchNorm() != null) {
-        b.append(" (momentum ").append(layer.batchNorm().momentum()).append(", epsilon ")
-            .append(layer.batchNorm().epsilon()).append(')');
-      }
+      b.append("; ").append(layer.name()).append(' ').append(layer.describe());
+      layer.part(BatchNormPart.class).ifPresent(bn -> b.append(" (momentum ")
+          .append(bn.momentum()).append(", epsilon ").append(bn.epsilon()).append(')'));
     }
     return b.toString();
   }
 
-  /** Fingerprint entries of a training configuration. */
-  static Map<String, String> fingerprint(TrainingSpec spec) {
+  /**
+   * The prose fingerprint of a training configuration, as checkpoints recorded it before
+   * fingerprints were structured; kept word for word so that those files still load (it built on
+   * the javadoc descriptions, hence "clipping: clipping: …"). Do not reword.
+   */
+  static Map<String, String> legacyFingerprint(TrainingSpec spec) {
     Map<String, String> f = new LinkedHashMap<>();
-    f.put("model", modelFingerprint(spec.network()));
+    f.put("model", legacyModelFingerprint(spec.network()));
     f.put("loss", spec.loss() + (spec.labelSmoothing() > 0
         ? " (label smoothing " + spec.labelSmoothing() + ")" : ""));
     f.put("batchSize", Integer.toString(spec.batchSize()));
@@ -63,30 +65,23 @@ final class CheckpointCode {
     return f;
   }
 
-  /** Adds the {@code trainingState} field and accessor. */
-  static void addMembers(TypeSpec.Builder type) {
-    type.addField(FieldSpec.builder(TRAINING_STATE, "trainingState", Modifier.PRIVATE,
-        Modifier.FINAL).addJavadoc("What {@code save} writes and {@code restore} reads.\n")
-        .build());
-    type.addMethod(MethodSpec.methodBuilder("trainingState").addAnnotation(Override.class)
-        .addModifiers(Modifier.PUBLIC).returns(TRAINING_STATE)
-        .addJavadoc("The whole training state, registered once; see {@code save} and {@code"
-            + " restore}.\n")
-        .addStatement("return trainingState").build());
+  /** The trainer's fingerprint expression, for the base's config. */
+  static CodeBlock fingerprintCode(TrainingSpec spec) {
+    return Fingerprints.code(Fingerprints.training(spec), legacyFingerprint(spec));
   }
 
-  /** Constructor statements building the state; run after the optimizer exists. */
+  /** The network's fingerprint expression ({@code MODEL_FINGERPRINT}). */
+  static CodeBlock modelFingerprintCode(NetworkSpec network) {
+    return Fingerprints.code(Fingerprints.model(network),
+        Map.of("model", legacyModelFingerprint(network)));
+  }
+
+  /**
+   * Constructor statements registering every array and counter in the base's {@code
+   * trainingState}; run after the optimizer exists.
+   */
   static void addConstructorStatements(MethodSpec.Builder m, TrainingSpec spec,
       NetworkLayout net) {
-    CodeBlock.Builder fingerprint = CodeBlock.builder().add("$T.ofEntries(", Map.class);
-    boolean first = true;
-    for (Map.Entry<String, String> e : fingerprint(spec).entrySet()) {
-      fingerprint.add(first ? "\n$T.entry($S, $S)" : ",\n$T.entry($S, $S)", Map.class,
-          e.getKey(), e.getValue());
-      first = false;
-    }
-    fingerprint.add(")");
-    m.addStatement("this.trainingState = new $T($L)", TRAINING_STATE, fingerprint.build());
     for (Param p : Parameters.of(spec.network())) {
       m.addStatement("trainingState.array($S, network.$N)", p.key(), net.field(p));
     }
@@ -95,7 +90,7 @@ final class CheckpointCode {
     m.addStatement("trainingState.counter($S, () -> iteration, v -> iteration = v)", "iteration");
     m.addStatement("trainingState.counter($S, optimizer::steps, optimizer::restoreSteps)",
         "optimizer.steps");
-    if (spec.network().hasDropout()) {
+    if (spec.network().usesRandom()) {
       m.addStatement("trainingState.counter($S, dropoutRandom::state, dropoutRandom::setState)",
           "dropoutRandom");
     }
@@ -106,37 +101,9 @@ final class CheckpointCode {
       m.addStatement("trainingState.counter($S, accumulator::pending, v -> accumulator"
           + ".restorePending((int) v))", "accumulator.pending");
     }
-    if (spec.clipping().onNonFinite().equals("SKIP_STEP")) {
+    if (spec.clipping().onNonFinite() == dev.kiln.processor.model.NonFinitePolicy.SKIP_STEP) {
       m.addStatement("trainingState.counter($S, () -> skippedSteps, v -> skippedSteps = v)",
           "skippedSteps");
     }
-  }
-
-  /** The schedule's state as doubles: base rate, planned run, then the schedule's own numbers. */
-  static void addScheduleStateMethods(TypeSpec.Builder type, boolean planned) {
-    MethodSpec.Builder get = MethodSpec.methodBuilder("scheduleState")
-        .addModifiers(Modifier.PRIVATE).returns(double[].class)
-        .addJavadoc("Base rate, planned run and the schedule's own state, for checkpoints.\n")
-        .addStatement("double[] own = schedule.state()")
-        .addStatement("double[] all = new double[3 + own.length]")
-        .addStatement("all[0] = baseLearningRate");
-    if (planned) {
-      get.addStatement("all[1] = plannedSteps").addStatement("all[2] = plannedStepsPerEpoch");
-    } else {
-      get.addStatement("all[1] = -1");
-    }
-    get.addStatement("System.arraycopy(own, 0, all, 3, own.length)").addStatement("return all");
-    MethodSpec.Builder set = MethodSpec.methodBuilder("restoreScheduleState")
-        .addModifiers(Modifier.PRIVATE).addParameter(double[].class, "all")
-        .addJavadoc("Inverse of {@link #scheduleState}.\n")
-        .addStatement("setBaseLearningRate(all[0])");
-    if (planned) {
-      set.beginControlFlow("if (all[1] >= 0)")
-          .addStatement("planRun((long) all[1], (int) all[2])")
-          .endControlFlow();
-    }
-    set.addStatement("schedule.restoreState($T.copyOfRange(all, 3, all.length))",
-        java.util.Arrays.class);
-    type.addMethod(get.build()).addMethod(set.build());
   }
 }

@@ -6,7 +6,8 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
 import dev.kiln.processor.model.ClippingSpec;
-import dev.kiln.processor.model.Specs.LayerSpec;
+import dev.kiln.processor.model.NonFinitePolicy;
+import dev.kiln.processor.model.ParamKind;
 import dev.kiln.processor.model.Specs.TrainingSpec;
 import javax.lang.model.element.Modifier;
 
@@ -19,29 +20,24 @@ import javax.lang.model.element.Modifier;
 final class ClippingCode {
   private ClippingCode() {}
 
-  static final ClassName GRADIENT_CLIPPER = ClassName.get("dev.kiln.runtime" + ".optim", "GradientClipper");
-  static final ClassName STATISTICS_SNAPSHOT =
-      ClassName.get("dev.kiln.runtime" + ".internal", "StatisticsSnapshot");
-  static final ClassName NON_FINITE_EXCEPTION =
-      ClassName.get("dev.kiln.runtime" + ".optim", "NonFiniteGradientException");
 
   /** Whether the step saves batch-norm running statistics before its forward pass. */
   static boolean snapshots(TrainingSpec spec) {
-    return spec.clipping().checksFinite() && spec.network().hasBatchNorm();
+    return spec.clipping().checksFinite() && spec.network().usesBatchStatistics();
   }
 
   /** Adds the clipper, and for checked policies the snapshot, counter and {@code rejectBatch}. */
   static void addMembers(TypeSpec.Builder type, TrainingSpec spec) {
-    type.addField(FieldSpec.builder(GRADIENT_CLIPPER, "clipper", Modifier.PRIVATE, Modifier.FINAL)
+    type.addField(FieldSpec.builder(RuntimeNames.GRADIENT_CLIPPER, "clipper", Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("Measures the gradient norm before clipping$L.\n",
             spec.clipping() instanceof ClippingSpec.None ? "" : ", then clips").build());
     if (snapshots(spec)) {
-      type.addField(FieldSpec.builder(STATISTICS_SNAPSHOT, "batchNormStatistics",
+      type.addField(FieldSpec.builder(RuntimeNames.STATISTICS_SNAPSHOT, "batchNormStatistics",
               Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("Batch-norm running statistics as they were before the current step's"
               + " forward pass.\n").build());
     }
-    boolean skips = spec.clipping().onNonFinite().equals("SKIP_STEP");
+    boolean skips = spec.clipping().onNonFinite() == NonFinitePolicy.SKIP_STEP;
     if (skips) {
       type.addField(FieldSpec.builder(long.class, "skippedSteps", Modifier.PRIVATE)
           .addJavadoc("Batches rejected for NaN or infinite gradients.\n").build());
@@ -56,7 +52,7 @@ final class ClippingCode {
   }
 
   private static MethodSpec rejectBatch(TrainingSpec spec, boolean skips) {
-    boolean bn = spec.network().hasBatchNorm();
+    boolean bn = spec.network().usesBatchStatistics();
     String untouched = "Parameters, optimizer state"
         + (OptimizerCode.accumulates(spec) ? ", accumulated gradients" : "")
         + " and the step counter\nwere not touched.";
@@ -71,26 +67,26 @@ final class ClippingCode {
       m.addJavadoc("Rejects a batch whose gradients hold NaN or an infinity (onNonFinite ="
           + " ERROR)$L\n$L\n\n@throws $T naming the step, layer and parameter\n",
           bn ? ":\nrestores the batch-norm running statistics its forward pass updated." : ".",
-          untouched, NON_FINITE_EXCEPTION);
+          untouched, RuntimeNames.NON_FINITE_EXCEPTION);
     }
-    if (spec.network().hasBatchNorm()) {
+    if (spec.network().usesBatchStatistics()) {
       m.addStatement("batchNormStatistics.restore()");
     }
     if (skips) {
       return m.addStatement("skippedSteps++").addStatement("return (float) loss").build();
     }
-    return m.addStatement("throw $T.locate(iteration, parameters)", NON_FINITE_EXCEPTION).build();
+    return m.addStatement("throw $T.locate(iteration, parameters)", RuntimeNames.NON_FINITE_EXCEPTION).build();
   }
 
   /** Paragraphs of {@code stepBuffered}'s javadoc on non-finite gradients and accumulation. */
   static CodeBlock stepDescription(TrainingSpec spec) {
     CodeBlock.Builder b = CodeBlock.builder();
     switch (spec.clipping().onNonFinite()) {
-      case "ERROR" -> b.add("\n<p>A gradient holding NaN or an infinity makes the step throw and"
+      case ERROR -> b.add("\n<p>A gradient holding NaN or an infinity makes the step throw and"
           + " change nothing.\n");
-      case "SKIP_STEP" -> b.add("\n<p>A batch whose gradients hold NaN or an infinity changes"
+      case SKIP_STEP -> b.add("\n<p>A batch whose gradients hold NaN or an infinity changes"
           + " nothing and is counted in\n{@link #skippedSteps()}.\n");
-      default -> b.add("\n<p>NaN and infinite gradients propagate into the update, as in"
+      case PROPAGATE -> b.add("\n<p>NaN and infinite gradients propagate into the update, as in"
           + " PyTorch.\n");
     }
     if (OptimizerCode.accumulates(spec)) {
@@ -103,9 +99,9 @@ final class ClippingCode {
 
   /** The {@code @throws} line of {@code stepBuffered} for the ERROR policy, else nothing. */
   static CodeBlock stepThrows(TrainingSpec spec) {
-    return spec.clipping().onNonFinite().equals("ERROR")
+    return spec.clipping().onNonFinite() == NonFinitePolicy.ERROR
         ? CodeBlock.of("@throws $T if a gradient holds NaN or an infinity, before any state"
-            + " changes\n", NON_FINITE_EXCEPTION)
+            + " changes\n", RuntimeNames.NON_FINITE_EXCEPTION)
         : CodeBlock.of("");
   }
 
@@ -116,27 +112,28 @@ final class ClippingCode {
     if (snapshots(spec)) {
       CodeBlock.Builder stats = CodeBlock.builder();
       String sep = "";
-      for (LayerSpec layer : spec.network().layers()) {
-        if (layer.batchNorm() != null) {
-          stats.add("$Lnetwork.$N, network.$N", sep, net.field(layer, "runningMean"),
-              net.field(layer, "runningVar"));
+      for (Parameters.Param p : Parameters.of(spec.network())) {
+        if (p.kind() == ParamKind.RUNNING_MEAN) {
+          stats.add("$Lnetwork.$N, ", sep, net.field(p));
           sep = ",\n";
+        } else if (p.kind() == ParamKind.RUNNING_VAR) {
+          stats.add("network.$N", net.field(p));
         }
       }
-      m.addStatement("this.batchNormStatistics = new $T($L)", STATISTICS_SNAPSHOT, stats.build());
+      m.addStatement("this.batchNormStatistics = new $T($L)", RuntimeNames.STATISTICS_SNAPSHOT, stats.build());
     }
   }
 
   private static CodeBlock clipper(ClippingSpec spec) {
     if (spec instanceof ClippingSpec.ByNorm n) {
-      return CodeBlock.of("$T.byNorm(parameters, $L, $L, $T.Scope.$L)", GRADIENT_CLIPPER,
-          Literals.of(n.maxNorm()), Literals.of(n.normType()), GRADIENT_CLIPPER, n.scope());
+      return CodeBlock.of("$T.byNorm(parameters, $L, $L, $T.Scope.$L)", RuntimeNames.GRADIENT_CLIPPER,
+          Literals.of(n.maxNorm()), Literals.of(n.normType()), RuntimeNames.GRADIENT_CLIPPER, n.scope());
     }
     if (spec instanceof ClippingSpec.ByValue v) {
-      return CodeBlock.of("$T.byValue(parameters, $L)", GRADIENT_CLIPPER,
+      return CodeBlock.of("$T.byValue(parameters, $L)", RuntimeNames.GRADIENT_CLIPPER,
           Literals.of(v.clipValue()));
     }
-    return CodeBlock.of("$T.none(parameters)", GRADIENT_CLIPPER);
+    return CodeBlock.of("$T.none(parameters)", RuntimeNames.GRADIENT_CLIPPER);
   }
 
   /** The clipping statement of {@code clipAndRegularize}, or null without clipping. */

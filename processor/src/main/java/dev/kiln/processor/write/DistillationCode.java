@@ -20,7 +20,6 @@ import javax.lang.model.element.Modifier;
 final class DistillationCode {
   private DistillationCode() {}
 
-  static final ClassName LOSS = ClassName.get("dev.kiln.runtime" + ".ops", "DistillationLoss");
 
   static ClassName teacherClass(DistillationSpec d) {
     return ClassName.get(d.teacher().target().packageName(), d.teacher().className());
@@ -79,7 +78,7 @@ final class DistillationCode {
             + " here in eval mode; writes its gradient into {@code $L}.\n", delta)
         .addStatement("teacher.forwardEval(input, n, teacherLogits, teacherBuffers)")
         .addStatement("return $T.loss($N, teacherLogits, target, n, $L, TEMPERATURE, ALPHA, $L,"
-            + " $N)", LOSS, output, last.outputs(), Literals.of(spec.labelSmoothing()), delta)
+            + " $N)", RuntimeNames.DISTILLATION_LOSS, output, spec.network().outputs(), Literals.of(spec.labelSmoothing()), delta)
         .build();
   }
 

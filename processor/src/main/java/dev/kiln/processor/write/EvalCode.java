@@ -14,8 +14,8 @@ import javax.lang.model.element.Modifier;
  * The network's allocation-free eval-mode forward pass: a nested {@code EvalBuffers} class (one
  * {@code [maxBatch, width]} tensor per layer, made once by {@code evalBuffers(maxBatch)}) and
  * {@code forwardEval(input, n, output, buffers)}, one private method per layer. A distilling
- * trainer runs its teacher through it on every step; {@code predict} stays the convenient,
- * allocating entry point.
+ * trainer runs its teacher through it on every step, and {@code predict} runs it on buffers made
+ * for the call (the one eval path).
  */
 final class EvalCode {
   private EvalCode() {}
@@ -41,9 +41,9 @@ final class EvalCode {
       String field = names.newName(layer.name(), layer);
       buffers.addField(FieldSpec.builder(RuntimeNames.TENSOR, field, Modifier.FINAL)
           .addJavadoc("Output of layer {@code $L}, {@code [maxBatch, $L]}.\n", layer.name(),
-              layer.outputs()).build());
+              layer.output().size()).build());
       constructor.addStatement("this.$N = $T.zeros(maxBatch, $L)", field, RuntimeNames.TENSOR,
-          layer.outputs());
+          layer.output().size());
     }
     buffers.addMethod(constructor.build());
     buffers.addMethod(MethodSpec.methodBuilder("maxBatch").addModifiers(Modifier.PUBLIC)
@@ -108,29 +108,16 @@ final class EvalCode {
         .addParameter(RuntimeNames.TENSOR, "input").addParameter(int.class, "n")
         .addParameter(RuntimeNames.TENSOR, "output")
         .addJavadoc("Layer {@code $L} in eval mode into {@code output}: $L.\n", layer.name(),
-            NetworkWriter.describe(layer));
-    int w = layer.outputs();
+            layer.describe());
     String current = "input";
-    if (layer.dense() != null) {
-      m.addStatement("$T.forward(input, n, $L, $N, $L, $L, output)", RuntimeNames.DENSE,
-          layer.inputs(), layout.field(layer, "weight"),
-          layer.dense().bias() ? layout.field(layer, "bias") : "null", w);
-      current = "output";
-    }
-    if (layer.batchNorm() != null) {
-      m.addStatement("$T.forwardEval($L, n, $L, $L, $N, $N, $N, $N, output)",
-          RuntimeNames.BATCH_NORM_KERNEL, current, w, Literals.of(layer.batchNorm().epsilon()),
-          layout.field(layer, "gamma"), layout.field(layer, "beta"),
-          layout.field(layer, "runningMean"), layout.field(layer, "runningVar"));
-      current = "output";
-    }
-    if (layer.activation() != null) {
-      m.addStatement(Kernels.activationForward(layer, current, "output", "n * " + w));
-      current = "output";
+    for (int i = 0; i < layer.parts().size(); i++) {
+      if (PartCode.of(layer, i).eval(m, layout, current, "output")) {
+        current = "output";
+      }
     }
     if (current.equals("input")) {
       m.addComment("dropout is the identity in eval mode")
-          .addStatement("output.data().put(0, input.data(), 0, n * $L)", w);
+          .addStatement("output.data().put(0, input.data(), 0, n * $L)", layer.output().size());
     }
     return m.build();
   }

@@ -6,7 +6,7 @@ final class Literals {
 
   static String of(double value) {
     if (value == Double.POSITIVE_INFINITY) {
-      return "Double.POSITIVE_INFINITY";
+      return "java.lang.Double.POSITIVE_INFINITY"; // qualified: a user type may be named Double
     }
     return Double.toString(value);
   }
@@ -21,5 +21,10 @@ final class Literals {
       b.append(i == 0 ? "" : ", ").append(shape[i]);
     }
     return b.append(']').toString();
+  }
+
+  /** A per-sample shape with the batch axis in front, {@code [n, 32, 28, 28]}. */
+  static String batchShape(dev.kiln.processor.model.Shape shape) {
+    return "[n, " + shape.toString().substring(1);
   }
 }

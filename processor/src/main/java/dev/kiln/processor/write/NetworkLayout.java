@@ -34,11 +34,6 @@ final class NetworkLayout {
     return members.name(layer.name(), role);
   }
 
-  /** The eval-mode forward method of a layer. */
-  String predictMethod(LayerSpec layer) {
-    return members.name(layer.name(), "predict");
-  }
-
   /** The allocation-free eval-mode method of a layer ({@code forwardEval}'s parts). */
   String evalMethod(LayerSpec layer) {
     return members.name(layer.name(), "eval");

@@ -21,12 +21,6 @@ import javax.lang.model.element.Modifier;
 final class OptimizerCode {
   private OptimizerCode() {}
 
-  static final ClassName SGD_OPTIMIZER = ClassName.get("dev.kiln.runtime" + ".optim", "SgdOptimizer");
-  static final ClassName ADAM_OPTIMIZER = ClassName.get("dev.kiln.runtime" + ".optim", "AdamOptimizer");
-  static final ClassName RMS_PROP_OPTIMIZER =
-      ClassName.get("dev.kiln.runtime" + ".optim", "RmsPropOptimizer");
-  static final ClassName GRADIENT_ACCUMULATOR =
-      ClassName.get("dev.kiln.runtime" + ".optim", "GradientAccumulator");
 
   /** Whether the trainer averages several batches per optimizer step. */
   static boolean accumulates(TrainingSpec spec) {
@@ -57,7 +51,7 @@ final class OptimizerCode {
             Modifier.STATIC, Modifier.FINAL)
         .initializer("$L", spec.optimizer().accumulationSteps())
         .addJavadoc("Batches whose gradients are averaged into one optimizer step.\n").build());
-    type.addField(FieldSpec.builder(GRADIENT_ACCUMULATOR, "accumulator", Modifier.PRIVATE,
+    type.addField(FieldSpec.builder(RuntimeNames.GRADIENT_ACCUMULATOR, "accumulator", Modifier.PRIVATE,
             Modifier.FINAL)
         .addJavadoc("Running sums of the batch gradients until {@code ACCUMULATION_STEPS} are"
             + " in.\n").build());
@@ -90,7 +84,7 @@ final class OptimizerCode {
     m.addStatement("this.optimizer = $L", initializer(spec));
     if (accumulates(spec)) {
       m.addStatement("this.accumulator = new $T(parameters, ACCUMULATION_STEPS)",
-          GRADIENT_ACCUMULATOR);
+          RuntimeNames.GRADIENT_ACCUMULATOR);
     }
   }
 
@@ -101,23 +95,23 @@ final class OptimizerCode {
         RegularizationCode.decoupledDecay(training.regularization(), training.network()) != null;
     String decay = decays ? "WEIGHT_DECAY" : "null";
     if (spec instanceof OptimizerSpec.Sgd sgd && RegularizationCode.l2InOptimizer(training)) {
-      return CodeBlock.of("new $T(parameters, $L, $L, $L, $L, L2)", SGD_OPTIMIZER,
+      return CodeBlock.of("new $T(parameters, $L, $L, $L, $L, L2)", RuntimeNames.SGD_OPTIMIZER,
           Literals.of(sgd.momentum()), Literals.of(sgd.dampening()), sgd.nesterov(), decay);
     }
     if (spec instanceof OptimizerSpec.Sgd sgd) {
       return decays
-          ? CodeBlock.of("new $T(parameters, $L, $L, $L, $L)", SGD_OPTIMIZER,
+          ? CodeBlock.of("new $T(parameters, $L, $L, $L, $L)", RuntimeNames.SGD_OPTIMIZER,
               Literals.of(sgd.momentum()), Literals.of(sgd.dampening()), sgd.nesterov(), decay)
-          : CodeBlock.of("new $T(parameters, $L, $L, $L)", SGD_OPTIMIZER,
+          : CodeBlock.of("new $T(parameters, $L, $L, $L)", RuntimeNames.SGD_OPTIMIZER,
               Literals.of(sgd.momentum()), Literals.of(sgd.dampening()), sgd.nesterov());
     }
     if (spec instanceof OptimizerSpec.Adam adam) {
-      return CodeBlock.of("new $T(parameters, $L, $L, $L, $L, $L)", ADAM_OPTIMIZER,
+      return CodeBlock.of("new $T(parameters, $L, $L, $L, $L, $L)", RuntimeNames.ADAM_OPTIMIZER,
           Literals.of(adam.beta1()), Literals.of(adam.beta2()), Literals.of(adam.epsilon()),
           adam.amsgrad(), decay);
     }
     if (spec instanceof OptimizerSpec.RmsProp rms) {
-      return CodeBlock.of("new $T(parameters, $L, $L, $L, $L, $L)", RMS_PROP_OPTIMIZER,
+      return CodeBlock.of("new $T(parameters, $L, $L, $L, $L, $L)", RuntimeNames.RMS_PROP_OPTIMIZER,
           Literals.of(rms.alpha()), Literals.of(rms.epsilon()), Literals.of(rms.momentum()),
           rms.centered(), decay);
     }

@@ -1,56 +1,53 @@
 package dev.kiln.processor.write;
 
+import dev.kiln.processor.model.ParamKind;
+import dev.kiln.processor.model.ParamSpec;
 import dev.kiln.processor.model.Specs.LayerSpec;
 import dev.kiln.processor.model.Specs.NetworkSpec;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The arrays a network holds, in the order of {@code parameters()}. */
+/** The arrays a network holds, in the order of {@code parameters()}: each layer's parts' arrays. */
 final class Parameters {
   private Parameters() {}
 
-  /**
-   * One array of the network.
-   *
-   * @param role {@code weight}, {@code bias}, {@code gamma}, {@code beta}, {@code runningMean} or
-   *     {@code runningVar}
-   * @param shape its shape
-   */
-  record Param(LayerSpec layer, String role, long[] shape) {
+  /** One array of the network: a part's {@link ParamSpec} in its layer. */
+  record Param(LayerSpec layer, ParamSpec spec) {
+    /** {@code <layer>.<role>}, the name in {@code parameters()} and checkpoints. */
     String key() {
-      return layer.name() + "." + role;
+      return layer.name() + "." + spec.role();
+    }
+
+    String role() {
+      return spec.role();
+    }
+
+    ParamKind kind() {
+      return spec.kind();
+    }
+
+    long[] shape() {
+      return spec.shape().toLongArray();
     }
 
     boolean trainable() {
-      return !role.startsWith("running");
+      return spec.kind().trainable();
     }
 
     boolean isWeight() {
-      return role.equals("weight");
+      return spec.kind().isWeight();
     }
 
     long length() {
-      long n = 1;
-      for (long d : shape) {
-        n *= d;
-      }
-      return n;
+      return spec.shape().size();
     }
   }
 
   static List<Param> of(NetworkSpec network) {
     List<Param> out = new ArrayList<>();
     for (LayerSpec layer : network.layers()) {
-      if (layer.dense() != null) {
-        out.add(new Param(layer, "weight", new long[] {layer.inputs(), layer.outputs()}));
-        if (layer.dense().bias()) {
-          out.add(new Param(layer, "bias", new long[] {layer.outputs()}));
-        }
-      }
-      if (layer.batchNorm() != null) {
-        for (String role : new String[] {"gamma", "beta", "runningMean", "runningVar"}) {
-          out.add(new Param(layer, role, new long[] {layer.outputs()}));
-        }
+      for (ParamSpec p : layer.parameters()) {
+        out.add(new Param(layer, p));
       }
     }
     return out;
@@ -58,5 +55,12 @@ final class Parameters {
 
   static List<Param> trainable(NetworkSpec network) {
     return of(network).stream().filter(Param::trainable).toList();
+  }
+
+  /** The layer's array with {@code role} (for example its {@code weight}). */
+  static Param of(LayerSpec layer, String role) {
+    return layer.parameters().stream().filter(p -> p.role().equals(role))
+        .map(p -> new Param(layer, p)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(layer.name() + " has no " + role));
   }
 }

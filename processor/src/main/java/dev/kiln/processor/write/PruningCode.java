@@ -24,10 +24,9 @@ import javax.lang.model.element.Modifier;
 final class PruningCode {
   private PruningCode() {}
 
-  private static final String PACKAGE = "dev.kiln.runtime.pruning";
-  static final ClassName PRUNER = ClassName.get(PACKAGE, "MagnitudePruner");
-  static final ClassName SCHEDULE = ClassName.get(PACKAGE, "PruningSchedule");
-  static final ClassName COMPACT = ClassName.get(PACKAGE, "CompactNetwork");
+  private static final ClassName PRUNER = RuntimeNames.MAGNITUDE_PRUNER;
+  private static final ClassName SCHEDULE = RuntimeNames.PRUNING_SCHEDULE;
+  private static final ClassName COMPACT = RuntimeNames.COMPACT_NETWORK;
 
   /** Adds the {@code pruner} field and the accessors. */
   static void addMembers(TypeSpec.Builder type, TrainingSpec spec, NetworkLayout net) {
@@ -126,23 +125,10 @@ final class PruningCode {
     CodeBlock.Builder b = CodeBlock.builder().add("$T.builder($L)", COMPACT,
         spec.network().inputs());
     for (LayerSpec layer : spec.network().layers()) {
-      b.add("\n.layer($S, $L)", layer.name(), layer.outputs());
-      if (layer.dense() != null) {
-        int mask = indexOf(p, layer.name());
-        b.add("\n.dense(network.$N, $L, $L)", net.field(layer, "weight"),
-            layer.dense().bias() ? "network." + net.field(layer, "bias") : "null",
-            mask < 0 ? "null" : "pruner.mask(" + mask + ")");
-      }
-      if (layer.batchNorm() != null) {
-        b.add("\n.batchNorm(network.$N, network.$N, network.$N, network.$N, $L)",
-            net.field(layer, "gamma"), net.field(layer, "beta"),
-            net.field(layer, "runningMean"), net.field(layer, "runningVar"),
-            Literals.of(layer.batchNorm().epsilon()));
-      }
-      if (layer.activation() != null) {
-        String f = layer.activation().function();
-        b.add("\n.activation($T.$L, $L)", COMPACT.nestedClass("Activation"), f,
-            f.equals("LEAKY_RELU") ? Literals.ofFloat(layer.activation().negativeSlope()) : "0f");
+      b.add("\n.layer($S, $L)", layer.name(), layer.output().size());
+      int mask = indexOf(p, layer.name());
+      for (int i = 0; i < layer.parts().size(); i++) {
+        PartCode.of(layer, i).compact(b, net, mask < 0 ? null : "pruner.mask(" + mask + ")");
       }
     }
     b.add("\n.build()");

@@ -3,45 +3,90 @@ package dev.kiln.processor.write;
 import com.palantir.javapoet.ClassName;
 
 /**
- * Every runtime, ND4J and DSL type the generated code names, in one place. The processor does not
- * depend on the runtime or ND4J: these are names only.
+ * Every runtime, ND4J and DSL type the generated code names, in one place (no other writer class
+ * spells a runtime package). The processor does not depend on the runtime or ND4J: these are names
+ * only, grouped by the runtime package that holds them.
  */
 final class RuntimeNames {
   private RuntimeNames() {}
 
   private static final String RUNTIME = "dev.kiln.runtime";
 
-  static final ClassName TENSOR = ClassName.get(RUNTIME + ".tensor", "Tensor");
-  static final ClassName DENSE = ClassName.get(RUNTIME + ".ops", "Dense");
-  static final ClassName BATCH_NORM_KERNEL = ClassName.get(RUNTIME + ".ops", "BatchNormKernel");
-  static final ClassName ACTIVATIONS = ClassName.get(RUNTIME + ".ops", "Activations");
-  static final ClassName DROPOUT_KERNEL = ClassName.get(RUNTIME + ".ops", "DropoutKernel");
-  static final ClassName LOSSES = ClassName.get(RUNTIME + ".ops", "Losses");
-  static final ClassName CLIPPING = ClassName.get(RUNTIME + ".optim", "Clipping");
-  static final ClassName REGULARIZATION = ClassName.get(RUNTIME + ".optim", "Regularization");
-  static final ClassName SCHEDULE = ClassName.get(RUNTIME + ".schedule", "LearningRateSchedule");
-  static final ClassName COSINE_DECAY_SCHEDULE = ClassName.get(RUNTIME + ".schedule", "CosineDecaySchedule");
-  static final ClassName INITIALIZERS = ClassName.get(RUNTIME + ".tensor", "Initializers");
-  static final ClassName SPLIT_MIX = ClassName.get(RUNTIME + ".tensor", "SplitMix64");
-  static final ClassName BATCH_INPUT = ClassName.get(RUNTIME + ".internal", "BatchInput");
-  static final ClassName PARAMETER_SET = ClassName.get(RUNTIME + ".optim", "ParameterSet");
-  static final ClassName PARAMETER_KIND = ClassName.get(RUNTIME + ".optim", "ParameterKind");
-  static final ClassName OPTIMIZER = ClassName.get(RUNTIME + ".optim", "Optimizer");
-  static final ClassName TRAINER = ClassName.get(RUNTIME + ".train", "Trainer");
-  static final ClassName TRAINING = ClassName.get(RUNTIME + ".train", "Training");
-  static final ClassName LOSS_KIND = ClassName.get(RUNTIME + ".ops", "LossKind");
-  static final ClassName EPOCH_RESULT = ClassName.get(RUNTIME + ".train", "EpochResult");
-  static final ClassName EVALUATION = ClassName.get(RUNTIME + ".train", "Evaluation");
-  static final ClassName TRAINING_LISTENER = ClassName.get(RUNTIME + ".train", "TrainingListener");
-  static final ClassName DATASET = ClassName.get(RUNTIME + ".data", "Dataset");
-  static final ClassName FIT_OPTIONS = ClassName.get(RUNTIME + ".train", "FitOptions");
-  static final ClassName FIT_RESULT = ClassName.get(RUNTIME + ".train", "FitResult");
+  private static ClassName runtime(String subpackage, String simpleName) {
+    return ClassName.get(RUNTIME + "." + subpackage, simpleName);
+  }
+
+  // tensor
+  static final ClassName TENSOR = runtime("tensor", "Tensor");
+  static final ClassName INITIALIZERS = runtime("tensor", "Initializers");
+  static final ClassName SPLIT_MIX = runtime("tensor", "SplitMix64");
+  // ops: the layer kernels and losses
+  static final ClassName DENSE = runtime("ops", "Dense");
+  static final ClassName BATCH_NORM_KERNEL = runtime("ops", "BatchNormKernel");
+  static final ClassName ACTIVATIONS = runtime("ops", "Activations");
+  static final ClassName DROPOUT_KERNEL = runtime("ops", "DropoutKernel");
+  static final ClassName LOSSES = runtime("ops", "Losses");
+  static final ClassName LOSS_KIND = runtime("ops", "LossKind");
+  static final ClassName DISTILLATION_LOSS = runtime("ops", "DistillationLoss");
+  // optim
+  static final ClassName CLIPPING = runtime("optim", "Clipping");
+  static final ClassName REGULARIZATION = runtime("optim", "Regularization");
+  static final ClassName PARAMETER_SET = runtime("optim", "ParameterSet");
+  static final ClassName PARAMETER_KIND = runtime("optim", "ParameterKind");
+  static final ClassName OPTIMIZER = runtime("optim", "Optimizer");
+  static final ClassName SGD_OPTIMIZER = runtime("optim", "SgdOptimizer");
+  static final ClassName ADAM_OPTIMIZER = runtime("optim", "AdamOptimizer");
+  static final ClassName RMS_PROP_OPTIMIZER = runtime("optim", "RmsPropOptimizer");
+  static final ClassName GRADIENT_ACCUMULATOR = runtime("optim", "GradientAccumulator");
+  static final ClassName GRADIENT_CLIPPER = runtime("optim", "GradientClipper");
+  static final ClassName NON_FINITE_EXCEPTION = runtime("optim", "NonFiniteGradientException");
+  // schedule
+  static final ClassName SCHEDULE = runtime("schedule", "LearningRateSchedule");
+  static final ClassName SCHEDULES = runtime("schedule", "Schedules");
+  static final ClassName STEP_DECAY_SCHEDULE = runtime("schedule", "StepDecaySchedule");
+  static final ClassName MULTI_STEP_DECAY_SCHEDULE = runtime("schedule", "MultiStepDecaySchedule");
+  static final ClassName EXPONENTIAL_DECAY_SCHEDULE =
+      runtime("schedule", "ExponentialDecaySchedule");
+  static final ClassName LINEAR_DECAY_SCHEDULE = runtime("schedule", "LinearDecaySchedule");
+  static final ClassName POLYNOMIAL_DECAY_SCHEDULE = runtime("schedule", "PolynomialDecaySchedule");
+  static final ClassName COSINE_DECAY_SCHEDULE = runtime("schedule", "CosineDecaySchedule");
+  static final ClassName COSINE_RESTARTS_SCHEDULE = runtime("schedule", "CosineRestartsSchedule");
+  static final ClassName ONE_CYCLE_SCHEDULE = runtime("schedule", "OneCycleSchedule");
+  static final ClassName REDUCE_ON_PLATEAU_SCHEDULE =
+      runtime("schedule", "ReduceOnPlateauSchedule");
+  static final ClassName WARMUP_SCHEDULE = runtime("schedule", "WarmupSchedule");
+  static final ClassName PER_EPOCH_SCHEDULE = runtime("schedule", "PerEpochSchedule");
+  // train
+  static final ClassName TRAINER = runtime("train", "Trainer");
+  static final ClassName ABSTRACT_TRAINER = runtime("train", "AbstractTrainer");
+  static final ClassName TRAINER_CONFIG = ABSTRACT_TRAINER.nestedClass("Config");
+  static final ClassName TRAINING = runtime("train", "Training");
+  static final ClassName EPOCH_RESULT = runtime("train", "EpochResult");
+  static final ClassName EVALUATION = runtime("train", "Evaluation");
+  static final ClassName TRAINING_LISTENER = runtime("train", "TrainingListener");
+  static final ClassName FIT_OPTIONS = runtime("train", "FitOptions");
+  static final ClassName FIT_RESULT = runtime("train", "FitResult");
+  // data
+  static final ClassName DATASET = runtime("data", "Dataset");
+  // internal: what only generated code calls
+  static final ClassName BATCH_INPUT = runtime("internal", "BatchInput");
+  static final ClassName STATISTICS_SNAPSHOT = runtime("internal", "StatisticsSnapshot");
+  // checkpoint
+  static final ClassName TRAINING_STATE = runtime("checkpoint", "TrainingState");
+  static final ClassName NETWORK_EXPORT = runtime("checkpoint", "NetworkExport");
+  static final ClassName FINGERPRINT = runtime("checkpoint", "Fingerprint");
+  // pruning
+  static final ClassName MAGNITUDE_PRUNER = runtime("pruning", "MagnitudePruner");
+  static final ClassName PRUNING_SCHEDULE = runtime("pruning", "PruningSchedule");
+  static final ClassName COMPACT_NETWORK = runtime("pruning", "CompactNetwork");
+
+  // ND4J and DL4J
   static final ClassName DATA_SET_ITERATOR =
       ClassName.get("org.nd4j.linalg.dataset.api.iterator", "DataSetIterator");
-
   static final ClassName INDARRAY = ClassName.get("org.nd4j.linalg.api.ndarray", "INDArray");
   static final ClassName ND4J = ClassName.get("org.nd4j.linalg.factory", "Nd4j");
   static final ClassName DATA_TYPE = ClassName.get("org.nd4j.linalg.api.buffer", "DataType");
 
+  // the DSL
   static final ClassName KILN_GENERATED = ClassName.get("dev.kiln.dsl", "KilnGenerated");
 }

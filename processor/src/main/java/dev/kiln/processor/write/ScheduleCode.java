@@ -2,122 +2,43 @@ package dev.kiln.processor.write;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.TypeSpec;
 import dev.kiln.processor.model.ScheduleSpec;
+import dev.kiln.processor.model.Specs.TrainingSpec;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
 /**
- * Generated code for the learning-rate schedule: the {@code baseLearningRate} and {@code schedule}
- * fields (plus the planned run length where the schedule needs it), a static {@code newSchedule}
- * factory holding the schedule's expression once, {@code learningRate()}, {@code schedule()},
- * {@code scheduleFor}, {@code setBaseLearningRate}, and where needed {@code planRun} (an {@code
- * AUTO} length or epoch units) and {@code endEpoch} ({@code ReduceOnPlateau}); and what a step
- * does first: read the rate (and, for {@code OneCycle}, set the momentum) before anything changes.
+ * Generated code for the learning-rate schedule: the trainer's {@code newSchedule} (the
+ * schedule's one expression, which the runtime's {@code AbstractTrainer} calls to build, rebuild
+ * and plan it), and what a step does first: read the rate (and, for {@code OneCycle}, set the
+ * momentum) before anything changes. Everything else about schedules (base rate, planned run,
+ * checkpoint state) is the same in every trainer and lives in {@code AbstractTrainer}.
  */
 final class ScheduleCode {
   private ScheduleCode() {}
 
-  private static final String SCHEDULE_PACKAGE = "dev.kiln.runtime.schedule";
-  private static final ClassName SCHEDULES = ClassName.get(SCHEDULE_PACKAGE, "Schedules");
-
-  private static ClassName runtime(String simpleName) {
-    return ClassName.get(SCHEDULE_PACKAGE, simpleName);
+  /** The base rate the schedule scales: the optimizer's, or OneCycle's peak. */
+  static double baseRate(TrainingSpec spec) {
+    return spec.schedule() instanceof ScheduleSpec.OneCycle c ? c.maxLearningRate()
+        : spec.optimizer().learningRate();
   }
 
-  /** Adds the schedule's fields and methods to the trainer. */
-  static void addMembers(TypeSpec.Builder type, ScheduleSpec spec, double optimizerRate) {
+  /** {@code newSchedule(base, totalSteps, stepsPerEpoch)}: the schedule's one expression. */
+  static MethodSpec factory(ScheduleSpec spec) {
     boolean plan = spec.needsPlan();
-    double base = spec instanceof ScheduleSpec.OneCycle c ? c.maxLearningRate() : optimizerRate;
-    type.addField(FieldSpec.builder(double.class, "baseLearningRate", Modifier.PRIVATE)
-        .initializer("$L", Literals.of(base))
-        .addJavadoc(spec instanceof ScheduleSpec.OneCycle
-            ? "The peak rate {@code maxLearningRate} of the cycle (the optimizer's own rate is not"
-                + " used).\n" : "The base rate {@code lr0} the schedule scales.\n").build());
-    if (plan) {
-      type.addField(FieldSpec.builder(long.class, "plannedSteps", Modifier.PRIVATE)
-          .initializer("-1")
-          .addJavadoc("Optimizer steps of the planned run; -1 until {@link #planRun}.\n").build());
-      type.addField(FieldSpec.builder(int.class, "plannedStepsPerEpoch", Modifier.PRIVATE)
-          .addJavadoc("Optimizer steps per epoch of the planned run.\n").build());
-    }
-    type.addField(FieldSpec.builder(RuntimeNames.SCHEDULE, "schedule", Modifier.PRIVATE)
-        .initializer(plan ? "newSchedule(baseLearningRate, -1, 0)"
-            : "newSchedule(baseLearningRate)")
-        .addJavadoc("The rate (and momentum) per step: $L.\n", describe(spec)).build());
-    String args = plan ? "baseLearningRate, plannedSteps, plannedStepsPerEpoch"
-        : "baseLearningRate";
-    type.addMethod(factory(spec, plan));
-    type.addMethod(MethodSpec.methodBuilder("learningRate").addAnnotation(Override.class)
-        .addModifiers(Modifier.PUBLIC).returns(double.class)
-        .addJavadoc("The learning rate the next {@code step} will use.\n"
-            + (plan ? "\n@throws IllegalStateException before the run is planned ({@link"
-                + " #planRun}, which {@code fit} calls)\n" : ""))
-        .addStatement("return schedule.rate(iteration)").build());
-    type.addMethod(MethodSpec.methodBuilder("schedule").addAnnotation(Override.class)
-        .addModifiers(Modifier.PUBLIC).returns(RuntimeNames.SCHEDULE)
-        .addJavadoc("The live schedule; reading its rates changes nothing.\n")
-        .addStatement("return schedule").build());
-    type.addMethod(MethodSpec.methodBuilder("scheduleFor").addAnnotation(Override.class)
-        .addModifiers(Modifier.PUBLIC).returns(RuntimeNames.SCHEDULE)
-        .addParameter(long.class, "totalSteps").addParameter(int.class, "stepsPerEpoch")
-        .addJavadoc("A new schedule for a run of {@code totalSteps} steps with {@code"
-            + " stepsPerEpoch} per epoch, from the\ncurrent base rate; this trainer is not"
-            + " changed.\n\n@throws IllegalArgumentException unless both counts are at least 1\n")
-        .addStatement("$T.checkPlan(totalSteps, stepsPerEpoch)", SCHEDULES)
-        .addStatement(plan ? "return newSchedule(baseLearningRate, totalSteps, stepsPerEpoch)"
-            : "return newSchedule(baseLearningRate)").build());
-    type.addMethod(MethodSpec.methodBuilder("setBaseLearningRate").addAnnotation(Override.class)
-        .addModifiers(Modifier.PUBLIC).addParameter(double.class, "learningRate")
-        .addJavadoc("Replaces the base learning rate$L; the schedule scales the new base$L.\n\n"
-            + "@throws IllegalArgumentException unless positive and finite\n",
-            spec instanceof ScheduleSpec.OneCycle ? " (here the cycle's peak rate)" : "",
-            hasPlateau(spec) ? " and\nstarts over" : "")
-        .beginControlFlow("if (!(learningRate > 0 && $T.isFinite(learningRate)))", Double.class)
-        .addStatement("throw new $T($S + learningRate)", IllegalArgumentException.class,
-            "learning rate must be positive and finite, got ")
-        .endControlFlow()
-        .addStatement("baseLearningRate = learningRate")
-        .addStatement("schedule = newSchedule($L)", args).build());
-    if (plan) {
-      type.addMethod(MethodSpec.methodBuilder("planRun").addAnnotation(Override.class)
-          .addModifiers(Modifier.PUBLIC).addParameter(long.class, "totalSteps")
-          .addParameter(int.class, "stepsPerEpoch")
-          .addJavadoc("Builds the schedule for a run of {@code totalSteps} optimizer steps, {@code"
-              + " stepsPerEpoch} per epoch\n(called by {@code fit} before its first step).\n\n"
-              + "@throws IllegalArgumentException unless both counts are at least 1, or if the"
-              + " run is too short\n    for the schedule\n")
-          .addStatement("$T next = newSchedule(baseLearningRate, totalSteps, stepsPerEpoch)",
-              RuntimeNames.SCHEDULE)
-          .addStatement("plannedSteps = totalSteps")
-          .addStatement("plannedStepsPerEpoch = stepsPerEpoch")
-          .addStatement("schedule = $T.replan(schedule, next)", SCHEDULES).build());
-    }
-    if (hasPlateau(spec)) {
-      type.addMethod(MethodSpec.methodBuilder("endEpoch").addAnnotation(Override.class)
-          .addModifiers(Modifier.PUBLIC).addParameter(int.class, "epoch")
-          .addParameter(double.class, "validationLoss")
-          .addJavadoc("Lets {@code ReduceOnPlateau} see the epoch's validation loss (NaN: none,"
-              + " ignored).\n")
-          .addStatement("schedule.endEpoch(iteration, validationLoss)").build());
-    }
-  }
-
-  /** {@code newSchedule(base[, totalSteps, stepsPerEpoch])}: the schedule's one expression. */
-  private static MethodSpec factory(ScheduleSpec spec, boolean plan) {
     MethodSpec.Builder m = MethodSpec.methodBuilder("newSchedule")
-        .addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(RuntimeNames.SCHEDULE)
-        .addParameter(double.class, "base")
+        .addAnnotation(Override.class).addModifiers(Modifier.PROTECTED)
+        .returns(RuntimeNames.SCHEDULE)
+        .addParameter(double.class, "base").addParameter(long.class, "totalSteps")
+        .addParameter(int.class, "stepsPerEpoch")
         .addJavadoc("The schedule ($L) from the base rate$L.\n", describe(spec),
             plan ? " for a run of {@code totalSteps} steps,\n{@code stepsPerEpoch} per epoch;"
                 + " before the run is planned ({@code totalSteps < 0}) a stand-in\nthat throws"
-                : "");
+                : " (it does not depend on the run's length)");
     if (plan) {
-      m.addParameter(long.class, "totalSteps").addParameter(int.class, "stepsPerEpoch")
-          .beginControlFlow("if (totalSteps < 0)")
-          .addStatement("return $T.unplanned()", SCHEDULES)
+      m.beginControlFlow("if (totalSteps < 0)")
+          .addStatement("return $T.unplanned()", RuntimeNames.SCHEDULES)
           .endControlFlow();
     }
     return m.addStatement("return $L", expression(spec, "0")).build();
@@ -134,9 +55,9 @@ final class ScheduleCode {
    * cycleMomentum}, the momentum the update will use.
    */
   static void beforeStep(MethodSpec.Builder step, ScheduleSpec spec) {
-    step.addStatement("double rate = schedule.rate(iteration)");
+    step.addStatement("double rate = schedule().rate(iteration)");
     if (spec instanceof ScheduleSpec.OneCycle c && c.cycleMomentum()) {
-      step.addStatement("optimizer.setMomentum(schedule.momentum(iteration))");
+      step.addStatement("optimizer.setMomentum(schedule().momentum(iteration))");
     }
   }
 
@@ -148,25 +69,25 @@ final class ScheduleCode {
     CodeBlock inner;
     boolean perEpoch = false;
     if (spec instanceof ScheduleSpec.StepDecay s) {
-      inner = CodeBlock.of("new $T(base,$W$L,$W$L)", runtime("StepDecaySchedule"), s.stepSize(),
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L)", RuntimeNames.STEP_DECAY_SCHEDULE, s.stepSize(),
           Literals.of(s.gamma()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.MultiStepDecay s) {
-      inner = CodeBlock.of("new $T(base,$Wnew long[] {$L},$W$L)", runtime("MultiStepDecaySchedule"),
+      inner = CodeBlock.of("new $T(base,$Wnew long[] {$L},$W$L)", RuntimeNames.MULTI_STEP_DECAY_SCHEDULE,
           s.milestones().stream().map(String::valueOf).collect(Collectors.joining(", ")),
           Literals.of(s.gamma()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.Exponential s) {
-      inner = CodeBlock.of("new $T(base,$W$L)", runtime("ExponentialDecaySchedule"),
+      inner = CodeBlock.of("new $T(base,$W$L)", RuntimeNames.EXPONENTIAL_DECAY_SCHEDULE,
           Literals.of(s.gamma()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.Linear s) {
-      inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$L)", runtime("LinearDecaySchedule"),
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$L)", RuntimeNames.LINEAR_DECAY_SCHEDULE,
           Literals.of(s.startFactor()), Literals.of(s.endFactor()),
           length(s.steps(), warmupSteps, s.perEpoch()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.Polynomial s) {
-      inner = CodeBlock.of("new $T(base,$W$L,$W$L)", runtime("PolynomialDecaySchedule"),
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L)", RuntimeNames.POLYNOMIAL_DECAY_SCHEDULE,
           length(s.steps(), warmupSteps, s.perEpoch()), Literals.of(s.power()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.Cosine s) {
@@ -174,11 +95,11 @@ final class ScheduleCode {
           length(s.steps(), warmupSteps, s.perEpoch()), Literals.of(s.minimum()), s.periodic());
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.CosineRestarts s) {
-      inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$L)", runtime("CosineRestartsSchedule"),
+      inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$L)", RuntimeNames.COSINE_RESTARTS_SCHEDULE,
           s.firstCycle(), s.cycleMultiplier(), Literals.of(s.minimum()));
       perEpoch = s.perEpoch();
     } else if (spec instanceof ScheduleSpec.OneCycle s) {
-      ClassName oneCycle = runtime("OneCycleSchedule");
+      ClassName oneCycle = RuntimeNames.ONE_CYCLE_SCHEDULE;
       inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$T.$L,$W$L,$W$L,$W$L,$W$L,$W$L)", oneCycle,
           s.totalSteps() == ScheduleSpec.AUTO ? "totalSteps" : s.totalSteps(),
           Literals.of(s.pctStart()), oneCycle.nestedClass("Annealing"),
@@ -187,32 +108,27 @@ final class ScheduleCode {
           Literals.of(s.maxMomentum()));
     } else if (spec instanceof ScheduleSpec.Plateau s) {
       inner = CodeBlock.of("new $T(base,$W$L,$W$L,$W$L,$W$L,$W$L,$W$L,$W$L)",
-          runtime("ReduceOnPlateauSchedule"), Literals.of(s.factor()), s.patience(),
+          RuntimeNames.REDUCE_ON_PLATEAU_SCHEDULE, Literals.of(s.factor()), s.patience(),
           Literals.of(s.threshold()), s.relative(), s.cooldown(), Literals.of(s.minimum()),
           s.maximize());
     } else if (spec instanceof ScheduleSpec.Warmup w) {
       String steps = w.perEpoch() ? w.steps() + "L * stepsPerEpoch" : String.valueOf(w.steps());
-      return CodeBlock.of("new $T(base,$W$L,$W$L,$W$L,$W$L,$W$L)", runtime("WarmupSchedule"),
+      return CodeBlock.of("new $T(base,$W$L,$W$L,$W$L,$W$L,$W$L)", RuntimeNames.WARMUP_SCHEDULE,
           w.steps(), w.perEpoch() ? "stepsPerEpoch" : "1", Literals.of(w.startFactor()),
           w.constant(), expression(w.after(), steps));
     } else {
       inner = CodeBlock.of("$T.constant(base)", RuntimeNames.SCHEDULE);
     }
-    return perEpoch ? CodeBlock.of("new $T($L,$WstepsPerEpoch)", runtime("PerEpochSchedule"), inner)
+    return perEpoch ? CodeBlock.of("new $T($L,$WstepsPerEpoch)", RuntimeNames.PER_EPOCH_SCHEDULE, inner)
         : inner;
   }
 
   /** A length: the literal, or for AUTO the rest of the run after {@code warmupSteps}. */
   private static CodeBlock length(int steps, String warmupSteps, boolean perEpoch) {
     return steps == ScheduleSpec.AUTO
-        ? CodeBlock.of("$T.autoLength(totalSteps,$WstepsPerEpoch,$W$L,$W$L)", SCHEDULES,
+        ? CodeBlock.of("$T.autoLength(totalSteps,$WstepsPerEpoch,$W$L,$W$L)", RuntimeNames.SCHEDULES,
             warmupSteps, perEpoch)
         : CodeBlock.of("$L", steps);
-  }
-
-  private static boolean hasPlateau(ScheduleSpec spec) {
-    return spec instanceof ScheduleSpec.Plateau
-        || spec instanceof ScheduleSpec.Warmup w && w.after() instanceof ScheduleSpec.Plateau;
   }
 
   /** One line describing the schedule, for javadoc and messages. */

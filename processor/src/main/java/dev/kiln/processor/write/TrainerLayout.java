@@ -9,17 +9,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which buffers a trainer needs and what they are called. Per layer: {@code pre} (the dense
- * output, normalised in place by batch norm; the activation's input; for dense, batch norm and
- * ReLU in one call it is {@code xhat}, where that call normalises), {@code xhat} (batch norm's
- * normalised input), {@code out} (after activation and dropout; the next layer's input), {@code
- * mask} (dropout), {@code delta} (gradient of the loss with respect to {@code out}, reused in
- * place down the layer). A layer part that needs no buffer of its own aliases the one before.
+ * Which buffers a trainer needs and what they are called. Each layer's training ops ({@link
+ * Fusions}) are wired in order, each reading what the op before it wrote: an op names the buffers
+ * it writes by role ({@code pre}: the dense output, normalised in place by batch norm; {@code
+ * xhat}: batch norm's normalised input; {@code out}: after activation and dropout; {@code mask}:
+ * dropout's), and ops naming the same role share one buffer. Then {@code delta}, the gradient of
+ * the loss with respect to the layer's output, reused in place down the layer. A layer without
+ * ops passes its input on.
  */
 final class TrainerLayout {
   record Buffer(String name, String shapeCode, String doc) {}
 
-  record LayerBuffers(String in, String pre, String xhat, String out, String mask, String delta) {}
+  /**
+   * One layer's wiring.
+   *
+   * @param in the buffer the layer reads (the previous layer's {@code out}, or {@code input})
+   * @param out the buffer holding its output
+   * @param delta the gradient of the loss with respect to {@code out}
+   * @param ops its training ops, wired, in forward order
+   */
+  record LayerBuffers(String in, String out, String delta, List<LayerOp> ops) {}
 
   private final Members members = new Members(List.of("BATCH_SIZE", "EPOCHS", "SEED", "network",
       "schedule", "baseLearningRate", "plannedSteps", "plannedStepsPerEpoch", "newSchedule",
@@ -32,7 +41,8 @@ final class TrainerLayout {
       "optimizer", "clipper", "accumulator", "batchNormStatistics", "skippedSteps", "rejectBatch",
       "accumulationSteps", "ACCUMULATION_STEPS", "WEIGHT_DECAY", "pruner", "sparsity",
       "overallSparsity", "masks", "compact", "teacher", "teacherBuffers", "teacherLogits",
-      "TEMPERATURE", "ALPHA"));
+      "TEMPERATURE", "ALPHA", "trainingState", "scheduleState", "restoreScheduleState",
+      "labelSmoothing", "minimumRows", "outputBuffer", "Config"));
   private final List<Buffer> buffers = new ArrayList<>();
   private final Map<String, LayerBuffers> layers = new LinkedHashMap<>();
   private final String batch = "BATCH_SIZE";
@@ -45,26 +55,21 @@ final class TrainerLayout {
         "Labels of the current batch {@code [BATCH_SIZE, " + spec.outputs() + "]}."));
     String in = "input";
     for (LayerSpec layer : spec.layers()) {
-      int w = layer.outputs();
-      boolean fused = TrainerWriter.batchNormWithRelu(layer);
-      String pre = in;
-      if (!fused && (layer.dense() != null || layer.batchNorm() != null)) {
-        pre = activation(layer, "pre", w, "output of the dense / batch-norm part");
+      List<LayerOp> ops = Fusions.trainingOps(layer);
+      LayerOp.Wiring wiring = (role, shape, doc) -> {
+        String name = name(layer, role);
+        if (buffers.stream().noneMatch(b -> b.name().equals(name))) {
+          activation(layer, role, (int) shape.size(), doc);
+        }
+        return name;
+      };
+      String out = in;
+      for (LayerOp op : ops) {
+        out = op.wire(wiring, out);
       }
-      String xhat = layer.batchNorm() != null
-          ? activation(layer, "xhat", w, "batch norm's normalised input") : null;
-      if (fused) {
-        // denseForwardTrainRelu writes the dense output into xhat and normalises it in place.
-        pre = xhat;
-      }
-      String out = pre;
-      if (layer.activation() != null || layer.dropoutRate() != null) {
-        out = activation(layer, "out", w, "output after activation and dropout");
-      }
-      String mask = layer.dropoutRate() != null
-          ? activation(layer, "mask", w, "dropout mask: 0 or 1/(1 - rate)") : null;
-      String delta = activation(layer, "delta", w, "gradient of the loss w.r.t. the layer output");
-      layers.put(layer.name(), new LayerBuffers(in, pre, xhat, out, mask, delta));
+      String delta = activation(layer, "delta", (int) layer.output().size(),
+          "gradient of the loss w.r.t. the layer output");
+      layers.put(layer.name(), new LayerBuffers(in, out, delta, ops));
       in = out;
     }
     for (Param p : Parameters.trainable(spec)) {

@@ -2,8 +2,12 @@ package dev.kiln.processor.write;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.kiln.processor.model.Specs.LayerSpec;
 import dev.kiln.processor.model.Specs.TrainingSpec;
+import java.util.List;
+import java.util.Map;
 import javax.lang.model.element.Modifier;
 
 /** The trainer's public entry points and accessors. */
@@ -44,41 +48,38 @@ final class TrainerMethods {
         .endControlFlow().build();
   }
 
+  /**
+   * The accessors specific to this trainer: its network, buffers, outputs and parameters (the
+   * counters and the configuration's constants are {@code AbstractTrainer}'s).
+   */
   static void accessors(TypeSpec.Builder type, TrainingSpec spec, ClassName network,
       TrainerLayout layout) {
+    List<LayerSpec> layers = spec.network().layers();
     type.addMethod(getter("network", network, "network", "The network this trainer updates."))
-        .addMethod(override("iteration", long.class, "iteration",
-            "Optimizer steps taken so far."))
-        .addMethod(override("lastGradientNorm", double.class, "lastGradientNorm",
-            "The norm of the last optimizer step's gradients before clipping (of the clipping's"
-                + " normType;\nL2 without @ClipGradNorm); non-finite after a rejected batch."))
         .addMethod(override("featureBuffer", RuntimeNames.TENSOR, "inputBuffer",
             "This trainer's feature buffer {@code [BATCH_SIZE, INPUTS]}."))
         .addMethod(override("labelBuffer", RuntimeNames.TENSOR, "target",
             "This trainer's label buffer {@code [BATCH_SIZE, OUTPUTS]}."))
-        .addMethod(override("batchSize", int.class, "BATCH_SIZE", "The largest batch."))
-        .addMethod(override("epochs", int.class, "EPOCHS", "Epochs {@code fit} runs."))
-        .addMethod(override("seed", long.class, "SEED", "The configuration's seed."))
-        .addMethod(override("minimumRows", int.class, spec.network().hasBatchNorm() ? "2" : "1",
-            "The fewest rows a step accepts."))
+        .addMethod(override("outputBuffer", RuntimeNames.TENSOR,
+            layout.of(layers.get(layers.size() - 1)).out(),
+            "The network outputs of the last step, {@code [BATCH_SIZE, OUTPUTS]}."))
         .addMethod(MethodSpec.methodBuilder("predict").addAnnotation(Override.class)
             .addModifiers(Modifier.PUBLIC).returns(RuntimeNames.INDARRAY)
             .addParameter(RuntimeNames.INDARRAY, "features")
             .addJavadoc("The network's eval-mode outputs {@code [n, OUTPUTS]}.\n")
-            .addStatement("return network.predict(features)").build());
-    FitMethods.add(type, spec, layout);
+            .addStatement("return network.predict(features)").build())
+        .addMethod(MethodSpec.methodBuilder("parameters").addAnnotation(Override.class)
+            .addModifiers(Modifier.PUBLIC)
+            .returns(ParameterizedTypeName.get(ClassName.get(Map.class),
+                ClassName.get(String.class), RuntimeNames.INDARRAY))
+            .addJavadoc("The network's parameters and batch-norm statistics, live views by"
+                + " name.\n")
+            .addStatement("return network.parameters()").build());
   }
 
   private static MethodSpec getter(String name, ClassName type, String field, String doc) {
     return MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(type)
         .addJavadoc(doc + "\n").addStatement("return $L", field).build();
-  }
-
-  private static MethodSpec override(String name, java.lang.reflect.Type type, String field,
-      String doc) {
-    return MethodSpec.methodBuilder(name).addAnnotation(Override.class)
-        .addModifiers(Modifier.PUBLIC).returns(type).addJavadoc(doc + "\n")
-        .addStatement("return $L", field).build();
   }
 
   private static MethodSpec override(String name, ClassName type, String field, String doc) {

@@ -18,14 +18,14 @@ public final class NetworkExport {
   /**
    * Writes {@code arrays} atomically.
    *
-   * @param model the model fingerprint, which a load must match
+   * @param model the model's fingerprint, which a load must match
    */
-  public static void save(Path file, String model, Map<String, Tensor> arrays)
+  public static void save(Path file, Fingerprint model, Map<String, Tensor> arrays)
       throws IOException {
     Map<String, Checkpoint.Array> copies = new LinkedHashMap<>();
     arrays.forEach((k, t) -> copies.put(k, new Checkpoint.Array(t.toFloatArray(),
         t.array().shape())));
-    CheckpointFile.write(file, new Checkpoint("network", Map.of("model", model), copies,
+    CheckpointFile.write(file, new Checkpoint("network", model.entries(), copies,
         Map.of()));
   }
 
@@ -33,15 +33,15 @@ public final class NetworkExport {
    * Reads a network export (or a training checkpoint) into {@code arrays}, all or nothing.
    *
    * @throws CheckpointException if the file is unusable, was written for another model (the
-   *     message shows both descriptions), or lacks an array or has it in another shape
+   *     message names the first difference, expected and found), or lacks an array or has it in
+   *     another shape
    */
-  public static void load(Path file, String model, Map<String, Tensor> arrays)
+  public static void load(Path file, Fingerprint model, Map<String, Tensor> arrays)
       throws IOException {
     Checkpoint checkpoint = CheckpointFile.read(file);
-    String saved = checkpoint.fingerprint().get("model");
-    if (!model.equals(saved)) {
-      throw new CheckpointException(file + " was written for another model: it has '" + saved
-          + "', this network is '" + model + "'");
+    String difference = model.difference(checkpoint.fingerprint(), false);
+    if (difference != null) {
+      throw new CheckpointException(file + " was written for another model: " + difference);
     }
     for (Map.Entry<String, Tensor> e : arrays.entrySet()) {
       Checkpoint.Array a = checkpoint.arrays().get(e.getKey());

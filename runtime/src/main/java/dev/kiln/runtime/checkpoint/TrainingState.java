@@ -23,15 +23,15 @@ import java.util.function.LongSupplier;
  * <em>extras</em>: named counters saved with the state and read back after a restore.
  */
 public final class TrainingState {
-  private final Map<String, String> fingerprint;
+  private final Fingerprint fingerprint;
   private final Map<String, Tensor> arrays = new LinkedHashMap<>();
   private final Map<String, LongSupplier> getters = new LinkedHashMap<>();
   private final Map<String, LongConsumer> setters = new LinkedHashMap<>();
   private final Map<String, Long> extras = new LinkedHashMap<>();
 
-  /** @param fingerprint what a checkpoint must match: entry name to description */
-  public TrainingState(Map<String, String> fingerprint) {
-    this.fingerprint = Collections.unmodifiableMap(new LinkedHashMap<>(fingerprint));
+  /** @param fingerprint what a checkpoint must match (its prose form for older files too) */
+  public TrainingState(Fingerprint fingerprint) {
+    this.fingerprint = java.util.Objects.requireNonNull(fingerprint, "fingerprint");
   }
 
   /** Registers a live tensor under {@code name}. */
@@ -102,7 +102,7 @@ public final class TrainingState {
   }
 
   /** The fingerprint checkpoints must match. */
-  public Map<String, String> fingerprint() {
+  public Fingerprint fingerprint() {
     return fingerprint;
   }
 
@@ -125,7 +125,7 @@ public final class TrainingState {
       }
     });
     extras.forEach((k, v) -> counters.put("extra." + k, v));
-    return new Checkpoint("training", fingerprint, copies, counters);
+    return new Checkpoint("training", fingerprint.entries(), copies, counters);
   }
 
   /** Writes the state to {@code file} atomically. */
@@ -162,18 +162,10 @@ public final class TrainingState {
       throw new CheckpointException(source + " is a " + checkpoint.kind() + " export, not a"
           + " training checkpoint: it has no optimizer state to resume from");
     }
-    List<String> differences = new ArrayList<>();
-    for (String key : union(fingerprint.keySet(), checkpoint.fingerprint().keySet())) {
-      String mine = fingerprint.get(key);
-      String theirs = checkpoint.fingerprint().get(key);
-      if (mine == null || !mine.equals(theirs)) {
-        differences.add(key + ": checkpoint has " + (theirs == null ? "nothing" : "'" + theirs
-            + "'") + ", this trainer has " + (mine == null ? "nothing" : "'" + mine + "'"));
-      }
-    }
-    if (!differences.isEmpty()) {
+    String difference = fingerprint.difference(checkpoint.fingerprint(), true);
+    if (difference != null) {
       throw new CheckpointException(source + " was written for another model or configuration: "
-          + String.join("; ", differences));
+          + difference);
     }
     for (Map.Entry<String, Tensor> e : arrays.entrySet()) {
       Checkpoint.Array a = checkpoint.arrays().get(e.getKey());
@@ -199,15 +191,5 @@ public final class TrainingState {
         }
       }
     }
-  }
-
-  private static List<String> union(java.util.Set<String> a, java.util.Set<String> b) {
-    List<String> out = new ArrayList<>(a);
-    for (String k : b) {
-      if (!a.contains(k)) {
-        out.add(k);
-      }
-    }
-    return out;
   }
 }

@@ -1,16 +1,98 @@
 package dev.kiln.runtime.train;
 
-import dev.kiln.runtime.optim.Optimizer;
+import dev.kiln.runtime.data.Dataset;
+import dev.kiln.runtime.ops.LossKind;
 import dev.kiln.runtime.schedule.LearningRateSchedule;
 import dev.kiln.runtime.tensor.Tensor;
-
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
- * What every generated trainer offers, so that runtime loops ({@link Training#fit}) can drive any
- * of them. Generated trainers add typed accessors for their network.
+ * What every generated trainer offers, so that runtime loops ({@link Training#fit}) and generic
+ * code can drive any of them: {@code fit} and {@code evaluate} here use the trainer's own {@link
+ * #loss()}. Generated trainers extend {@link AbstractTrainer} and add typed accessors for their
+ * network.
  */
 public interface Trainer {
+  /** The loss the trainer minimises, from its training configuration. */
+  LossKind loss();
+
+  /** Label smoothing of the softmax cross-entropy, in [0, 1); 0 (none) by default. */
+  default double labelSmoothing() {
+    return 0;
+  }
+
+  /**
+   * Trains for {@link #epochs()} epochs over shuffled mini-batches of {@code train} (seeded by
+   * {@link #seed()}), evaluating on {@code validation} (may be null) after each epoch.
+   *
+   * @return one result per epoch
+   * @throws IllegalArgumentException if the data does not fit the network, or the last batch
+   *     would be too small for batch normalisation (use the {@code FitOptions} overload with
+   *     {@code dropLast})
+   */
+  default List<EpochResult> fit(Dataset train, Dataset validation,
+      TrainingListener... listeners) {
+    return Training.fit(this, loss(), labelSmoothing(), train, validation, listeners);
+  }
+
+  /**
+   * Trains as {@code options} say (epochs, batch size up to {@link #batchSize()}, shuffle seed,
+   * {@code dropLast}, early stopping, checkpoints), evaluating on {@code validation} after each
+   * epoch.
+   *
+   * @param options null for the configuration's settings
+   * @return the epochs run and what early stopping did
+   * @throws IllegalArgumentException as the other overload, or for options the network cannot
+   *     take, before the first step
+   */
+  default FitResult fit(Dataset train, Dataset validation, FitOptions options,
+      TrainingListener... listeners) {
+    return Training.fit(this, loss(), labelSmoothing(), train, validation, options, listeners);
+  }
+
+  /**
+   * Trains for {@link #epochs()} epochs on the batches of a DL4J / ND4J iterator, in its order
+   * (batches larger than {@link #batchSize()} are cut), evaluating on {@code validation} (may be
+   * null) after each epoch. The iterator must support {@code reset()}.
+   *
+   * @return one result per epoch
+   */
+  default List<EpochResult> fit(DataSetIterator train, DataSetIterator validation,
+      TrainingListener... listeners) {
+    return Training.fit(this, loss(), labelSmoothing(), train, validation, null, listeners)
+        .epochs();
+  }
+
+  /**
+   * Trains on the batches of a DL4J / ND4J iterator as {@code options} say (shuffling is the
+   * iterator's own).
+   *
+   * @param options null for the configuration's settings
+   * @return the epochs run and what early stopping did
+   */
+  default FitResult fit(DataSetIterator train, DataSetIterator validation, FitOptions options,
+      TrainingListener... listeners) {
+    return Training.fit(this, loss(), labelSmoothing(), train, validation, options, listeners);
+  }
+
+  /**
+   * Loss, accuracy, per-class precision / recall / F1 and the confusion matrix of the network in
+   * eval mode on {@code data}.
+   */
+  default Evaluation evaluate(Dataset data) {
+    return Training.evaluate(this, loss(), labelSmoothing(), data);
+  }
+
+  /**
+   * Loss, accuracy, per-class precision / recall / F1 and the confusion matrix of the network in
+   * eval mode on the batches of {@code data}.
+   */
+  default Evaluation evaluate(DataSetIterator data) {
+    return Training.evaluate(this, loss(), labelSmoothing(), data);
+  }
+
   /**
    * One optimizer step on a batch. Generated trainers read contiguous row-major features in place
    * during the step (no copy; the array is not changed) and copy other layouts and the labels

@@ -45,6 +45,11 @@ final class ScriptedTrainer implements Trainer {
   }
 
   @Override
+  public dev.kiln.runtime.ops.LossKind loss() {
+    return dev.kiln.runtime.ops.LossKind.SOFTMAX_CROSS_ENTROPY;
+  }
+
+  @Override
   public float step(INDArray f, INDArray l) {
     throw new UnsupportedOperationException();
   }
@@ -136,7 +141,8 @@ final class ScriptedTrainer implements Trainer {
 
   // no @Override: Trainer gains this method with checkpoints
   public dev.kiln.runtime.checkpoint.TrainingState trainingState() {
-    return new dev.kiln.runtime.checkpoint.TrainingState(Map.of("model", "scripted"));
+    return new dev.kiln.runtime.checkpoint.TrainingState(
+        dev.kiln.runtime.checkpoint.Fingerprint.of("model", "scripted"));
   }
 
   @Override

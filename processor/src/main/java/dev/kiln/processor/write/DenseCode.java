@@ -1,0 +1,58 @@
+package dev.kiln.processor.write;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import dev.kiln.processor.model.DensePart;
+import dev.kiln.processor.model.Specs.LayerSpec;
+
+/** {@code @Dense}: the runtime's {@code Dense.forward} and {@code Dense.backward}. */
+final class DenseCode extends PartCode {
+  private final DensePart part;
+
+  DenseCode(LayerSpec layer, int index, DensePart part) {
+    super(layer, index);
+    this.part = part;
+  }
+
+  @Override
+  String allocate(Wiring wiring, String input) {
+    return wiring.buffer("pre", output, "output of the dense / batch-norm part");
+  }
+
+  @Override
+  void forward(MethodSpec.Builder m, Context c) {
+    m.addStatement("$T.forward($N, n, $L, network.$N, $L, $L, $N)", RuntimeNames.DENSE, in(),
+        input.size(), c.field("weight"), bias(c.net(), "network."), part.units(), out());
+  }
+
+  @Override
+  void backward(MethodSpec.Builder m, Context c, String delta, String target) {
+    backward(m, c, part, input.size(), delta, target, in());
+  }
+
+  /** {@code Dense.backward} of a layer's dense part; shared with the fused op. */
+  static void backward(MethodSpec.Builder m, Context c, DensePart part, long inputs,
+      String delta, String target, String in) {
+    m.addStatement("$T.backward($N, $N, n, $L, network.$N, $L, $N, $L, $L)", RuntimeNames.DENSE,
+        in, delta, inputs, c.field("weight"), part.units(), c.grad("weight"),
+        part.bias() ? c.grad("bias") : "null", target == null ? "null" : target);
+  }
+
+  /** The bias argument: {@code <prefix><field>} or {@code null}. */
+  String bias(NetworkLayout net, String prefix) {
+    return part.bias() ? prefix + net.field(layer, "bias") : "null";
+  }
+
+  @Override
+  boolean eval(MethodSpec.Builder m, NetworkLayout net, String in, String out) {
+    m.addStatement("$T.forward($L, n, $L, $N, $L, $L, $L)", RuntimeNames.DENSE, in, input.size(),
+        net.field(layer, "weight"), bias(net, ""), part.units(), out);
+    return true;
+  }
+
+  @Override
+  void compact(CodeBlock.Builder b, NetworkLayout net, String mask) {
+    b.add("\n.dense(network.$N, $L, $L)", net.field(layer, "weight"), bias(net, "network."),
+        mask == null ? "null" : mask);
+  }
+}

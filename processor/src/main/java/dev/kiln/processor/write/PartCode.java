@@ -1,0 +1,63 @@
+package dev.kiln.processor.write;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import dev.kiln.processor.model.ActivationPart;
+import dev.kiln.processor.model.BatchNormPart;
+import dev.kiln.processor.model.DensePart;
+import dev.kiln.processor.model.DropoutPart;
+import dev.kiln.processor.model.Part;
+import dev.kiln.processor.model.Shape;
+import dev.kiln.processor.model.Specs.LayerSpec;
+
+/**
+ * The code-writer piece of one layer part: its training op (when {@link Fusions} does not fuse it
+ * with its neighbours), its eval-mode statement in the network, and its step of {@code compact()}.
+ * {@link #of} is the one dispatch from a part kind to its writer.
+ */
+abstract class PartCode extends LayerOp {
+  final LayerSpec layer;
+  /** The part's input shape. */
+  final Shape input;
+  /** The part's output shape. */
+  final Shape output;
+
+  PartCode(LayerSpec layer, int index) {
+    this.layer = layer;
+    this.input = layer.inputOf(index);
+    this.output = layer.inputOf(index + 1);
+  }
+
+  /** The writer of part {@code index} of {@code layer}. */
+  static PartCode of(LayerSpec layer, int index) {
+    Part part = layer.parts().get(index);
+    if (part instanceof DensePart p) {
+      return new DenseCode(layer, index, p);
+    } else if (part instanceof BatchNormPart p) {
+      return new BatchNormCode(layer, index, p);
+    } else if (part instanceof ActivationPart p) {
+      return new ActivationCode(layer, index, p);
+    } else if (part instanceof DropoutPart p) {
+      return new DropoutCode(layer, index, p);
+    }
+    throw new IllegalArgumentException("no writer for " + part);
+  }
+
+  /** {@code n * <values per sample>} of the part's output: the element count of a batch. */
+  String count() {
+    return "n * " + output.size();
+  }
+
+  /**
+   * The eval-mode statements of the network's {@code forwardEval}, reading the tensor {@code in}
+   * and writing {@code out} (both {@code [n, ...]}); false where the part is the identity in eval
+   * mode and wrote nothing.
+   */
+  abstract boolean eval(MethodSpec.Builder m, NetworkLayout net, String in, String out);
+
+  /**
+   * The part's call on the runtime's {@code CompactNetwork} builder in {@code compact()}; {@code
+   * mask} is the code of the part's pruning mask or {@code null}.
+   */
+  abstract void compact(CodeBlock.Builder b, NetworkLayout net, String mask);
+}
