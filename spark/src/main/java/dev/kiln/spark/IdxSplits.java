@@ -41,6 +41,15 @@ record IdxSplits(Dataset train, Dataset test, String description) {
     if (Files.isDirectory(DEBIAN_DIR)) {
       return fromDirectory(DEBIAN_DIR);
     }
+    return embedded();
+  }
+
+  /**
+   * The subset embedded in kiln-samples.jar, which must be on the class path.
+   *
+   * @throws IOException if it is not, or a file is invalid
+   */
+  static IdxSplits embedded() throws IOException {
     IdxArray[] idx = new IdxArray[FILES.length];
     ClassLoader loader = IdxSplits.class.getClassLoader();
     for (int i = 0; i < FILES.length; i++) {

@@ -53,6 +53,11 @@ public final class SparkTrainCli implements Callable<Integer> {
       + " Debian package dataset-fashion-mnist's, else the subset in kiln-samples.jar).")
   Path data;
 
+  @Option(names = "--embedded", description = "Use the Fashion-MNIST subset embedded in"
+      + " kiln-samples.jar (6,000 training, 1,000 test images) even where the full set is"
+      + " installed.")
+  boolean embedded;
+
   @Option(names = "--master", description = "Spark master (default: spark-submit's, else"
       + " local[workers]).")
   String master;
@@ -119,7 +124,7 @@ public final class SparkTrainCli implements Callable<Integer> {
     } else if (local && workers > 1 && System.getProperty("kiln.threads") == null) {
       System.setProperty("kiln.threads", "1"); // the workers share this JVM's cores
     }
-    IdxSplits splits = IdxSplits.load(data);
+    IdxSplits splits = embedded ? IdxSplits.embedded() : IdxSplits.load(data);
     out.printf(Locale.ROOT, "Data: %s (%d training, %d test rows)%n", splits.description(),
         splits.train().size(), splits.test().size());
     ReflectiveTrainerFactory factory = new ReflectiveTrainerFactory(trainer, seed);
