@@ -7,7 +7,7 @@ import dev.kiln.runtime.train.Trainer;
  * here ends {@link SparkTraining#fit} (the checkpoint of the round, if one was due, is already
  * written).
  */
-public interface RoundListener extends java.io.Serializable {
+public interface RoundListener {
   /**
    * After a round: {@code trainer} holds the averaged state.
    *

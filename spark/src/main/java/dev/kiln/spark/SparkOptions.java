@@ -16,8 +16,7 @@ import java.util.List;
  *     .build();
  * }</pre>
  */
-public final class SparkOptions implements java.io.Serializable {
-  private static final long serialVersionUID = 1L;
+public final class SparkOptions {
   /** {@link Builder#averageEvery} when none is set; see docs/distributed.md for the choice. */
   public static final int DEFAULT_AVERAGE_EVERY = 100;
 

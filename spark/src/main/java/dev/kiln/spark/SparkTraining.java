@@ -75,8 +75,9 @@ public final class SparkTraining {
     int outputs = master.labelBuffer().size(1);
     JavaRDD<Shard> shards = shard(rows, workers, inputs, outputs);
     try {
-      long total = checkShards(shards.map(Shard::summary).collect(), workers, batch);
-      int minRows = shards.map(s -> s.rows).reduce(Math::min);
+      List<Shard.Summary> summaries = shards.map(Shard::summary).collect();
+      long total = checkShards(summaries, workers, batch);
+      int minRows = summaries.stream().mapToInt(Shard.Summary::rows).min().orElse(0);
       int stepsPerEpoch = minRows / batch;
       Run run = new Run(sc, shards, factory, options, master, workers, batch, stepsPerEpoch,
           total);
