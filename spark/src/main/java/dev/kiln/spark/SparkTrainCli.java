@@ -146,6 +146,11 @@ public final class SparkTrainCli implements Callable<Integer> {
           options.build());
       double seconds = (System.nanoTime() - start) / 1e9;
       List<RoundMetrics> rounds = result.rounds();
+      if (rounds.isEmpty()) {
+        out.printf(Locale.ROOT, "Done: nothing left to train (the checkpoint is at the run's"
+            + " end); test accuracy %.4f%n", accuracy(result.trainer(), splits.test()));
+        return 0;
+      }
       double[] averaging = rounds.stream().mapToDouble(RoundMetrics::averagingSeconds).sorted()
           .toArray();
       long samples = rounds.stream().mapToLong(RoundMetrics::samples).sum();
