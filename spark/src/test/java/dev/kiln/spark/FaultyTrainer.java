@@ -1,6 +1,7 @@
 package dev.kiln.spark;
 
 import dev.kiln.runtime.checkpoint.TrainingState;
+import dev.kiln.runtime.ops.LossKind;
 import dev.kiln.runtime.schedule.LearningRateSchedule;
 import dev.kiln.runtime.tensor.Tensor;
 import dev.kiln.runtime.train.Trainer;
@@ -58,4 +59,6 @@ final class FaultyTrainer implements Trainer {
   @Override public INDArray predict(INDArray features) { return t.predict(features); }
   @Override public Map<String, INDArray> parameters() { return t.parameters(); }
   @Override public Tensor outputBuffer() { return t.outputBuffer(); }
+  @Override public LossKind loss() { return t.loss(); }
+  @Override public double labelSmoothing() { return t.labelSmoothing(); }
 }
