@@ -209,6 +209,16 @@ public enum Diagnostic {
   MODEL_UNRESOLVED("KilnUnknownModel",
       "@TrainingConfig(model = %s.class) names no known type; did you mean %s? (A note beside"
           + " javac's \"cannot find symbol\".)"),
+  NOT_A_CLASS("KilnNotAClass",
+      "@%s(%s = %s.class) names %s, not a class. Name the @Model class itself%s."),
+  NAMES_GENERATED_TYPE("KilnNamesGeneratedType",
+      "@%s(%s = %s.class) names a class that Kiln generates (from %s). Name the @Model type"
+          + " itself%s."),
+  STALE_GENERATED("KilnStaleGenerated",
+      "Kiln generates %s from %s, but a file of that name from an earlier build is among the"
+          + " sources being compiled, so it cannot be written again and may no longer match."
+          + " Take the generated-sources directory off the source path (the compiler's -s"
+          + " directory is not an input), or build clean."),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 
