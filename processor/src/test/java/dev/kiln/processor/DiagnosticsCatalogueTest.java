@@ -46,7 +46,8 @@ class DiagnosticsCatalogueTest {
   private static List<Arguments> allCases() {
     List<Arguments> all = new ArrayList<>();
     for (Stream<Arguments> s : List.of(DiagnosticsTest.cases(), ScheduleDiagnosticsTest.cases(),
-        OptimizationDiagnosticsTest.cases(), PruningDiagnosticsTest.cases())) {
+        OptimizationDiagnosticsTest.cases(), PruningDiagnosticsTest.cases(),
+        RobustnessDiagnosticsTest.cases(), RobustnessDiagnosticsTest.warningCases())) {
       s.forEach(all::add);
     }
     return all;
@@ -142,8 +143,10 @@ class DiagnosticsCatalogueTest {
     return args;
   }
 
+  /** The case's error, or for a warning's case its warning. */
   private static String message(String body) {
-    return DiagnosticCases.compile(DiagnosticCases.source(body)).errors().stream()
+    var compilation = DiagnosticCases.compile(DiagnosticCases.source(body));
+    return Stream.concat(compilation.errors().stream(), compilation.warnings().stream())
         .map(e -> e.getMessage(Locale.ROOT)).findFirst().orElse("(no error)");
   }
 

@@ -44,7 +44,8 @@ public enum Diagnostic {
   LEARNING_RATE_NOT_POSITIVE("KilnBadLearningRate",
       "@%s(learningRate = %s): the learning rate must be positive and finite."),
   MOMENTUM_NEGATIVE("KilnBadMomentum",
-      "@%s(momentum = %s): momentum must be finite and at least 0."),
+      "@%s(momentum = %s): momentum must be in [0, 1); from 1 on the velocity never decays and"
+          + " training diverges (PyTorch accepts it; 0.9 is usual)."),
   DAMPENING_RANGE("KilnBadDampening", "@Sgd(dampening = %s): dampening must be in [0, 1]."),
   NESTEROV_WITHOUT_MOMENTUM("KilnNesterovWithoutMomentum",
       "@Sgd(nesterov = true) needs momentum > 0 and dampening = 0 (momentum = %s, dampening = %s),"
@@ -219,6 +220,13 @@ public enum Diagnostic {
           + " sources being compiled, so it cannot be written again and may no longer match."
           + " Take the generated-sources directory off the source path (the compiler's -s"
           + " directory is not an input), or build clean."),
+  ALL_FROZEN("KilnAllFrozen",
+      "@TrainingConfig(model = %s.class): every layer with parameters is @Frozen (%s), so"
+          + " training changes nothing. Unfreeze at least one layer. (A warning.)"),
+  L2_DECAYS_BATCH_NORM("KilnL2DecaysBatchNorm",
+      "@L2(applyTo = ALL) also decays the batch-norm scale and shift (gamma, beta) of layer %s,"
+          + " pulling its normalized outputs toward 0. Use applyTo = WEIGHTS (the default) unless"
+          + " that is intended. (A warning.)"),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 

@@ -1,0 +1,46 @@
+package dev.kiln.processor.validate;
+
+import dev.kiln.processor.model.Specs.LayerSpec;
+import dev.kiln.processor.model.Specs.NetworkSpec;
+import dev.kiln.processor.read.Attr;
+import dev.kiln.processor.read.Decls.ConfigDecl;
+import dev.kiln.processor.read.DslNames;
+import java.util.List;
+import javax.lang.model.element.AnnotationMirror;
+
+/**
+ * Configurations that compile and run but rarely do what was meant: warnings, not errors, since
+ * each can be intended. Checked only on a configuration without errors.
+ *
+ * <ul>
+ *   <li>every layer with parameters {@code @Frozen}: nothing trains;
+ *   <li>{@code @L2(applyTo = ALL)} on the configuration with a batch-norm layer that does not
+ *       override it: gamma and beta are decayed toward 0 (PyTorch recipes usually exclude them).
+ * </ul>
+ */
+final class TrainingWarnings {
+  private TrainingWarnings() {}
+
+  static void check(RuleContext ctx, ConfigDecl decl, NetworkSpec network) {
+    List<LayerSpec> trainable = network.layers().stream()
+        .filter(l -> l.parameterCount() > 0).toList();
+    if (!trainable.isEmpty() && trainable.stream().allMatch(l -> l.training().frozen())) {
+      ctx.reporter().warning(decl.model(), Diagnostic.ALL_FROZEN,
+          network.target().sourceName(),
+          String.join(", ", trainable.stream().map(LayerSpec::name).toList()));
+    }
+    AnnotationMirror l2 = ctx.find(DslNames.L2).orElse(null);
+    if (l2 != null) {
+      Attr<String> applyTo = ctx.attr(l2, "applyTo", String.class);
+      double value = ctx.attr(l2, "value", Double.class).value();
+      if (applyTo.value().equals("ALL") && value > 0) {
+        network.layers().stream()
+            .filter(l -> l.batchNorm() != null && !l.training().frozen()
+                && l.training().l2() == null)
+            .findFirst()
+            .ifPresent(l -> ctx.reporter().warning(applyTo, Diagnostic.L2_DECAYS_BATCH_NORM,
+                l.name()));
+      }
+    }
+  }
+}
