@@ -133,7 +133,9 @@ public final class KilnProcessor extends AbstractProcessor {
     }
     Optional<NetworkSpec> spec = Optional.empty();
     try {
-      spec = validator.network(reader.readModel(type));
+      if (types.layerNamesUnique(type)) {
+        spec = validator.network(reader.readModel(type));
+      }
     } finally {
       networks.put(key, spec);
     }

@@ -42,6 +42,10 @@ class RobustnessDiagnosticsTest {
             "@Sgd(learningRate = 0.1)"), "@TrainingConfig(model = NetNetwork.class"),
         Arguments.of("KilnBadMomentum", NET + config("Net.class",
             "@Sgd(learningRate = 0.1, momentum = 1.5)"), "momentum = 1.5"),
+        Arguments.of("KilnDuplicateLayer", """
+            abstract class Base { @Dense(16) Layer hidden; }
+            @Model(inputs = 4) abstract class Net extends Base { @Dense(8) Layer hidden; }
+            """, "@Model(inputs = 4) abstract class Net extends Base"),
         Arguments.of("KilnStaleGenerated", """
             @Model(inputs = 4) abstract class Small { @Dense(2) Layer a; }
             @KilnGenerated("test.Small") final class SmallNetwork {}

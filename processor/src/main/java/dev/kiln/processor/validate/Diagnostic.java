@@ -227,6 +227,9 @@ public enum Diagnostic {
       "@L2(applyTo = ALL) also decays the batch-norm scale and shift (gamma, beta) of layer %s,"
           + " pulling its normalized outputs toward 0. Use applyTo = WEIGHTS (the default) unless"
           + " that is intended. (A warning.)"),
+  DUPLICATE_LAYER("KilnDuplicateLayer",
+      "Layer field %s of %s hides the layer of the same name in superclass %s; a model's layers,"
+          + " inherited ones included, need distinct names. Rename one of them."),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 

@@ -2,7 +2,10 @@ package dev.kiln.processor.validate;
 
 import dev.kiln.processor.read.Attr;
 import dev.kiln.processor.read.DslNames;
+import dev.kiln.processor.read.Hierarchy;
 import dev.kiln.processor.read.Mirrors;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.Element;
@@ -10,6 +13,7 @@ import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
@@ -115,6 +119,29 @@ public final class TypeRules {
       return null;
     }
     return element;
+  }
+
+  /**
+   * Whether the layer fields of a model and its superclasses have distinct names (a field may
+   * hide an inherited one in Java, but each layer names generated members); one error on the
+   * hiding field otherwise.
+   */
+  public boolean layerNamesUnique(TypeElement model) {
+    Map<String, VariableElement> seen = new HashMap<>();
+    boolean unique = true;
+    for (VariableElement field : Hierarchy.fields(model)) {
+      if (!field.asType().toString().equals(DslNames.LAYER)) {
+        continue;
+      }
+      VariableElement earlier = seen.putIfAbsent(field.getSimpleName().toString(), field);
+      if (earlier != null) {
+        reporter.error(field, Diagnostic.DUPLICATE_LAYER, field.getSimpleName(),
+            field.getEnclosingElement().getSimpleName(),
+            earlier.getEnclosingElement().getSimpleName());
+        unique = false;
+      }
+    }
+    return unique;
   }
 
   private boolean reachable(TypeElement type, AnnotationMirror mirror) {
