@@ -85,4 +85,13 @@ class RobustnessDiagnosticsTest {
         .onLineContaining(line);
     assertThat(compilation).generatedSourceFile("test.TrainingTrainer");
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("warningCases")
+  void suppressWarningsWithTheTagSilencesIt(String tag, String body, String line) {
+    Compilation compilation = DiagnosticCases.compile(DiagnosticCases.source(
+        body.replace("interface Training {}",
+            "@SuppressWarnings(\"" + tag + "\") interface Training {}")));
+    assertThat(compilation).succeededWithoutWarnings();
+  }
 }

@@ -222,11 +222,13 @@ public enum Diagnostic {
           + " directory is not an input), or build clean."),
   ALL_FROZEN("KilnAllFrozen",
       "@TrainingConfig(model = %s.class): every layer with parameters is @Frozen (%s), so"
-          + " training changes nothing. Unfreeze at least one layer. (A warning.)"),
+          + " training changes nothing. Unfreeze at least one layer. (A warning;"
+          + " @SuppressWarnings(\"KilnAllFrozen\") on the configuration silences it.)"),
   L2_DECAYS_BATCH_NORM("KilnL2DecaysBatchNorm",
       "@L2(applyTo = ALL) also decays the batch-norm scale and shift (gamma, beta) of layer %s,"
           + " pulling its normalized outputs toward 0. Use applyTo = WEIGHTS (the default) unless"
-          + " that is intended. (A warning.)"),
+          + " that is intended. (A warning; @SuppressWarnings(\"KilnL2DecaysBatchNorm\") on the"
+          + " configuration silences it.)"),
   DUPLICATE_LAYER("KilnDuplicateLayer",
       "Layer field %s of %s hides the layer of the same name in superclass %s; a model's layers,"
           + " inherited ones included, need distinct names. Rename one of them."),

@@ -17,20 +17,25 @@ import javax.lang.model.element.AnnotationMirror;
  *   <li>{@code @L2(applyTo = ALL)} on the configuration with a batch-norm layer that does not
  *       override it: gamma and beta are decayed toward 0 (PyTorch recipes usually exclude them).
  * </ul>
+ *
+ * <p>{@code @SuppressWarnings("<tag>")} on the configuration type silences one, for a
+ * configuration that means it.
  */
 final class TrainingWarnings {
   private TrainingWarnings() {}
 
   static void check(RuleContext ctx, ConfigDecl decl, NetworkSpec network) {
+    SuppressWarnings suppressed = ctx.type().getAnnotation(SuppressWarnings.class);
+    List<String> off = suppressed == null ? List.of() : List.of(suppressed.value());
     List<LayerSpec> trainable = network.layers().stream()
         .filter(l -> l.parameterCount() > 0).toList();
-    if (!trainable.isEmpty() && trainable.stream().allMatch(l -> l.training().frozen())) {
+    if (!off.contains(Diagnostic.ALL_FROZEN.tag()) && !trainable.isEmpty() && trainable.stream().allMatch(l -> l.training().frozen())) {
       ctx.reporter().warning(decl.model(), Diagnostic.ALL_FROZEN,
           network.target().sourceName(),
           String.join(", ", trainable.stream().map(LayerSpec::name).toList()));
     }
     AnnotationMirror l2 = ctx.find(DslNames.L2).orElse(null);
-    if (l2 != null) {
+    if (l2 != null && !off.contains(Diagnostic.L2_DECAYS_BATCH_NORM.tag())) {
       Attr<String> applyTo = ctx.attr(l2, "applyTo", String.class);
       double value = ctx.attr(l2, "value", Double.class).value();
       if (applyTo.value().equals("ALL") && value > 0) {
