@@ -44,6 +44,7 @@ class AllocationFreeOptimizationTest {
           @WeightDecay(1e-2)
           @L1(1e-5)
           @L2(value = 1e-4, applyTo = ApplyTo.ALL)
+          @SuppressWarnings("KilnL2DecaysBatchNorm")
           """,
       "RmsProp", """
           @RmsProp(learningRate = 1e-3, momentum = 0.9, centered = true)

@@ -50,7 +50,8 @@ class DiagnosticsCatalogueTest {
   private static List<Arguments> allCases() {
     List<Arguments> all = new ArrayList<>();
     for (Stream<Arguments> s : List.of(DiagnosticsTest.cases(), ScheduleDiagnosticsTest.cases(),
-        OptimizationDiagnosticsTest.cases(), PruningDiagnosticsTest.cases())) {
+        OptimizationDiagnosticsTest.cases(), PruningDiagnosticsTest.cases(),
+        RobustnessDiagnosticsTest.cases(), RobustnessDiagnosticsTest.warningCases())) {
       s.forEach(all::add);
     }
     return all;
@@ -113,6 +114,11 @@ class DiagnosticsCatalogueTest {
         .append(" Eclipse underline it. Each message\nstarts with a stable tag to search for.")
         .append(" One mistake gives one error; independent mistakes in\none type are all")
         .append(" reported in one compile; nothing is generated for a type with errors.\n\n")
+        .append("A value the compiler itself rejects (a misspelt or removed constant, a missing")
+        .append(" required member,\na value of the wrong type or one that is not a constant) is")
+        .append(" the compiler's error alone,\nunder javac and Eclipse's compiler: Kiln adds")
+        .append(" nothing and generates nothing for that type.\nEntries marked \"(A warning.)\"")
+        .append(" are warnings: the code is generated.\n\n")
         .append("This page is generated from the catalogue (`Diagnostic`) and its tests by\n")
         .append("`DiagnosticsCatalogueTest` with `-Dkiln.updateDocs=true`. Each example is a")
         .append(" test case:\nthe line the error is reported on and the message the processor")
@@ -146,8 +152,10 @@ class DiagnosticsCatalogueTest {
     return args;
   }
 
+  /** The case's error, or for a warning's case its warning. */
   private static String message(String body) {
-    return DiagnosticCases.compile(DiagnosticCases.source(body)).errors().stream()
+    var compilation = DiagnosticCases.compile(DiagnosticCases.source(body));
+    return Stream.concat(compilation.errors().stream(), compilation.warnings().stream())
         .map(e -> e.getMessage(Locale.ROOT)).findFirst().orElse("(no error)");
   }
 

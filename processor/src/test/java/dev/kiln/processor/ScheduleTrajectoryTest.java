@@ -278,6 +278,19 @@ class ScheduleTrajectoryTest {
   }
 
   @Test
+  void warmupLongerThanTheRunNamesTheAnnotationAndTheRunsSteps() throws Exception {
+    // Issue 19, item 9: 4 epochs of 1 batch, less than the warm-up before an AUTO cosine.
+    int warmup = ENTRIES.get("sequential_linear_cosine").getAsJsonObject("args")
+        .getAsJsonArray("schedulers").get(0).getAsJsonObject().getAsJsonObject("args")
+        .get("total_iters").getAsInt();
+    assertThat(warmup).isGreaterThan(4);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> fitAndRecord(trainer("AutoWarmupCosine"), data(2), null));
+    assertThat(e).hasMessageThat().contains("@Warmup lasts " + warmup + " steps");
+    assertThat(e).hasMessageThat().contains("the whole run has 4 steps");
+  }
+
+  @Test
   void epochUnitsStepOncePerEpoch() throws Exception {
     double[] perEpoch = Golden.doubles(ENTRIES.get("step").getAsJsonArray("lr"));
     double[] rates = fitAndRecord(trainer("EpochStep"), data(4), null);

@@ -12,7 +12,6 @@ import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.TypeMirror;
-import javax.lang.model.util.ElementFilter;
 
 /** Reads {@code @Model} and {@code @TrainingConfig} types into declarations; reports nothing. */
 public final class Reader {
@@ -22,13 +21,13 @@ public final class Reader {
     this.mirrors = mirrors;
   }
 
-  /** Reads a type that carries {@code @Model}. */
+  /** Reads a type that carries {@code @Model}, with the layers of its superclasses first. */
   public ModelDecl readModel(TypeElement type) {
     AnnotationMirror model = Mirrors.find(type, DslNames.MODEL).orElseThrow();
     List<LayerDecl> layers = new ArrayList<>();
     List<VariableElement> annotatedNonLayers = new ArrayList<>();
     List<VariableElement> bareLayers = new ArrayList<>();
-    for (VariableElement field : ElementFilter.fieldsIn(type.getEnclosedElements())) {
+    for (VariableElement field : Hierarchy.fields(type)) {
       boolean isLayer = field.asType().toString().equals(DslNames.LAYER);
       LayerDecl layer = readLayer(field);
       boolean hasParts = !layer.parts().isEmpty();

@@ -44,7 +44,8 @@ public enum Diagnostic {
   LEARNING_RATE_NOT_POSITIVE("KilnBadLearningRate",
       "@%s(learningRate = %s): the learning rate must be positive and finite."),
   MOMENTUM_NEGATIVE("KilnBadMomentum",
-      "@%s(momentum = %s): momentum must be finite and at least 0."),
+      "@%s(momentum = %s): momentum must be in [0, 1); from 1 on the velocity never decays and"
+          + " training diverges (PyTorch accepts it; 0.9 is usual)."),
   DAMPENING_RANGE("KilnBadDampening", "@Sgd(dampening = %s): dampening must be in [0, 1]."),
   NESTEROV_WITHOUT_MOMENTUM("KilnNesterovWithoutMomentum",
       "@Sgd(nesterov = true) needs momentum > 0 and dampening = 0 (momentum = %s, dampening = %s),"
@@ -213,6 +214,28 @@ public enum Diagnostic {
       "@%s(%s = %s): %s is not a %s this Kiln processor knows (it knows %s). The dsl-annotations"
           + " jar and the processor are of different Kiln versions: use the same version of"
           + " both."),
+  NOT_A_CLASS("KilnNotAClass",
+      "@%s(%s = %s.class) names %s, not a class. Name the @Model class itself%s."),
+  NAMES_GENERATED_TYPE("KilnNamesGeneratedType",
+      "@%s(%s = %s.class) names a class that Kiln generates (from %s). Name the @Model type"
+          + " itself%s."),
+  STALE_GENERATED("KilnStaleGenerated",
+      "Kiln generates %s from %s, but a file of that name from an earlier build is among the"
+          + " sources being compiled, so it cannot be written again and may no longer match."
+          + " Take the generated-sources directory off the source path (the compiler's -s"
+          + " directory is not an input), or build clean."),
+  ALL_FROZEN("KilnAllFrozen",
+      "@TrainingConfig(model = %s.class): every layer with parameters is @Frozen (%s), so"
+          + " training changes nothing. Unfreeze at least one layer. (A warning;"
+          + " @SuppressWarnings(\"KilnAllFrozen\") on the configuration silences it.)"),
+  L2_DECAYS_BATCH_NORM("KilnL2DecaysBatchNorm",
+      "@L2(applyTo = ALL) also decays the batch-norm scale and shift (gamma, beta) of layer %s,"
+          + " pulling its normalized outputs toward 0. Use applyTo = WEIGHTS (the default) unless"
+          + " that is intended. (A warning; @SuppressWarnings(\"KilnL2DecaysBatchNorm\") on the"
+          + " configuration silences it.)"),
+  DUPLICATE_LAYER("KilnDuplicateLayer",
+      "Layer field %s of %s hides the layer of the same name in superclass %s; a model's layers,"
+          + " inherited ones included, need distinct names. Rename one of them."),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 

@@ -5,16 +5,13 @@ import dev.kiln.processor.model.LossKind;
 import dev.kiln.processor.model.Specs.NetworkSpec;
 import dev.kiln.processor.read.Attr;
 import dev.kiln.processor.read.DslNames;
-import dev.kiln.processor.read.Mirrors;
 import dev.kiln.processor.read.Reader;
 import java.util.Optional;
 import javax.annotation.processing.Messager;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
-import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.TypeElement;
-import javax.lang.model.type.DeclaredType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.Elements;
@@ -70,15 +67,12 @@ final class DistillationRules {
 
   private static Optional<NetworkSpec> teacher(RuleContext ctx, Elements elements,
       Attr<TypeMirror> teacher, NetworkSpec student) {
-    TypeMirror type = teacher.value();
-    if (type == null || type.getKind() == TypeKind.ERROR) {
-      return Optional.empty(); // javac reports the unknown class itself
+    if (teacher.value() == null || teacher.value().getKind() == TypeKind.ERROR) {
+      return Optional.empty(); // deferred to a later round, then reported by the compiler
     }
-    TypeElement element = (TypeElement) ((DeclaredType) type).asElement();
-    if (Mirrors.find(element, DslNames.MODEL).isEmpty()
-        || element.getKind() == ElementKind.ANNOTATION_TYPE) {
-      ctx.reporter().error(teacher, Diagnostic.TEACHER_NOT_MODEL, element.getSimpleName(),
-          element.getQualifiedName());
+    TypeElement element = new TypeRules(ctx.reporter(), elements).namedModel(teacher, "Distill",
+        "teacher", Diagnostic.TEACHER_NOT_MODEL);
+    if (element == null) {
       return Optional.empty();
     }
     Reporter silent = new Reporter(SILENT);

@@ -119,7 +119,7 @@ final class OptimizerRules {
 
   private static double momentum(RuleContext ctx, AnnotationMirror m, String name) {
     Attr<Double> momentum = ctx.attr(m, "momentum", Double.class);
-    if (!(momentum.value() >= 0 && Double.isFinite(momentum.value()))) {
+    if (!(momentum.value() >= 0 && momentum.value() < 1)) {
       ctx.reporter().error(momentum, Diagnostic.MOMENTUM_NEGATIVE, name, momentum.value());
     }
     return momentum.value();

@@ -36,6 +36,16 @@ public final class Reporter {
     }
   }
 
+  /** A warning on the member's written value, else on its annotation; not counted as an error. */
+  public void warning(Attr<?> at, Diagnostic diagnostic, Object... args) {
+    String message = diagnostic.format(args);
+    if (at.written() != null) {
+      messager.printMessage(Kind.WARNING, message, at.element(), at.mirror(), at.written());
+    } else {
+      messager.printMessage(Kind.WARNING, message, at.element(), at.mirror());
+    }
+  }
+
   /** An error on an annotation. */
   public void error(Element element, AnnotationMirror mirror, Diagnostic diagnostic,
       Object... args) {

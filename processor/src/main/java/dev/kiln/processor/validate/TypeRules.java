@@ -1,23 +1,41 @@
 package dev.kiln.processor.validate;
 
+import dev.kiln.processor.read.Attr;
 import dev.kiln.processor.read.DslNames;
+import dev.kiln.processor.read.Hierarchy;
 import dev.kiln.processor.read.Mirrors;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.ArrayType;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.Elements;
 
 /** Checks on the annotated types themselves: their kind, reachability and generated names. */
 public final class TypeRules {
+  private static final String KILN_GENERATED = DslNames.PACKAGE + ".KilnGenerated";
   private final Reporter reporter;
   private final Elements elements;
+  private final Mirrors mirrors;
 
   public TypeRules(Reporter reporter, Elements elements) {
     this.reporter = reporter;
     this.elements = elements;
+    this.mirrors = new Mirrors(elements);
+  }
+
+  /** The reporter these rules report through. */
+  public Reporter reporter() {
+    return reporter;
   }
 
   /** Whether a {@code @Model} type is a class the generated code can sit beside. */
@@ -53,13 +71,77 @@ public final class TypeRules {
     if (existing == null) {
       return true;
     }
-    boolean ours = Mirrors.find(existing, "dev.kiln.dsl.KilnGenerated").isPresent();
+    boolean ours = Mirrors.find(existing, KILN_GENERATED).isPresent();
     if (ours) {
       return true;
     }
     reporter.error(origin, mirror, Diagnostic.GENERATED_NAME_CLASH, qualified,
         origin.getSimpleName(), origin.getSimpleName());
     return false;
+  }
+
+  /**
+   * The {@code @Model} type that a resolved {@code Class}-valued member ({@code
+   * TrainingConfig.model}, {@code Distill.teacher}) names, or null after one error on the value:
+   * an array or primitive type ({@code MyNet[].class}), a class Kiln generated ({@code
+   * MyNetNetwork.class}), or a type without {@code @Model} (reported as {@code notModel}, with the
+   * type's simple and qualified names).
+   */
+  public TypeElement namedModel(Attr<TypeMirror> attr, String annotation, String member,
+      Diagnostic notModel) {
+    TypeMirror type = attr.value();
+    if (!(type instanceof DeclaredType declared)) {
+      String what = type.getKind() == TypeKind.ARRAY ? "an array type" : "a primitive type";
+      TypeMirror base = type;
+      while (base instanceof ArrayType array) {
+        base = array.getComponentType();
+      }
+      String hint = base instanceof DeclaredType d
+          && Mirrors.find(d.asElement(), DslNames.MODEL).isPresent()
+          ? ": " + member + " = " + d.asElement().getSimpleName() + ".class" : "";
+      reporter.error(attr, Diagnostic.NOT_A_CLASS, annotation, member, type, what, hint);
+      return null;
+    }
+    TypeElement element = (TypeElement) declared.asElement();
+    Optional<AnnotationMirror> generated = Mirrors.find(element, KILN_GENERATED);
+    if (generated.isPresent()) {
+      String origin = mirrors.attr(element, generated.get(), "value", String.class).value();
+      TypeElement source = elements.getTypeElement(origin);
+      String hint = source != null && Mirrors.find(source, DslNames.MODEL).isPresent()
+          ? ": " + member + " = " + source.getSimpleName() + ".class" : "";
+      reporter.error(attr, Diagnostic.NAMES_GENERATED_TYPE, annotation, member,
+          element.getSimpleName(), origin, hint);
+      return null;
+    }
+    if (Mirrors.find(element, DslNames.MODEL).isEmpty()
+        || element.getKind() == ElementKind.ANNOTATION_TYPE) {
+      reporter.error(attr, notModel, element.getSimpleName(), element.getQualifiedName());
+      return null;
+    }
+    return element;
+  }
+
+  /**
+   * Whether the layer fields of a model and its superclasses have distinct names (a field may
+   * hide an inherited one in Java, but each layer names generated members); one error on the
+   * hiding field otherwise.
+   */
+  public boolean layerNamesUnique(TypeElement model) {
+    Map<String, VariableElement> seen = new HashMap<>();
+    boolean unique = true;
+    for (VariableElement field : Hierarchy.fields(model)) {
+      if (!field.asType().toString().equals(DslNames.LAYER)) {
+        continue;
+      }
+      VariableElement earlier = seen.putIfAbsent(field.getSimpleName().toString(), field);
+      if (earlier != null) {
+        reporter.error(field, Diagnostic.DUPLICATE_LAYER, field.getSimpleName(),
+            field.getEnclosingElement().getSimpleName(),
+            earlier.getEnclosingElement().getSimpleName());
+        unique = false;
+      }
+    }
+    return unique;
   }
 
   private boolean reachable(TypeElement type, AnnotationMirror mirror) {

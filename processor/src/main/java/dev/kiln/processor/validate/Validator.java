@@ -61,7 +61,8 @@ public final class Validator {
       reporter.error(field, Diagnostic.LAYER_ANNOTATION_ON_NON_LAYER, field.getSimpleName(),
           field.asType());
     }
-    if (decl.layers().isEmpty() && decl.bareLayers().isEmpty()) {
+    if (decl.layers().isEmpty() && decl.bareLayers().isEmpty()
+        && decl.annotatedNonLayers().isEmpty()) {
       reporter.error(decl.type(), decl.mirror(), Diagnostic.NO_LAYERS, decl.type().getSimpleName());
     }
     for (LayerDecl layer : decl.layers()) {
@@ -80,7 +81,7 @@ public final class Validator {
     if (reporter.errorCount() != before) {
       return Optional.empty();
     }
-    return Optional.of(new NetworkSpec(target(decl.type()), decl.type().getSimpleName() + "Network",
+    return Optional.of(new NetworkSpec(target(decl.type()), GeneratedNames.network(decl.type()),
         input, layers));
   }
 
@@ -135,8 +136,9 @@ public final class Validator {
     if (reporter.errorCount() != before || !distillation.ok()) {
       return Optional.empty();
     }
+    TrainingWarnings.check(ctx, decl, network);
     return Optional.of(new TrainingSpec(target(decl.type()),
-        decl.type().getSimpleName() + "Trainer", network, loss, decl.batchSize().value(),
+        GeneratedNames.trainer(decl.type()), network, loss, decl.batchSize().value(),
         decl.epochs().value(), decl.seed().value(), smoothing, optimizer, schedule, clipping,
         regularization, pruning, distillation.spec()));
   }

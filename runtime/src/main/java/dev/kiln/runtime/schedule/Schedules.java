@@ -51,8 +51,10 @@ public final class Schedules {
     checkPlan(totalSteps, stepsPerEpoch);
     long rest = totalSteps - warmupSteps;
     if (rest < 1) {
-      throw new IllegalArgumentException("a schedule length of AUTO is the run's steps after the"
-          + " warm-up, but the run has " + totalSteps + " steps and the warm-up " + warmupSteps);
+      throw new IllegalArgumentException("@Warmup lasts " + warmupSteps + " steps, but the whole"
+          + " run has " + totalSteps + " steps (" + stepsPerEpoch + " per epoch), so the schedule"
+          + " after it, whose length is AUTO (the rest of the run), has none: shorten @Warmup or"
+          + " train for more than " + warmupSteps + " steps");
     }
     return perEpoch ? (rest + stepsPerEpoch - 1) / stepsPerEpoch : rest;
   }

@@ -18,7 +18,8 @@ class SchedulesTest {
     assertThat(Schedules.autoLength(200, 50, 50, true)).isEqualTo(3);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Schedules.autoLength(100, 10, 100, false));
-    assertThat(e).hasMessageThat().contains("warm-up");
+    assertThat(e).hasMessageThat().contains("@Warmup lasts 100 steps");
+    assertThat(e).hasMessageThat().contains("the whole run has 100 steps");
     assertThrows(IllegalArgumentException.class, () -> Schedules.checkPlan(0, 1));
     assertThrows(IllegalArgumentException.class, () -> Schedules.checkPlan(1, 0));
   }
