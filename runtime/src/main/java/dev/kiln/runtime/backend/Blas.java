@@ -2,14 +2,15 @@ package dev.kiln.runtime.backend;
 
 import dev.kiln.runtime.tensor.Tensor;
 
-import org.bytedeco.openblas.global.openblas_nolapack;
+import dev.kiln.runtime.backend.openblas.OpenBlasCore;
 
 /**
- * Matrix products into preallocated outputs.
+ * Matrix products into preallocated outputs, checked, then run by {@link Backends#kernels()}.
  *
- * <p>These call the same OpenBLAS {@code cblas_sgemm} that ND4J's CPU backend calls from {@code
- * CpuLevel3.sgemm}, but with the pointers that each {@link Tensor} resolved once, so a call
- * allocates nothing (ND4J's {@code Nd4j.gemm} builds a new op and context on every call, about 4 KB).
+ * <p>Both backends call the same OpenBLAS {@code cblas_sgemm} that ND4J's CPU backend calls from
+ * {@code CpuLevel3.sgemm} (the native kernels, on several threads, call it once per slice), but
+ * with the pointers that each {@link Tensor} resolved once, so a call allocates nothing (ND4J's
+ * {@code Nd4j.gemm} builds a new op and context on every call, about 4 KB).
  * Row counts are passed per call, which lets a trainer multiply the first {@code n} rows of a
  * buffer sized for a full batch without making a view.
  */
@@ -18,10 +19,6 @@ public final class Blas {
     // Before ND4J loads OpenBLAS, which picks its CPU kernels once (OpenBlasCore).
     OpenBlasCore.select();
   }
-
-  private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
-  private static final int NO_TRANS = openblas_nolapack.CblasNoTrans;
-  private static final int TRANS = openblas_nolapack.CblasTrans;
 
   private Blas() {}
 
@@ -39,15 +36,8 @@ public final class Blas {
   public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       Tensor a, int lda, Tensor b, int ldb, float beta, Tensor c, int ldc) {
     checkShape(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
-    if (NativeKernels.PARALLEL) {
-      NativeKernels.gemm(transA, transB, m, n, k, alpha, a.address(), lda, b.address(), ldb, beta,
-          c.address(), ldc);
-      return;
-    }
-    openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS,
-        m, n, k, alpha, a.pointer(), lda, b.pointer(), ldb, beta, c.pointer(), ldc);
+    Backends.kernels().gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
-
 
   /**
    * Checks that every matrix lies inside its tensor, so that a wrong size is an exception and
@@ -67,8 +57,8 @@ public final class Blas {
       throw new IllegalArgumentException("gemm: leading dimensions " + lda + ", " + ldb + ", "
           + ldc + " shorter than the rows (" + aColumns + ", " + bColumns + ", " + n + ")");
     }
-    NativeKernels.require("gemm", "a", a, (long) (aRows - 1) * lda + aColumns);
-    NativeKernels.require("gemm", "b", b, (long) (bRows - 1) * ldb + bColumns);
-    NativeKernels.require("gemm", "c", c, (long) (m - 1) * ldc + n);
+    Tensor.require("gemm", "a", a, (long) (aRows - 1) * lda + aColumns);
+    Tensor.require("gemm", "b", b, (long) (bRows - 1) * ldb + bColumns);
+    Tensor.require("gemm", "c", c, (long) (m - 1) * ldc + n);
   }
 }
