@@ -43,7 +43,7 @@
 /* Below this many elements (or multiply-adds for products) a kernel runs on the calling thread. */
 #define MIN_PARALLEL_ELEMENTS 16384
 #define MIN_PARALLEL_MULTIPLY_ADDS (1L << 20)
-/* Columns processed together by the column-wise reductions: their accumulators live on the stack. */
+/* Columns processed together by the column-wise reductions (accumulators on the stack). */
 #define BLOCK 64
 
 /* ---- kiln_pool.c ---------------------------------------------------------------------------- */

@@ -70,9 +70,9 @@ CLONES static void bn_statistics(const float *x, int n, int stride, int width, d
 
 /*
  * xhat = (x - mean)·invStd, y = gamma·xhat + beta for the width channels starting at x (rows
- * stride floats apart), then max(0, y) when
- * relu (Kernels.batchNormForwardTrain with relu: the same bits as a separate Kernels.relu). xhat and
- * y may each be x (every element is read before its own outputs are written).
+ * stride floats apart), then max(0, y) when relu (Kernels.batchNormForwardTrain with relu: the
+ * same bits as a separate Kernels.relu). xhat and y may each be x (every element is read before
+ * its own outputs are written).
  */
 CLONES static void bn_normalize(const float *x, int rows, int stride, int width,
     const float *restrict mean_f, const float *restrict inv_std_f, const float *restrict gamma,
@@ -187,8 +187,9 @@ CLONES static void bn_gradient_sums(const float *dy, const float *act,
 }
 
 /*
- * ...then dx for the width channels starting at dy (rows stride floats apart). dx may be dy. With act (ReLU before batch norm's backward), dy is
- * first masked by ReLU's gradient at act, the layer's output: the same bits as a separate
+ * ...then dx for the width channels starting at dy (rows stride floats apart). dx may be dy.
+ * With act (ReLU before batch norm's backward), dy is first masked by ReLU's gradient at act,
+ * the layer's output: the same bits as a separate
  * Kernels.reluBackward, whose mask is read off the pre-activation (positive exactly where the
  * output is).
  */
