@@ -2,15 +2,15 @@ package dev.kiln.runtime.backend;
 
 import dev.kiln.runtime.tensor.Tensor;
 
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas_nolapack;
+import dev.kiln.runtime.backend.openblas.OpenBlasCore;
 
 /**
- * Matrix products into preallocated outputs.
+ * Matrix products into preallocated outputs, checked, then run by {@link Backends#kernels()}.
  *
- * <p>These call the same OpenBLAS {@code cblas_sgemm} that ND4J's CPU backend calls from {@code
- * CpuLevel3.sgemm}, but with the pointers that each {@link Tensor} resolved once, so a call
- * allocates nothing (ND4J's {@code Nd4j.gemm} builds a new op and context on every call, about 4 KB).
+ * <p>Both backends call the same OpenBLAS {@code cblas_sgemm} that ND4J's CPU backend calls from
+ * {@code CpuLevel3.sgemm} (the native kernels, on several threads, call it once per slice), but
+ * with the pointers that each {@link Tensor} resolved once, so a call allocates nothing (ND4J's
+ * {@code Nd4j.gemm} builds a new op and context on every call, about 4 KB).
  * Row counts are passed per call, which lets a trainer multiply the first {@code n} rows of a
  * buffer sized for a full batch without making a view.
  */
@@ -19,10 +19,6 @@ public final class Blas {
     // Before ND4J loads OpenBLAS, which picks its CPU kernels once (OpenBlasCore).
     OpenBlasCore.select();
   }
-
-  private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
-  private static final int NO_TRANS = openblas_nolapack.CblasNoTrans;
-  private static final int TRANS = openblas_nolapack.CblasTrans;
 
   private Blas() {}
 
@@ -40,13 +36,7 @@ public final class Blas {
   public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       Tensor a, int lda, Tensor b, int ldb, float beta, Tensor c, int ldc) {
     checkShape(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, c, 0, ldc);
-    if (NativeKernels.PARALLEL) {
-      NativeKernels.gemm(transA, transB, m, n, k, alpha, a.address(), lda, b.address(), ldb, beta,
-          c.address(), ldc);
-      return;
-    }
-    openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS,
-        m, n, k, alpha, a.pointer(), lda, b.pointer(), ldb, beta, c.pointer(), ldc);
+    Backends.kernels().gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
 
   /**
@@ -62,36 +52,9 @@ public final class Blas {
       Tensor a, int aOffset, int lda, Tensor b, int bOffset, int ldb, float beta, Tensor c,
       int cOffset, int ldc) {
     checkShape(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
-    long aAddress = a.address() + (long) aOffset * Float.BYTES;
-    long bAddress = b.address() + (long) bOffset * Float.BYTES;
-    long cAddress = c.address() + (long) cOffset * Float.BYTES;
-    if (NativeKernels.PARALLEL) {
-      NativeKernels.gemm(transA, transB, m, n, k, alpha, aAddress, lda, bAddress, ldb, beta,
-          cAddress, ldc);
-      return;
-    }
-    AddressPointer[] views = VIEWS.get();
-    openblas_nolapack.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS,
-        m, n, k, alpha, views[0].at(aAddress), lda, views[1].at(bAddress), ldb, beta,
-        views[2].at(cAddress), ldc);
+    Backends.kernels().gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+        beta, c, cOffset, ldc);
   }
-
-  /** Three reusable pointers per thread for {@link #gemm} with offsets (no allocation per call). */
-  private static final ThreadLocal<AddressPointer[]> VIEWS = ThreadLocal.withInitial(
-      () -> new AddressPointer[] {new AddressPointer(), new AddressPointer(),
-          new AddressPointer()});
-
-  /** A float pointer that is moved to an address; it owns no memory. */
-  private static final class AddressPointer extends FloatPointer {
-    AddressPointer at(long address) {
-      this.address = address;
-      this.position = 0;
-      this.limit = 0;
-      this.capacity = 0;
-      return this;
-    }
-  }
-
 
   /**
    * Checks that every matrix lies inside its tensor, so that a wrong size is an exception and
@@ -115,8 +78,8 @@ public final class Blas {
       throw new IllegalArgumentException("gemm: leading dimensions " + lda + ", " + ldb + ", "
           + ldc + " shorter than the rows (" + aColumns + ", " + bColumns + ", " + n + ")");
     }
-    NativeKernels.require("gemm", "a", a, aOffset + (long) (aRows - 1) * lda + aColumns);
-    NativeKernels.require("gemm", "b", b, bOffset + (long) (bRows - 1) * ldb + bColumns);
-    NativeKernels.require("gemm", "c", c, cOffset + (long) (m - 1) * ldc + n);
+    Tensor.require("gemm", "a", a, aOffset + (long) (aRows - 1) * lda + aColumns);
+    Tensor.require("gemm", "b", b, bOffset + (long) (bRows - 1) * ldb + bColumns);
+    Tensor.require("gemm", "c", c, cOffset + (long) (m - 1) * ldc + n);
   }
 }

@@ -13,7 +13,7 @@ import java.util.Arrays;
 public final class Dataset {
   static {
     // Before ND4J loads OpenBLAS, which picks its CPU kernels once (OpenBlasCore).
-    dev.kiln.runtime.backend.OpenBlasCore.select();
+    dev.kiln.runtime.backend.openblas.OpenBlasCore.select();
   }
 
   private final float[] features;

@@ -24,7 +24,7 @@ import java.util.zip.ZipException;
 public final class Idx {
   static {
     // Before ND4J loads OpenBLAS, which picks its CPU kernels once (OpenBlasCore).
-    dev.kiln.runtime.backend.OpenBlasCore.select();
+    dev.kiln.runtime.backend.openblas.OpenBlasCore.select();
   }
 
   private static final int BUFFER = 1 << 16;

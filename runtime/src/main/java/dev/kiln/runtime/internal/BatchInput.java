@@ -1,6 +1,6 @@
 package dev.kiln.runtime.internal;
 
-import dev.kiln.runtime.backend.NativeKernels;
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.ops.LossKind;
 import dev.kiln.runtime.tensor.Tensor;
 
@@ -58,7 +58,7 @@ public final class BatchInput {
           + n + ", width=" + width);
     }
     long count = (long) n * width;
-    NativeKernels.require("checkFinite", what, values, count);
+    Tensor.require("checkFinite", what, values, count);
     int i = firstNonFinite(values, (int) count);
     if (i >= 0) {
       throw new IllegalArgumentException("step " + step + ": " + what + " row " + (i / width)
@@ -69,22 +69,8 @@ public final class BatchInput {
 
   /** The index of the first NaN or infinity among the first {@code count} values, or -1. */
   public static int firstNonFinite(Tensor values, int count) {
-    NativeKernels.require("checkFinite", "values", values, count);
-    if (NativeKernels.AVAILABLE) {
-      return NativeKernels.firstNonFinite(values.address(), count);
-    }
-    return firstNonFiniteLoop(values, count);
-  }
-
-  /** The Java loop of {@link #firstNonFinite}, also the reference the native kernel is tested against. */
-  public static int firstNonFiniteLoop(Tensor values, int count) {
-    FloatBuffer b = values.data();
-    for (int i = 0; i < count; i++) {
-      if (!Float.isFinite(b.get(i))) {
-        return i;
-      }
-    }
-    return -1;
+    Tensor.require("checkFinite", "values", values, count);
+    return Backends.kernels().firstNonFinite(values, count);
   }
 
   /**
@@ -145,7 +131,7 @@ public final class BatchInput {
       copy(source, buffer, rows, width);
       return buffer;
     }
-    NativeKernels.require("rowsOf", "source", cachedTensor, (long) rows * width);
+    Tensor.require("rowsOf", "source", cachedTensor, (long) rows * width);
     return cachedTensor;
   }
 
@@ -179,13 +165,13 @@ public final class BatchInput {
       target.array().get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()).assign(source);
       return;
     }
-    NativeKernels.require("copy", "source", cachedTensor, count);
-    NativeKernels.require("copy", "target", target, count);
+    Tensor.require("copy", "source", cachedTensor, count);
+    Tensor.require("copy", "target", target, count);
     long src = cachedTensor.address();
     long dst = target.address();
     long bytes = (long) count * Float.BYTES;
-    if (NativeKernels.AVAILABLE && (src + bytes <= dst || dst + bytes <= src)) {
-      NativeKernels.copy(src, dst, count); // in slices on the kernels' threads
+    if (src + bytes <= dst || dst + bytes <= src) {
+      Backends.kernels().copy(cachedTensor, target, count); // natively in slices on its threads
       return;
     }
     target.data().put(0, cachedTensor.data(), 0, count); // also right when the two overlap

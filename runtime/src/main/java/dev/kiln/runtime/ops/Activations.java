@@ -1,6 +1,6 @@
 package dev.kiln.runtime.ops;
 
-import dev.kiln.runtime.backend.NativeKernels;
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
 
 import java.nio.FloatBuffer;
@@ -22,29 +22,12 @@ public final class Activations {
    * {@code y = max(0, x)}; a NaN stays NaN, as in PyTorch's {@code torch.relu}, and {@code -0.0}
    * becomes {@code +0.0}.
    *
-   * <p>Branch-free on the float's bits (a set sign bit selects {@code +0.0} unless the value is
-   * NaN): with signs that vary at random, a compare and branch mispredicts about half the time
-   * and costs several times the whole loop.
+   * <p>Branch-free on the float's bits in both backends ({@link Backends#kernels()}).
    */
   public static void relu(Tensor x, Tensor y, int count) {
-    NativeKernels.require("relu", "x", x, count);
-    NativeKernels.require("relu", "y", y, count);
-    if (NativeKernels.AVAILABLE) {
-      NativeKernels.relu(x.address(), y.address(), count);
-      return;
-    }
-    reluLoop(x, y, count);
-  }
-
-  /** The Java loop of {@link #relu}, also the reference the native kernel is tested against. */
-  public static void reluLoop(Tensor x, Tensor y, int count) {
-    FloatBuffer xb = x.data();
-    FloatBuffer yb = y.data();
-    for (int i = 0; i < count; i++) {
-      int bits = Float.floatToRawIntBits(xb.get(i));
-      int nan = (0x7f800000 - (bits & 0x7fffffff)) >> 31;
-      yb.put(i, Float.intBitsToFloat(bits & (~(bits >> 31) | nan)));
-    }
+    Tensor.require("relu", "x", x, count);
+    Tensor.require("relu", "y", y, count);
+    Backends.kernels().relu(x, y, count);
   }
 
   /**
@@ -52,34 +35,10 @@ public final class Activations {
    * is {@code dy} where {@code x > 0} and {@code +0.0} elsewhere (also where {@code x} is NaN).
    */
   public static void reluBackward(Tensor x, Tensor dy, Tensor dx, int count) {
-    NativeKernels.require("reluBackward", "x", x, count);
-    NativeKernels.require("reluBackward", "dy", dy, count);
-    NativeKernels.require("reluBackward", "dx", dx, count);
-    if (NativeKernels.AVAILABLE) {
-      NativeKernels.reluBackward(x.address(), dy.address(), dx.address(), count);
-      return;
-    }
-    reluBackwardLoop(x, dy, dx, count);
-  }
-
-  /** The Java loop of {@link #reluBackward}, also the reference the native kernel is tested against. */
-  public static void reluBackwardLoop(Tensor x, Tensor dy, Tensor dx, int count) {
-    FloatBuffer xb = x.data();
-    FloatBuffer dyb = dy.data();
-    FloatBuffer dxb = dx.data();
-    for (int i = 0; i < count; i++) {
-      dxb.put(i, Float.intBitsToFloat(Float.floatToRawIntBits(dyb.get(i)) & positiveMask(xb.get(i))));
-    }
-  }
-
-  /**
-   * All ones where {@code v > 0} (a positive finite value or +infinity), else zero, without a
-   * branch: {@code v > 0} exactly when its bits {@code b} satisfy {@code 0 < b ≤ 0x7f800000}, that
-   * is when {@code t = b - 1} is in {@code [0, 0x7f800000)}.
-   */
-  private static int positiveMask(float v) {
-    int t = Float.floatToRawIntBits(v) - 1;
-    return ((t - 0x7f800000) & ~t) >> 31;
+    Tensor.require("reluBackward", "x", x, count);
+    Tensor.require("reluBackward", "dy", dy, count);
+    Tensor.require("reluBackward", "dx", dx, count);
+    Backends.kernels().reluBackward(x, dy, dx, count);
   }
 
   /** {@code y = x > 0 ? x : slope·x}. */

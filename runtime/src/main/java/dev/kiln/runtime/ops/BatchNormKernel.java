@@ -1,12 +1,10 @@
 package dev.kiln.runtime.ops;
 
-import dev.kiln.runtime.backend.NativeKernels;
+import dev.kiln.runtime.backend.BatchNormScratch;
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
-import dev.kiln.runtime.train.Training;
 
 import java.nio.FloatBuffer;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * Batch normalisation over the rows of {@code [n, features]} (Ioffe and Szegedy, 2015), with
@@ -18,22 +16,9 @@ import org.bytedeco.javacpp.FloatPointer;
  */
 public final class BatchNormKernel {
   private final int features;
-  private final double momentum;
-  private final double epsilon;
-  private final double[] mean;
-  private final double[] invStd;
-  private final double[] sumDy;
-  private final double[] sumDyXhat;
-  private final double[] shift;
-  private final float[] meanF;
-  private final float[] invStdF;
-  private final float[] scaleF;
-  private final float[] meanDyF;
-  private final float[] meanDyXhatF;
-  // The native kernels' scratch (5·c doubles and 5·c floats, see kiln_kernels.c), off-heap so
-  // that a call passes addresses only; null when the Java loops run.
-  private final DoublePointer nativeDoubles;
-  private final FloatPointer nativeFloats;
+  // The statistics of the last forward pass and the backward pass's coefficients, in the form
+  // the chosen kernels use (Kernels.batchNormScratch).
+  private final BatchNormScratch scratch;
 
   /**
    * @param features channels {@code C}
@@ -45,20 +30,7 @@ public final class BatchNormKernel {
       throw new IllegalArgumentException("batch norm: expected at least 1 feature, got " + features);
     }
     this.features = features;
-    this.momentum = momentum;
-    this.epsilon = epsilon;
-    this.mean = new double[features];
-    this.invStd = new double[features];
-    this.sumDy = new double[features];
-    this.sumDyXhat = new double[features];
-    this.shift = new double[features];
-    this.meanF = new float[features];
-    this.invStdF = new float[features];
-    this.scaleF = new float[features];
-    this.meanDyF = new float[features];
-    this.meanDyXhatF = new float[features];
-    this.nativeDoubles = NativeKernels.AVAILABLE ? new DoublePointer(5L * features) : null;
-    this.nativeFloats = NativeKernels.AVAILABLE ? new FloatPointer(5L * features) : null;
+    this.scratch = Backends.kernels().batchNormScratch(features, momentum, epsilon);
   }
 
   /**
@@ -123,16 +95,8 @@ public final class BatchNormKernel {
     Dense.checkForward(x, n, in, weight, bias, features, pre, preName);
     checkSizes("batchNorm", n, preName, pre, "xhat", xhat, "out", out, "gamma", gamma, "beta",
         beta, "runningMean", runningMean, "runningVar", runningVar);
-    if (NativeKernels.PARALLEL) {
-      if (NativeKernels.denseBatchNormForwardTrain(x.address(), n, in, weight.address(),
-          features, bias == null ? 0 : bias.address(), pre.address(), momentum, epsilon,
-          gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
-          xhat.address(), out.address(), nativeDoubles.address(), nativeFloats.address(), true)) {
-        return;
-      }
-    }
-    Dense.forward(x, n, in, weight, bias, features, pre);
-    forwardTrainRelu(pre, n, gamma, beta, runningMean, runningVar, xhat, out);
+    Backends.kernels().denseBatchNormReluForwardTrain(scratch, x, n, in, weight, bias, pre,
+        gamma, beta, runningMean, runningVar, xhat, out);
   }
 
   /**
@@ -165,73 +129,8 @@ public final class BatchNormKernel {
     }
     checkSizes("batchNorm", n, "x", x, "xhat", xhat, relu ? "out" : "y", y, "gamma", gamma,
         "beta", beta, "runningMean", runningMean, "runningVar", runningVar);
-    if (NativeKernels.AVAILABLE) {
-      NativeKernels.batchNormForwardTrain(x.address(), n, features, momentum, epsilon,
-          gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
-          xhat.address(), y.address(), nativeDoubles.address(), nativeFloats.address(), relu);
-      return;
-    }
-    forwardTrainLoop(x, n, gamma, beta, runningMean, runningVar, xhat, y);
-    if (relu) {
-      Activations.reluLoop(y, y, n * features);
-    }
-  }
-
-  /**
-   * The Java loops of {@link #forwardTrain} (for {@code n >= 2}), also the reference the native
-   * kernel is tested against; pairs with {@link #backwardLoop}.
-   */
-  public void forwardTrainLoop(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,
-      Tensor runningVar, Tensor xhat, Tensor y) {
-    FloatBuffer xb = x.data();
-    int c = features;
-    // One pass for both moments: sums of d = x - shift and of d², shifted by the first row so
-    // that the variance does not cancel catastrophically (the shifted-data algorithm; Chan,
-    // Golub and LeVeque 1983). Row-major: the inner loop runs along the contiguous channels.
-    double[] sum = mean;
-    double[] sumSq = invStd;
-    for (int j = 0; j < c; j++) {
-      shift[j] = xb.get(j);
-      sum[j] = 0;
-      sumSq[j] = 0;
-    }
-    for (int r = 1; r < n; r++) {
-      int row = r * c;
-      for (int j = 0; j < c; j++) {
-        double d = xb.get(row + j) - shift[j];
-        sum[j] += d;
-        sumSq[j] += d * d;
-      }
-    }
-    FloatBuffer rm = runningMean.data();
-    FloatBuffer rv = runningVar.data();
-    for (int j = 0; j < c; j++) {
-      double s = sum[j];
-      double squares = Math.max(0, sumSq[j] - s * s / n);
-      double biasedVar = squares / n;
-      double unbiasedVar = squares / (n - 1);
-      mean[j] = shift[j] + s / n;
-      invStd[j] = 1.0 / Math.sqrt(biasedVar + epsilon);
-      meanF[j] = (float) mean[j];
-      invStdF[j] = (float) invStd[j];
-      rm.put(j, (float) ((1 - momentum) * rm.get(j) + momentum * mean[j]));
-      rv.put(j, (float) ((1 - momentum) * rv.get(j) + momentum * unbiasedVar));
-    }
-    // The element-wise pass in float, as PyTorch's CPU kernel does it (statistics accumulated in
-    // double, then applied in float): a double pass converts every element twice and runs
-    // several times slower.
-    FloatBuffer hb = xhat.data();
-    FloatBuffer yb = y.data();
-    FloatBuffer g = gamma.data();
-    FloatBuffer b = beta.data();
-    for (int r = 0; r < n; r++) {
-      int row = r * c;
-      for (int j = 0; j < c; j++) {
-        float h = (xb.get(row + j) - meanF[j]) * invStdF[j];
-        hb.put(row + j, h);
-        yb.put(row + j, g.get(j) * h + b.get(j));
-      }
-    }
+    Backends.kernels().batchNormForwardTrain(scratch, x, n, gamma, beta, runningMean,
+        runningVar, xhat, y, relu);
   }
 
   /**
@@ -288,7 +187,7 @@ public final class BatchNormKernel {
    */
   public void backwardRelu(Tensor dy, Tensor activation, Tensor xhat, int n, Tensor gamma,
       Tensor gammaGrad, Tensor betaGrad, Tensor dx) {
-    NativeKernels.require("batchNormBackward", "activation", activation, (long) n * features);
+    Tensor.require("batchNormBackward", "activation", activation, (long) n * features);
     backward(dy, activation, xhat, n, gamma, gammaGrad, betaGrad, dx);
   }
 
@@ -301,60 +200,8 @@ public final class BatchNormKernel {
     }
     checkSizes("batchNormBackward", n, "dy", dy, "xhat", xhat, "dx", dx, "gamma", gamma,
         "gammaGrad", gammaGrad, "betaGrad", betaGrad, "gamma", gamma);
-    if (NativeKernels.AVAILABLE) {
-      NativeKernels.batchNormBackward(dy.address(), xhat.address(), n, features, gamma.address(),
-          gammaGrad.address(), betaGrad.address(), dx.address(), nativeDoubles.address(),
-          nativeFloats.address(), activation == null ? 0 : activation.address());
-      return;
-    }
-    if (activation != null) {
-      Activations.reluBackwardLoop(activation, dy, dy, n * features);
-    }
-    backwardLoop(dy, xhat, n, gamma, gammaGrad, betaGrad, dx);
-  }
-
-
-  /**
-   * The Java loops of {@link #backward}, after {@link #forwardTrainLoop}; also the reference the
-   * native kernel is tested against.
-   */
-  public void backwardLoop(Tensor dy, Tensor xhat, int n, Tensor gamma, Tensor gammaGrad,
-      Tensor betaGrad, Tensor dx) {
-    FloatBuffer dyb = dy.data();
-    FloatBuffer hb = xhat.data();
-    int c = features;
-    java.util.Arrays.fill(sumDy, 0);
-    java.util.Arrays.fill(sumDyXhat, 0);
-    for (int r = 0; r < n; r++) {
-      int row = r * c;
-      for (int j = 0; j < c; j++) {
-        double d = dyb.get(row + j);
-        sumDy[j] += d;
-        sumDyXhat[j] += d * hb.get(row + j);
-      }
-    }
-    FloatBuffer g = gamma.data();
-    FloatBuffer gg = gammaGrad.data();
-    FloatBuffer bg = betaGrad.data();
-    for (int j = 0; j < c; j++) {
-      gg.put(j, (float) sumDyXhat[j]);
-      bg.put(j, (float) sumDy[j]);
-    }
-    // dx = gamma·σ⁻¹·(dy - mean(dy) - xhat·mean(dy·xhat)): per-channel coefficients from the
-    // double sums, the element-wise pass in float (as PyTorch's CPU kernel).
-    for (int j = 0; j < c; j++) {
-      scaleF[j] = (float) (g.get(j) * invStd[j]);
-      meanDyF[j] = (float) (sumDy[j] / n);
-      meanDyXhatF[j] = (float) (sumDyXhat[j] / n);
-    }
-    FloatBuffer dxb = dx.data();
-    for (int r = 0; r < n; r++) {
-      int row = r * c;
-      for (int j = 0; j < c; j++) {
-        float v = (dyb.get(row + j) - meanDyF[j] - hb.get(row + j) * meanDyXhatF[j]) * scaleF[j];
-        dxb.put(row + j, v);
-      }
-    }
+    Backends.kernels().batchNormBackward(scratch, dy, activation, xhat, n, gamma, gammaGrad,
+        betaGrad, dx);
   }
 
   /** Three {@code [n, features]} tensors, then four of {@code [features]}, each with its name. */
@@ -362,12 +209,12 @@ public final class BatchNormKernel {
       String r3, Tensor rows3, String c1, Tensor channels1, String c2, Tensor channels2,
       String c3, Tensor channels3, String c4, Tensor channels4) {
     long elements = (long) n * features;
-    NativeKernels.require(kernel, r1, rows1, elements);
-    NativeKernels.require(kernel, r2, rows2, elements);
-    NativeKernels.require(kernel, r3, rows3, elements);
-    NativeKernels.require(kernel, c1, channels1, features);
-    NativeKernels.require(kernel, c2, channels2, features);
-    NativeKernels.require(kernel, c3, channels3, features);
-    NativeKernels.require(kernel, c4, channels4, features);
+    Tensor.require(kernel, r1, rows1, elements);
+    Tensor.require(kernel, r2, rows2, elements);
+    Tensor.require(kernel, r3, rows3, elements);
+    Tensor.require(kernel, c1, channels1, features);
+    Tensor.require(kernel, c2, channels2, features);
+    Tensor.require(kernel, c3, channels3, features);
+    Tensor.require(kernel, c4, channels4, features);
   }
 }

@@ -1,7 +1,7 @@
 package dev.kiln.runtime.ops;
 
 import dev.kiln.runtime.backend.Blas;
-import dev.kiln.runtime.backend.NativeKernels;
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
 
 /**
@@ -24,21 +24,7 @@ public final class Dense {
    */
   public static void forward(Tensor x, int n, int in, Tensor weight, Tensor bias, int out, Tensor y) {
     checkForward(x, n, in, weight, bias, out, y);
-    if (NativeKernels.PARALLEL) {
-      // Cut along the inputs on several threads (see kiln_kernels.c), when large enough.
-      if (NativeKernels.denseForward(x.address(), n, in, weight.address(), out,
-          bias == null ? 0 : bias.address(), y.address())) {
-        return;
-      }
-    }
-    if (bias != null) {
-      java.nio.FloatBuffer yb = y.data();
-      java.nio.FloatBuffer bb = bias.data();
-      for (int r = 0; r < n; r++) {
-        yb.put(r * out, bb, 0, out); // a bulk copy per row (memcpy), no allocation
-      }
-    }
-    Blas.gemm(false, false, n, out, in, 1f, x, in, weight, out, bias != null ? 1f : 0f, y, out);
+    Backends.kernels().denseForward(x, n, in, weight, bias, out, y);
   }
 
   /**
@@ -60,11 +46,11 @@ public final class Dense {
       throw new IllegalArgumentException("dense: expected n, in and out >= 1, got n=" + n
           + ", in=" + in + ", out=" + out);
     }
-    NativeKernels.require("dense", "x", x, (long) n * in);
-    NativeKernels.require("dense", "weight", weight, (long) in * out);
-    NativeKernels.require("dense", yName, y, (long) n * out);
+    Tensor.require("dense", "x", x, (long) n * in);
+    Tensor.require("dense", "weight", weight, (long) in * out);
+    Tensor.require("dense", yName, y, (long) n * out);
     if (bias != null) {
-      NativeKernels.require("dense", "bias", bias, out);
+      Tensor.require("dense", "bias", bias, out);
     }
     long yEnd = y.address() + (long) n * out * Float.BYTES;
     if (overlaps(y.address(), yEnd, x.address(), x.address() + (long) n * in * Float.BYTES)

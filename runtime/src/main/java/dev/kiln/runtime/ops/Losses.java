@@ -1,6 +1,6 @@
 package dev.kiln.runtime.ops;
 
-import dev.kiln.runtime.backend.NativeKernels;
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
 
 import java.nio.FloatBuffer;
@@ -31,51 +31,11 @@ public final class Losses {
           + " >= 1, got n=" + n + ", classes=" + classes);
     }
     long count = (long) n * classes;
-    NativeKernels.require("softmaxCrossEntropy", "logits", logits, count);
-    NativeKernels.require("softmaxCrossEntropy", "labels", labels, count);
-    NativeKernels.require("softmaxCrossEntropy", "grad", grad, count);
-    if (NativeKernels.AVAILABLE) {
-      return NativeKernels.softmaxCrossEntropy(logits.address(), labels.address(), n, classes,
-          labelSmoothing, grad.address());
-    }
-    return softmaxCrossEntropyLoop(logits, labels, n, classes, labelSmoothing, grad);
-  }
-
-  /**
-   * The Java loop of {@link #softmaxCrossEntropy}, also the reference the native kernel is tested
-   * against (to a few units in the last place: the two use different exp and log).
-   */
-  public static double softmaxCrossEntropyLoop(Tensor logits, Tensor labels, int n, int classes,
-      double labelSmoothing, Tensor grad) {
-    FloatBuffer z = logits.data();
-    FloatBuffer y = labels.data();
-    FloatBuffer g = grad.data();
-    double uniform = labelSmoothing / classes;
-    double total = 0;
-    for (int r = 0; r < n; r++) {
-      int row = r * classes;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < classes; j++) {
-        max = Math.max(max, z.get(row + j));
-      }
-      double sumExp = 0;
-      for (int j = 0; j < classes; j++) {
-        sumExp += Math.exp(z.get(row + j) - max);
-      }
-      double logSumExp = max + Math.log(sumExp);
-      double targetMass = 0;
-      for (int j = 0; j < classes; j++) {
-        double q = (1 - labelSmoothing) * y.get(row + j) + uniform;
-        targetMass += q;
-        total -= q * (z.get(row + j) - logSumExp);
-      }
-      for (int j = 0; j < classes; j++) {
-        double q = (1 - labelSmoothing) * y.get(row + j) + uniform;
-        double p = Math.exp(z.get(row + j) - logSumExp);
-        g.put(row + j, (float) ((p * targetMass - q) / n));
-      }
-    }
-    return total / n;
+    Tensor.require("softmaxCrossEntropy", "logits", logits, count);
+    Tensor.require("softmaxCrossEntropy", "labels", labels, count);
+    Tensor.require("softmaxCrossEntropy", "grad", grad, count);
+    return Backends.kernels().softmaxCrossEntropy(logits, labels, n, classes, labelSmoothing,
+        grad);
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.kiln.runtime.optim;
 
-import dev.kiln.runtime.backend.NativeKernels;
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
 
 import java.nio.FloatBuffer;
@@ -105,18 +105,6 @@ public final class Clipping {
 
   /** Multiplies every element of {@code t} by {@code factor} in place. */
   public static void scale(Tensor t, float factor) {
-    if (NativeKernels.AVAILABLE) {
-      NativeKernels.scale(t.address(), t.length(), factor);
-      return;
-    }
-    scaleLoop(t, factor);
-  }
-
-  /** The Java loop of {@link #scale}, also the reference the native kernel is tested against. */
-  public static void scaleLoop(Tensor t, float factor) {
-    FloatBuffer b = t.data();
-    for (int i = 0, n = t.length(); i < n; i++) {
-      b.put(i, b.get(i) * factor);
-    }
+    Backends.kernels().scale(t, t.length(), factor);
   }
 }

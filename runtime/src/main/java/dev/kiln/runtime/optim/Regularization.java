@@ -1,6 +1,6 @@
 package dev.kiln.runtime.optim;
 
-import dev.kiln.runtime.backend.NativeKernels;
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
 
 import java.nio.FloatBuffer;
@@ -20,23 +20,9 @@ public final class Regularization {
    * @param count elements of {@code param} and {@code grad} to use
    */
   public static void addL2(Tensor param, Tensor grad, int count, double lambda) {
-    NativeKernels.require("addL2", "param", param, count);
-    NativeKernels.require("addL2", "grad", grad, count);
-    if (NativeKernels.AVAILABLE) {
-      NativeKernels.addL2(param.address(), grad.address(), count, (float) lambda);
-      return;
-    }
-    addL2Loop(param, grad, count, lambda);
-  }
-
-  /** The Java loop of {@link #addL2}, also the reference the native kernel is tested against. */
-  public static void addL2Loop(Tensor param, Tensor grad, int count, double lambda) {
-    FloatBuffer w = param.data();
-    FloatBuffer g = grad.data();
-    float l = (float) lambda;
-    for (int i = 0; i < count; i++) {
-      g.put(i, g.get(i) + l * w.get(i));
-    }
+    Tensor.require("addL2", "param", param, count);
+    Tensor.require("addL2", "grad", grad, count);
+    Backends.kernels().addL2(param, grad, count, (float) lambda);
   }
 
   /**

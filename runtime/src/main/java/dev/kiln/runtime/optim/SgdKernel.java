@@ -1,6 +1,6 @@
 package dev.kiln.runtime.optim;
 
-import dev.kiln.runtime.backend.NativeKernels;
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
 
 import java.nio.FloatBuffer;
@@ -58,10 +58,15 @@ public final class SgdKernel {
   public static void update(Tensor param, Tensor grad, Tensor momentumBuffer, int count,
       double learningRate, double momentum, double dampening, boolean nesterov,
       boolean firstStep, double decay, double l2) {
-    NativeKernels.require("sgd", "param", param, count);
-    NativeKernels.require("sgd", "grad", grad, count);
+    Tensor.require("sgd", "param", param, count);
+    Tensor.require("sgd", "grad", grad, count);
     if (momentum != 0) {
-      NativeKernels.require("sgd", "momentumBuffer", momentumBuffer, count);
+      Tensor.require("sgd", "momentumBuffer", momentumBuffer, count);
+    }
+    if (momentum != 0) {
+      Backends.kernels().sgdMomentum(param, grad, momentumBuffer, count, learningRate, momentum,
+          dampening, nesterov, firstStep, decay, l2);
+      return;
     }
     FloatBuffer w = param.data();
     FloatBuffer g = grad.data();
@@ -70,40 +75,10 @@ public final class SgdKernel {
     boolean decays = decay != 0;
     float l = (float) l2;
     boolean coupled = l2 != 0;
-    if (momentum == 0) {
-      for (int i = 0; i < count; i++) {
-        float gi = coupled ? g.get(i) + l * w.get(i) : g.get(i);
-        float wi = decays ? w.get(i) * keepW : w.get(i);
-        w.put(i, wi - lr * gi);
-      }
-      return;
-    }
-    float mu = (float) momentum;
-    float keep = (float) (1 - dampening);
-    if (NativeKernels.AVAILABLE) {
-      NativeKernels.sgdMomentum(param.address(), grad.address(),
-          momentumBuffer.address(), count, lr, mu, keep, nesterov, firstStep, keepW, decays, l,
-          coupled);
-      return;
-    }
-    momentumLoop(w, g, momentumBuffer.data(), count, lr, mu, keep, nesterov, firstStep, keepW,
-        decays, l, coupled);
-  }
-
-  /**
-   * The Java loop of {@link #update} with momentum, also the reference the native kernel is
-   * tested against.
-   */
-  public static void momentumLoop(FloatBuffer w, FloatBuffer g, FloatBuffer buf, int count, float lr,
-      float mu, float keep, boolean nesterov, boolean firstStep, float keepW, boolean decays,
-      float l2, boolean coupled) {
     for (int i = 0; i < count; i++) {
-      float gi = coupled ? g.get(i) + l2 * w.get(i) : g.get(i);
-      float b = firstStep ? gi : mu * buf.get(i) + keep * gi;
-      buf.put(i, b);
-      float d = nesterov ? gi + mu * b : b;
+      float gi = coupled ? g.get(i) + l * w.get(i) : g.get(i);
       float wi = decays ? w.get(i) * keepW : w.get(i);
-      w.put(i, wi - lr * d);
+      w.put(i, wi - lr * gi);
     }
   }
 }

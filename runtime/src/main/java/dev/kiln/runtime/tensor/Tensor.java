@@ -1,7 +1,6 @@
 package dev.kiln.runtime.tensor;
 
-import dev.kiln.runtime.backend.NativeKernels;
-import dev.kiln.runtime.backend.OpenBlasCore;
+import dev.kiln.runtime.backend.openblas.OpenBlasCore;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -149,7 +148,7 @@ public final class Tensor {
     return data;
   }
 
-  /** The address of element 0, for native kernels ({@link NativeKernels}). */
+  /** The address of element 0, for native kernels (the {@code backend.cpu} kernels). */
   public long address() {
     return address;
   }
@@ -209,5 +208,26 @@ public final class Tensor {
   @Override
   public String toString() {
     return "Tensor" + Arrays.toString(shape);
+  }
+
+  /**
+   * Checks that {@code t} holds at least {@code elements} floats before a kernel touches that
+   * many: native code has no bounds checks, so a wrong size must fail here, as an exception,
+   * and not as a write past the end of a buffer. Every kernel entry point calls it for each
+   * tensor argument, whichever backend then runs.
+   *
+   * @param kernel the kernel's name, for the message
+   * @param argument the argument's name, for the message
+   * @throws IllegalArgumentException naming the kernel, the argument and both sizes
+   * @throws NullPointerException if {@code t} is null
+   */
+  public static void require(String kernel, String argument, Tensor t, long elements) {
+    if (t == null) {
+      throw new NullPointerException(kernel + ": " + argument + " is null");
+    }
+    if (elements < 0 || t.length < elements) {
+      throw new IllegalArgumentException(kernel + ": " + argument + " has " + t.length
+          + " elements; " + elements + " needed");
+    }
   }
 }

@@ -1,6 +1,6 @@
 package dev.kiln.runtime.train;
 
-import dev.kiln.runtime.backend.OpenBlasCore;
+import dev.kiln.runtime.backend.openblas.OpenBlasCore;
 import dev.kiln.runtime.data.BatchSource;
 import dev.kiln.runtime.data.IteratorSource;
 import dev.kiln.runtime.ops.LossKind;

@@ -29,7 +29,7 @@ class ConvTimingProbe {
   @Test
   void time() {
     assumeTrue(Boolean.getBoolean("kiln.convTiming"), "timing only on request");
-    System.out.println("[conv timing] threads " + dev.kiln.runtime.backend.NativeKernels.threads());
+    System.out.println("[conv timing] threads " + dev.kiln.runtime.backend.Backends.kernels().threads());
     for (int[] s : SHAPES) {
       int n = s[0];
       int[] groups = {1, 4, 16, n, -1};

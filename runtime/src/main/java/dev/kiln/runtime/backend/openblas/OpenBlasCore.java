@@ -1,7 +1,4 @@
-package dev.kiln.runtime.backend;
-
-import dev.kiln.runtime.tensor.Tensor;
-import dev.kiln.runtime.train.Training;
+package dev.kiln.runtime.backend.openblas;
 
 import com.sun.jna.Function;
 import com.sun.jna.Library;
@@ -40,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@value #PROPERTY} is {@code none}, off Linux x86-64, or when OpenBLAS is already loaded (a
  * program that used ND4J before any Kiln class); the last case is logged once as a warning with
  * the variable to set. The property may also name a core type, which is then used as given.
- * Every Kiln class that can be the first to touch ND4J ({@link Tensor}, {@link Blas}, the data
- * readers, {@link Training}) calls {@link #select()} from its static initialiser.
+ * Every Kiln class that can be the first to touch ND4J ({@code tensor.Tensor}, {@code backend.Blas}, the data
+ * readers, {@code train.Training}) calls {@link #select()} from its static initialiser.
  */
 public final class OpenBlasCore {
   /** System property: {@code auto} (the default), {@code none}, or an OpenBLAS core name. */

@@ -1,4 +1,4 @@
-package dev.kiln.runtime.backend;
+package dev.kiln.runtime.backend.openblas;
 
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -1,5 +1,6 @@
-package dev.kiln.runtime.backend;
+package dev.kiln.runtime.backend.openblas;
 
+import dev.kiln.runtime.backend.Blas;
 import dev.kiln.runtime.tensor.Tensor;
 
 /** Run in a fresh JVM by {@link OpenBlasCoreTest}: uses Kiln first, then prints OpenBLAS's core. */

@@ -1,4 +1,4 @@
-package dev.kiln.runtime.backend;
+package dev.kiln.runtime.backend.openblas;
 
 import org.nd4j.common.io.Resource;
 import org.nd4j.linalg.factory.Environment;

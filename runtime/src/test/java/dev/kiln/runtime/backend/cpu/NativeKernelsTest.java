@@ -1,5 +1,9 @@
-package dev.kiln.runtime.backend;
+package dev.kiln.runtime.backend.cpu;
 
+import dev.kiln.runtime.backend.Backends;
+import dev.kiln.runtime.backend.BatchNormScratch;
+import dev.kiln.runtime.backend.Blas;
+import dev.kiln.runtime.backend.java.JavaKernels;
 import dev.kiln.runtime.internal.BatchInput;
 import dev.kiln.runtime.ops.Activations;
 import dev.kiln.runtime.ops.BatchNormKernel;
@@ -23,27 +27,31 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The native kernels give bitwise the same results as the Java loops they replace (NaN compared
- * as NaN), on shapes with vector tails and column blocks cut short, and on values that include
- * zeros of both signs, infinities, NaN and subnormals where the kernel must pass them through.
+ * The production path (the ops, optimizer and input kernels through {@link Backends#kernels()},
+ * native here) gives bitwise the same results as {@link JavaKernels} (NaN compared as NaN), on
+ * shapes with vector tails and column blocks cut short, and on values that include zeros of both
+ * signs, infinities, NaN and subnormals where the kernel must pass them through. Runs on one
+ * thread and, in the build's two-thread execution, on two.
  */
 public class NativeKernelsTest {
+  private static final JavaKernels JAVA = new JavaKernels();
+
   private static final int[] COUNTS = {1, 7, 8, 9, 63, 64, 65, 1000, 200_704 + 3};
   private static final int[][] SHAPES = {{2, 1}, {2, 3}, {5, 64}, {7, 70}, {128, 256}, {33, 129}};
 
   @BeforeAll
   static void nativeLibraryLoads() {
-    assumeTrue(Boolean.parseBoolean(System.getProperty(NativeKernels.PROPERTY, "true")),
-        "native kernels turned off (-D" + NativeKernels.PROPERTY + "=false)");
+    assumeTrue(Boolean.parseBoolean(System.getProperty(Backends.NATIVE_PROPERTY, "true")),
+        "native kernels turned off (-D" + Backends.NATIVE_PROPERTY + "=false)");
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     boolean linuxX64 = os.contains("linux") && System.getProperty("os.arch").equals("amd64");
     if (linuxX64 && cCompilerOnPath()) {
       // The build compiles the library on Linux x86-64 when it has a C compiler (build.sh); it
       // must be there and load.
       assertWithMessage("libkilnkernels.so on the class path").that(NativeKernels.bundled()).isTrue();
-      assertWithMessage("native kernels loaded").that(NativeKernels.available()).isTrue();
+      assertWithMessage("native kernels chosen").that(Backends.kernels().name()).isEqualTo("native");
     }
-    assumeTrue(NativeKernels.available(), "no native kernels on this platform");
+    assumeTrue(Backends.kernels() instanceof NativeKernels, "no native kernels on this platform");
   }
 
   /** Whether build.sh found a compiler: {@code $CC}, else {@code gcc}, on the PATH. */
@@ -65,10 +73,10 @@ public class NativeKernelsTest {
       Tensor yNative = Tensor.zeros(count);
       Tensor yJava = Tensor.zeros(count);
       Activations.relu(x, yNative, count);
-      Activations.reluLoop(x, yJava, count);
+      JAVA.relu(x, yJava, count);
       assertSameBits("relu " + count, yNative, yJava);
       Activations.reluBackward(x, dy, yNative, count);
-      Activations.reluBackwardLoop(x, dy, yJava, count);
+      JAVA.reluBackward(x, dy, yJava, count);
       assertSameBits("relu backward " + count, yNative, yJava);
       // In place, as the generated trainer calls it (dx = dy).
       Tensor inPlace = copy(dy);
@@ -81,14 +89,14 @@ public class NativeKernelsTest {
   public void sumsOfSquaresAndScaling() {
     for (int count : COUNTS) {
       Tensor x = random(count, 3, false);
-      assertThat(Reductions.sumSquares(x, count)).isEqualTo(Reductions.sumSquaresLoop(x, count));
+      assertThat(Reductions.sumSquares(x, count)).isEqualTo(JAVA.sumSquares(x, count));
       Tensor special = random(count, 4, true);
       assertThat(Double.doubleToLongBits(Reductions.sumSquares(special, count)))
-          .isEqualTo(Double.doubleToLongBits(Reductions.sumSquaresLoop(special, count)));
+          .isEqualTo(Double.doubleToLongBits(JAVA.sumSquares(special, count)));
       Tensor a = copy(special);
       Tensor b = copy(special);
       Clipping.scale(a, 0.37f);
-      Clipping.scaleLoop(b, 0.37f);
+      JAVA.scale(b, b.length(), 0.37f);
       assertSameBits("scale " + count, a, b);
     }
   }
@@ -106,12 +114,12 @@ public class NativeKernelsTest {
             t.set(count - 1, Float.NaN); // a later one must not be reported first
           }
           assertThat(BatchInput.firstNonFinite(t, count)).isEqualTo(at);
-          assertThat(BatchInput.firstNonFiniteLoop(t, count)).isEqualTo(at);
+          assertThat(JAVA.firstNonFinite(t, count)).isEqualTo(at);
         }
       }
       Tensor special = random(count, 15, true);
       assertThat(BatchInput.firstNonFinite(special, count))
-          .isEqualTo(BatchInput.firstNonFiniteLoop(special, count));
+          .isEqualTo(JAVA.firstNonFinite(special, count));
     }
   }
 
@@ -133,7 +141,7 @@ public class NativeKernelsTest {
       t.set(c[2] * width + c[3], Float.POSITIVE_INFINITY);
       int expected = Math.min(c[0] * width + c[1], c[2] * width + c[3]);
       assertThat(BatchInput.firstNonFinite(t, rows * width)).isEqualTo(expected);
-      assertThat(BatchInput.firstNonFiniteLoop(t, rows * width)).isEqualTo(expected);
+      assertThat(JAVA.firstNonFinite(t, rows * width)).isEqualTo(expected);
       assertThat(BatchInput.firstNonFinite(t, 40 * width))
           .isEqualTo(expected < 40 * width ? expected : -1); // only the first 40 rows
     }
@@ -178,7 +186,7 @@ public class NativeKernelsTest {
         Tensor gJava = Tensor.zeros(n * classes);
         double lossNative = Losses.softmaxCrossEntropy(logits, labels, n, classes, smoothing,
             gNative);
-        double lossJava = Losses.softmaxCrossEntropyLoop(logits, labels, n, classes, smoothing,
+        double lossJava = JAVA.softmaxCrossEntropy(logits, labels, n, classes, smoothing,
             gJava);
         assertThat(lossNative).isWithin(1e-13 * Math.max(1, Math.abs(lossJava))).of(lossJava);
         for (int i = 0; i < n * classes; i++) {
@@ -254,7 +262,7 @@ public class NativeKernelsTest {
       }
       int split = count / 64 * 32;
       double expected = lanes(x, 0, split) + lanes(x, split, count);
-      assertThat(Reductions.sumSquaresLoop(x, count)).isEqualTo(expected);
+      assertThat(JAVA.sumSquares(x, count)).isEqualTo(expected);
       assertThat(Reductions.sumSquares(x, count)).isEqualTo(expected);
     }
   }
@@ -280,7 +288,7 @@ public class NativeKernelsTest {
       Tensor gNative = copy(g);
       Tensor gJava = copy(g);
       Regularization.addL2(w, gNative, count, 1e-4);
-      Regularization.addL2Loop(w, gJava, count, 1e-4);
+      JAVA.addL2(w, gJava, count, (float) 1e-4);
       assertSameBits("L2 " + count, gNative, gJava);
       for (boolean nesterov : new boolean[] {false, true}) {
         for (boolean first : new boolean[] {true, false}) {
@@ -293,9 +301,8 @@ public class NativeKernelsTest {
               Tensor gNative2 = copy(g);
               SgdKernel.update(wNative, gNative2, bufNative, count, 0.1, 0.9, 0.1, nesterov,
                   first, decay, l2);
-              SgdKernel.momentumLoop(wJava.data(), g.data(), bufJava.data(), count, 0.1f, 0.9f,
-                  (float) (1 - 0.1), nesterov, first, (float) (1 - decay), decay != 0,
-                  (float) l2, l2 != 0);
+              JAVA.sgdMomentum(wJava, g, bufJava, count, 0.1, 0.9, 0.1, nesterov, first, decay,
+                  l2);
               String what = "sgd " + count + " nesterov " + nesterov + " first " + first
                   + " l2 " + l2;
               assertSameBits(what + " weights", wNative, wJava);
@@ -329,7 +336,7 @@ public class NativeKernelsTest {
       Tensor a = Tensor.zeros(c);
       Tensor b = Tensor.zeros(c);
       Reductions.sumRows(x, n, c, a);
-      Reductions.sumRowsLoop(x, n, c, b);
+      JAVA.sumRows(x, n, c, b);
       assertSameBits("sumRows " + n + "x" + c, a, b);
     }
   }
@@ -341,7 +348,7 @@ public class NativeKernelsTest {
       int c = shape[1];
       String what = "batch norm " + n + "x" + c;
       BatchNormKernel nativeKernel = new BatchNormKernel(c, 0.1, 1e-5);
-      BatchNormKernel javaKernel = new BatchNormKernel(c, 0.1, 1e-5);
+      BatchNormScratch javaScratch = JAVA.batchNormScratch(c, 0.1, 1e-5);
       Tensor x = random(n * c, 9, false);
       // Shift some channels far from zero: the shifted one-pass statistics must agree there too.
       for (int i = 0; i < n * c; i += 3) {
@@ -361,7 +368,8 @@ public class NativeKernelsTest {
       Tensor yJava = copy(x);
       nativeKernel.forwardTrain(yNative, n, gamma, beta, meanNative, varNative, xhatNative,
           yNative);
-      javaKernel.forwardTrainLoop(yJava, n, gamma, beta, meanJava, varJava, xhatJava, yJava);
+      JAVA.batchNormForwardTrain(javaScratch, yJava, n, gamma, beta, meanJava, varJava, xhatJava,
+          yJava, false);
       assertSameBits(what + " xhat", xhatNative, xhatJava);
       assertSameBits(what + " y", yNative, yJava);
       assertSameBits(what + " running mean", meanNative, meanJava);
@@ -375,7 +383,8 @@ public class NativeKernelsTest {
       Tensor bgNative = Tensor.zeros(c);
       Tensor bgJava = Tensor.zeros(c);
       nativeKernel.backward(dxNative, xhatNative, n, gamma, ggNative, bgNative, dxNative);
-      javaKernel.backwardLoop(dxJava, xhatJava, n, gamma, ggJava, bgJava, dxJava);
+      JAVA.batchNormBackward(javaScratch, dxJava, null, xhatJava, n, gamma, ggJava, bgJava,
+          dxJava);
       assertSameBits(what + " dx", dxNative, dxJava);
       assertSameBits(what + " gamma grad", ggNative, ggJava);
       assertSameBits(what + " beta grad", bgNative, bgJava);
@@ -406,7 +415,7 @@ public class NativeKernelsTest {
       Tensor bgApart = Tensor.zeros(c);
       Activations.reluBackward(pre, deltaApart, deltaApart, n * c);
       apart.backward(deltaApart, xhatApart, n, gamma, ggApart, bgApart, deltaApart);
-      // Fused, natively, and through the Java loops' fallback of the fused methods.
+      // Fused, in production (natively), and by the Java loops' fused kernels.
       for (boolean javaLoops : new boolean[] {false, true}) {
         BatchNormKernel fused = new BatchNormKernel(c, 0.1, 1e-5);
         Tensor in = copy(x);
@@ -418,10 +427,9 @@ public class NativeKernelsTest {
         Tensor gg = Tensor.zeros(c);
         Tensor bg = Tensor.zeros(c);
         if (javaLoops) {
-          fused.forwardTrainLoop(in, n, gamma, beta, rm, rv, xhat, out);
-          Activations.reluLoop(out, out, n * c);
-          Activations.reluBackwardLoop(out, delta, delta, n * c);
-          fused.backwardLoop(delta, xhat, n, gamma, gg, bg, delta);
+          BatchNormScratch scratch = JAVA.batchNormScratch(c, 0.1, 1e-5);
+          JAVA.batchNormForwardTrain(scratch, in, n, gamma, beta, rm, rv, xhat, out, true);
+          JAVA.batchNormBackward(scratch, delta, out, xhat, n, gamma, gg, bg, delta);
         } else {
           fused.forwardTrainRelu(in, n, gamma, beta, rm, rv, xhat, out);
           assertSameBits(what + " input kept", in, x);
@@ -529,7 +537,8 @@ public class NativeKernelsTest {
       if (k == 0) {
         kernel.forwardTrain(x, n, gamma, beta, stats[0], stats[1], xhat, out[0]);
       } else {
-        kernel.forwardTrainLoop(x, n, gamma, beta, stats[2], stats[3], xhat, out[1]);
+        JAVA.batchNormForwardTrain(JAVA.batchNormScratch(c, 0.1, 1e-5), x, n, gamma, beta,
+            stats[2], stats[3], xhat, out[1], false);
       }
     }
     assertSameBits("y", out[0], out[1]);

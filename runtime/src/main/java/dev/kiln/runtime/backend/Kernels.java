@@ -1,0 +1,161 @@
+package dev.kiln.runtime.backend;
+
+import dev.kiln.runtime.tensor.Tensor;
+
+/**
+ * The kernels a training step runs that have more than one implementation: the element-wise,
+ * reduction and fused layer kernels, and the matrix product. One implementation is chosen per JVM
+ * ({@link Backends#kernels()}): {@code backend.cpu.NativeKernels}, C compiled by the runtime's
+ * build (vectorised, optionally on several threads), or {@code backend.java.JavaKernels}, plain
+ * Java loops and OpenBLAS through JavaCPP. Both give bitwise the same results (the same float and
+ * double operations in the same order), except {@link #softmaxCrossEntropy}, whose exp and log
+ * are the C library's natively (a few units in the last place).
+ *
+ * <p>Callers are the layer, optimizer and input kernels ({@code ops}, {@code optim}, {@code
+ * internal}); they check their arguments first (positive sizes, {@link Tensor#require} for every
+ * tensor): implementations trust them, and the native one has no bounds checks. Tensors are
+ * row-major; {@code n} is the number of rows used of a tensor sized for a full batch. No method
+ * allocates.
+ */
+public interface Kernels {
+  /** A short name for logs and tests: {@code "native"} or {@code "java"}. */
+  String name();
+
+  /**
+   * The number of threads the kernels and matrix products use (1: the calling thread only);
+   * constant for the life of the JVM.
+   */
+  int threads();
+
+  /**
+   * {@code c = alpha · op(a) · op(b) + beta · c} for row-major matrices, where {@code op(a)} is
+   * {@code [m, k]}, {@code op(b)} {@code [k, n]} and {@code c} {@code [m, n]} (BLAS {@code sgemm}).
+   *
+   * @param transA whether {@code a} is stored as {@code [k, m]}
+   * @param transB whether {@code b} is stored as {@code [n, k]}
+   * @param lda stored columns of {@code a}; {@code ldb}, {@code ldc} likewise
+   */
+  void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int lda,
+      Tensor b, int ldb, float beta, Tensor c, int ldc);
+
+  /**
+   * {@link #gemm(boolean, boolean, int, int, int, float, Tensor, int, Tensor, int, float, Tensor,
+   * int)} on matrices that start {@code aOffset}, {@code bOffset} and {@code cOffset} elements
+   * into their tensors (one sample of a batch, say), without a view. The caller has checked that
+   * each matrix lies inside its tensor.
+   */
+  void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a,
+      int aOffset, int lda, Tensor b, int bOffset, int ldb, float beta, Tensor c, int cOffset,
+      int ldc);
+
+  /**
+   * A dense layer's forward product {@code y = x·W + bias} (PyTorch's {@code nn.Linear} with its
+   * weight transposed).
+   *
+   * @param x {@code [n, in]}
+   * @param weight {@code [in, out]}
+   * @param bias {@code [out]}, or null for none
+   * @param y {@code [n, out]}, overwritten; apart from {@code x} and {@code weight}
+   */
+  void denseForward(Tensor x, int n, int in, Tensor weight, Tensor bias, int out, Tensor y);
+
+  /**
+   * The per-layer scratch of the batch-normalisation kernels, allocated once per layer.
+   *
+   * @param channels {@code C}, at least 1
+   * @param momentum weight of the new batch in the running statistics
+   * @param epsilon added to the variance
+   */
+  BatchNormScratch batchNormScratch(int channels, double momentum, double epsilon);
+
+  /**
+   * Batch normalisation in training mode over the rows of {@code [n, C]} (Ioffe and Szegedy,
+   * 2015; PyTorch's {@code nn.BatchNorm1d}): statistics in double over the {@code n ≥ 2} rows,
+   * shifted by the first row; {@code xhat = (x - mean)·invStd} and {@code y = gamma·xhat + beta}
+   * in float; running statistics updated (biased variance normalises, unbiased one enters the
+   * running variance). With {@code relu}, {@code y = max(0, gamma·xhat + beta)} instead.
+   *
+   * @param x {@code [n, C]}; {@code xhat} and {@code y} may each be {@code x}
+   * @param gamma {@code [C]}; {@code beta}, {@code runningMean}, {@code runningVar} likewise
+   */
+  void batchNormForwardTrain(BatchNormScratch scratch, Tensor x, int n, Tensor gamma, Tensor beta,
+      Tensor runningMean, Tensor runningVar, Tensor xhat, Tensor y, boolean relu);
+
+  /**
+   * {@link #denseForward} into {@code pre}, then {@link #batchNormForwardTrain} of {@code pre}
+   * with ReLU: bitwise the two calls. {@code pre} may be {@code xhat} (normalised in place).
+   *
+   * @param scratch of a layer of {@code out} channels
+   */
+  void denseBatchNormReluForwardTrain(BatchNormScratch scratch, Tensor x, int n, int in,
+      Tensor weight, Tensor bias, Tensor pre, Tensor gamma, Tensor beta, Tensor runningMean,
+      Tensor runningVar, Tensor xhat, Tensor out);
+
+  /**
+   * Backward of {@link #batchNormForwardTrain} with the statistics of the last forward pass in
+   * {@code scratch}: {@code dbeta = Σ dy}, {@code dgamma = Σ dy·xhat}, {@code dx = gamma·invStd·
+   * (dy - mean(dy) - xhat·mean(dy·xhat))}. With an {@code activation} (the forward pass's ReLU
+   * output), {@code dy} is first masked by ReLU's gradient there; the Java loops mask {@code dy}
+   * in place, the native kernel leaves it unless it is {@code dx}.
+   *
+   * @param dy {@code [n, C]}; {@code dx} may be {@code dy}
+   * @param activation {@code [n, C]}, or null for batch normalisation without ReLU
+   * @param gammaGrad {@code [C]}, overwritten; {@code betaGrad} likewise
+   */
+  void batchNormBackward(BatchNormScratch scratch, Tensor dy, Tensor activation, Tensor xhat,
+      int n, Tensor gamma, Tensor gammaGrad, Tensor betaGrad, Tensor dx);
+
+  /** {@code y = max(0, x)}, NaN kept, {@code -0.0} to {@code +0.0}; {@code y} may be {@code x}. */
+  void relu(Tensor x, Tensor y, int count);
+
+  /** {@code dx = dy} where {@code x > 0}, else {@code +0.0} (NaN too); {@code dx} may be {@code dy}. */
+  void reluBackward(Tensor x, Tensor dy, Tensor dx, int count);
+
+  /** {@code out[j] = Σ_{r<n} x[r, j]} in double, row order, rounded once; {@code x} {@code [n, width]}. */
+  void sumRows(Tensor x, int n, int width, Tensor out);
+
+  /**
+   * The sum of the squares of the first {@code count} elements in double: two fixed halves (the
+   * first {@code count / 64 · 32} elements and the rest), each over 32 lanes in a fixed order
+   * (see {@code ops.Reductions#sumSquares}); the same bits on any number of threads.
+   */
+  double sumSquares(Tensor x, int count);
+
+  /** {@code x[i] *= factor} for the first {@code count} elements. */
+  void scale(Tensor x, int count, float factor);
+
+  /** {@code grad[i] += lambda · param[i]} (coupled L2), in float. */
+  void addL2(Tensor param, Tensor grad, int count, float lambda);
+
+  /**
+   * One step of SGD with momentum ({@code torch.optim.SGD}, momentum not 0) in float: the step's
+   * gradient is {@code g = grad + l2·param} when {@code l2 ≠ 0} ({@code grad} itself is not
+   * written); the buffer becomes {@code g} on the first step, else {@code momentum·buffer +
+   * (1 - dampening)·g}; the direction is the buffer, or {@code g + momentum·buffer} with Nesterov;
+   * then {@code param = param·(1 - decay) - learningRate·direction}, the decay only when not 0
+   * (decoupled, SGDW). Every factor is rounded to float once, from the double given.
+   *
+   * @param decay the decoupled decay factor {@code lr·λ}, 0 for none
+   * @param l2 the coupled L2 coefficient, 0 for none
+   */
+  void sgdMomentum(Tensor param, Tensor grad, Tensor momentumBuffer, int count,
+      double learningRate, double momentum, double dampening, boolean nesterov, boolean firstStep,
+      double decay, double l2);
+
+  /** The index of the first NaN or infinity among the first {@code count} elements, or -1. */
+  int firstNonFinite(Tensor x, int count);
+
+  /** Copies the first {@code count} floats of {@code source} to {@code target}; not overlapping. */
+  void copy(Tensor source, Tensor target, int count);
+
+  /**
+   * Mean softmax cross-entropy with label smoothing over {@code n} rows of {@code [n, classes]}
+   * logits, and its gradient (PyTorch's {@code F.cross_entropy(..., label_smoothing)} with
+   * probability targets; see {@code ops.Losses#softmaxCrossEntropy}).
+   *
+   * @param grad {@code [n, classes]}, overwritten
+   * @return the mean loss
+   */
+  double softmaxCrossEntropy(Tensor logits, Tensor labels, int n, int classes,
+      double labelSmoothing, Tensor grad);
+}

@@ -1,0 +1,185 @@
+package dev.kiln.runtime.backend.cpu;
+
+import dev.kiln.runtime.backend.BatchNormScratch;
+import dev.kiln.runtime.backend.Kernels;
+import dev.kiln.runtime.backend.java.JavaKernels;
+import dev.kiln.runtime.tensor.Tensor;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * The kernels in C ({@link NativeLibrary}): every kernel performs the same float and double
+ * operations, in the same order, as {@link JavaKernels}, so the two give bitwise equal results
+ * ({@code NativeKernelsTest}); GCC vectorises the native loops, which the JIT does not do for
+ * loops over off-heap buffers. With more than one thread ({@link NativeLibrary#threads()}), large
+ * kernels and matrix products are cut into fixed slices that give the same bits on any number of
+ * threads; on one thread the products are OpenBLAS's, as in {@link JavaKernels}.
+ */
+public final class NativeKernels implements Kernels {
+  /** Whether products and dense layers are cut among the kernels' threads. */
+  private static final boolean PARALLEL = NativeLibrary.THREADS > 1;
+
+  NativeKernels() {}
+
+  /** Whether this build of the runtime contains the native library (it may still not load). */
+  static boolean bundled() {
+    return NativeLibrary.bundled();
+  }
+
+  @Override
+  public String name() {
+    return "native";
+  }
+
+  @Override
+  public int threads() {
+    return NativeLibrary.THREADS;
+  }
+
+  @Override
+  public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a,
+      int lda, Tensor b, int ldb, float beta, Tensor c, int ldc) {
+    if (PARALLEL) {
+      NativeLibrary.gemm(transA, transB, m, n, k, alpha, a.address(), lda, b.address(), ldb,
+          beta, c.address(), ldc);
+      return;
+    }
+    JavaKernels.openBlasGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+
+  @Override
+  public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a,
+      int aOffset, int lda, Tensor b, int bOffset, int ldb, float beta, Tensor c, int cOffset,
+      int ldc) {
+    long aAddress = a.address() + (long) aOffset * Float.BYTES;
+    long bAddress = b.address() + (long) bOffset * Float.BYTES;
+    long cAddress = c.address() + (long) cOffset * Float.BYTES;
+    if (PARALLEL) {
+      NativeLibrary.gemm(transA, transB, m, n, k, alpha, aAddress, lda, bAddress, ldb, beta,
+          cAddress, ldc);
+      return;
+    }
+    JavaKernels.openBlasGemm(transA, transB, m, n, k, alpha, aAddress, lda, bAddress, ldb, beta,
+        cAddress, ldc);
+  }
+
+  @Override
+  public void denseForward(Tensor x, int n, int in, Tensor weight, Tensor bias, int out,
+      Tensor y) {
+    // Cut along the inputs on several threads (see kiln_products.c), when large enough.
+    if (PARALLEL && NativeLibrary.denseForward(x.address(), n, in, weight.address(), out,
+        bias == null ? 0 : bias.address(), y.address())) {
+      return;
+    }
+    JavaKernels.denseForward(this, x, n, in, weight, bias, out, y);
+  }
+
+  /** Off-heap, so that a call passes addresses only: 5·C doubles and 5·C floats. */
+  static final class Scratch extends BatchNormScratch {
+    final DoublePointer doubles;
+    final FloatPointer floats;
+
+    Scratch(int channels, double momentum, double epsilon) {
+      super(channels, momentum, epsilon);
+      doubles = new DoublePointer(5L * channels);
+      floats = new FloatPointer(5L * channels);
+    }
+  }
+
+  @Override
+  public BatchNormScratch batchNormScratch(int channels, double momentum, double epsilon) {
+    return new Scratch(channels, momentum, epsilon);
+  }
+
+  @Override
+  public void batchNormForwardTrain(BatchNormScratch scratch, Tensor x, int n, Tensor gamma,
+      Tensor beta, Tensor runningMean, Tensor runningVar, Tensor xhat, Tensor y, boolean relu) {
+    Scratch s = (Scratch) scratch;
+    NativeLibrary.batchNormForwardTrain(x.address(), n, s.channels(), s.momentum(), s.epsilon(),
+        gamma.address(), beta.address(), runningMean.address(), runningVar.address(),
+        xhat.address(), y.address(), s.doubles.address(), s.floats.address(), relu);
+  }
+
+  @Override
+  public void denseBatchNormReluForwardTrain(BatchNormScratch scratch, Tensor x, int n, int in,
+      Tensor weight, Tensor bias, Tensor pre, Tensor gamma, Tensor beta, Tensor runningMean,
+      Tensor runningVar, Tensor xhat, Tensor out) {
+    Scratch s = (Scratch) scratch;
+    if (PARALLEL && NativeLibrary.denseBatchNormForwardTrain(x.address(), n, in,
+        weight.address(), s.channels(), bias == null ? 0 : bias.address(), pre.address(),
+        s.momentum(), s.epsilon(), gamma.address(), beta.address(), runningMean.address(),
+        runningVar.address(), xhat.address(), out.address(), s.doubles.address(),
+        s.floats.address(), true)) {
+      return;
+    }
+    denseForward(x, n, in, weight, bias, s.channels(), pre);
+    batchNormForwardTrain(s, pre, n, gamma, beta, runningMean, runningVar, xhat, out, true);
+  }
+
+  @Override
+  public void batchNormBackward(BatchNormScratch scratch, Tensor dy, Tensor activation,
+      Tensor xhat, int n, Tensor gamma, Tensor gammaGrad, Tensor betaGrad, Tensor dx) {
+    Scratch s = (Scratch) scratch;
+    NativeLibrary.batchNormBackward(dy.address(), xhat.address(), n, s.channels(),
+        gamma.address(), gammaGrad.address(), betaGrad.address(), dx.address(),
+        s.doubles.address(), s.floats.address(), activation == null ? 0 : activation.address());
+  }
+
+  @Override
+  public void relu(Tensor x, Tensor y, int count) {
+    NativeLibrary.relu(x.address(), y.address(), count);
+  }
+
+  @Override
+  public void reluBackward(Tensor x, Tensor dy, Tensor dx, int count) {
+    NativeLibrary.reluBackward(x.address(), dy.address(), dx.address(), count);
+  }
+
+  @Override
+  public void sumRows(Tensor x, int n, int width, Tensor out) {
+    NativeLibrary.sumRows(x.address(), n, width, out.address());
+  }
+
+  @Override
+  public double sumSquares(Tensor x, int count) {
+    return NativeLibrary.sumSquares(x.address(), count);
+  }
+
+  @Override
+  public void scale(Tensor x, int count, float factor) {
+    NativeLibrary.scale(x.address(), count, factor);
+  }
+
+  @Override
+  public void addL2(Tensor param, Tensor grad, int count, float lambda) {
+    NativeLibrary.addL2(param.address(), grad.address(), count, lambda);
+  }
+
+  @Override
+  public void sgdMomentum(Tensor param, Tensor grad, Tensor momentumBuffer, int count,
+      double learningRate, double momentum, double dampening, boolean nesterov, boolean firstStep,
+      double decay, double l2) {
+    // The same float factors as JavaKernels.sgdMomentum.
+    NativeLibrary.sgdMomentum(param.address(), grad.address(), momentumBuffer.address(), count,
+        (float) learningRate, (float) momentum, (float) (1 - dampening), nesterov, firstStep,
+        (float) (1 - decay), decay != 0, (float) l2, l2 != 0);
+  }
+
+  @Override
+  public int firstNonFinite(Tensor x, int count) {
+    return NativeLibrary.firstNonFinite(x.address(), count);
+  }
+
+  @Override
+  public void copy(Tensor source, Tensor target, int count) {
+    NativeLibrary.copy(source.address(), target.address(), count);
+  }
+
+  @Override
+  public double softmaxCrossEntropy(Tensor logits, Tensor labels, int n, int classes,
+      double labelSmoothing, Tensor grad) {
+    return NativeLibrary.softmaxCrossEntropy(logits.address(), labels.address(), n, classes,
+        labelSmoothing, grad.address());
+  }
+}
