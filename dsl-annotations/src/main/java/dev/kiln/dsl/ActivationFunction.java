@@ -16,5 +16,10 @@ public enum ActivationFunction {
    * {@code x·Φ(x)} with the exact normal CDF {@code Φ} (Hendrycks and Gimpel, 2016): PyTorch
    * {@code nn.GELU()} with its default {@code approximate='none'}.
    */
-  GELU
+  GELU,
+  /**
+   * GELU with the tanh approximation {@code 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))}:
+   * PyTorch {@code nn.GELU(approximate='tanh')}, GPT-2's form.
+   */
+  GELU_TANH
 }

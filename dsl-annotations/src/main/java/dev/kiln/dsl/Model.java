@@ -20,6 +20,18 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface Model {
-  /** Number of input features per sample: features arrive as {@code [batch, inputs]}. At least 1. */
-  int inputs();
+  /**
+   * Number of input features per sample: features arrive as {@code [batch, inputs]}. At least 1;
+   * left out (0) for a token model, which gives {@link #vocabulary} and {@link #context}.
+   */
+  int inputs() default 0;
+
+  /**
+   * A token model's vocabulary {@code V}: features are token ids {@code [n, T]} (whole numbers in
+   * {@code [0, V)}), targets the next-token ids {@code [n, T]}; 0 for a feature model.
+   */
+  int vocabulary() default 0;
+
+  /** A token model's context {@code T}, the longest sequence a step takes; 0 for a feature model. */
+  int context() default 0;
 }

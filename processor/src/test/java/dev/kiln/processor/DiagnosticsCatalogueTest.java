@@ -51,7 +51,8 @@ class DiagnosticsCatalogueTest {
     List<Arguments> all = new ArrayList<>();
     for (Stream<Arguments> s : List.of(DiagnosticsTest.cases(), ScheduleDiagnosticsTest.cases(),
         OptimizationDiagnosticsTest.cases(), PruningDiagnosticsTest.cases(),
-        RobustnessDiagnosticsTest.cases(), RobustnessDiagnosticsTest.warningCases())) {
+        RobustnessDiagnosticsTest.cases(), RobustnessDiagnosticsTest.warningCases(),
+        SequenceDiagnosticsTest.cases())) {
       s.forEach(all::add);
     }
     return all;

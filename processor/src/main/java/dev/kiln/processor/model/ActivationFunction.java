@@ -10,10 +10,12 @@ public enum ActivationFunction {
   LEAKY_RELU,
   TANH,
   SIGMOID,
-  GELU;
+  GELU,
+  GELU_TANH;
 
   /** Whether weights before it default to He (Kaiming) initialisation rather than Xavier. */
   public boolean reluFamily() {
-    return this == RELU || this == LEAKY_RELU || this == GELU;
+    return this == RELU || this == LEAKY_RELU || this == GELU
+        || this == GELU_TANH;
   }
 }

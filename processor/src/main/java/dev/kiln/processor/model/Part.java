@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * <p>To add a kind, see the package documentation of {@code dev.kiln.processor}.
  */
-public sealed interface Part permits DensePart, BatchNormPart, ActivationPart, DropoutPart {
+public sealed interface Part permits DensePart, BatchNormPart, ActivationPart, DropoutPart,
+    EmbeddingPart, PositionEmbeddingPart, LayerNormPart, SelfAttentionPart, ResidualPart {
   /** The kind's name in descriptions and fingerprints, e.g. {@code Dense}. */
   String kind();
 

@@ -29,6 +29,21 @@ public record Shape(List<Integer> dims) {
     return of(features);
   }
 
+  /** A sequence {@code [T, D]}: {@code steps} positions of {@code width} features. */
+  public static Shape sequence(int steps, int width) {
+    return of(steps, width);
+  }
+
+  /** Whether this is a sequence {@code [T, D]} (rank 2). */
+  public boolean isSequence() {
+    return dims.size() == 2;
+  }
+
+  /** The last dimension: features per position of a sequence, the size of a vector. */
+  public int last() {
+    return dims.get(dims.size() - 1);
+  }
+
   /** The number of dimensions. */
   public int rank() {
     return dims.size();

@@ -12,10 +12,36 @@ public final class Specs {
   public record Target(String packageName, String sourceName, String qualifiedSourceName,
       boolean isPublic) {}
 
-  /** A network: its input shape and layers in order. */
-  public record NetworkSpec(Target target, String className, Shape input, List<LayerSpec> layers) {
+  /**
+   * A network: its input shape and layers in order, blocks flattened (a layer in a block is
+   * named by its path, {@code blocks.1.mlp.up}; a residual block is framed by two layers with a
+   * {@link ResidualPart}). {@code vocabulary} is a token model's {@code V} (its input is then the
+   * ids {@code [T]} and its output the logits {@code [T, V]}), 0 for a feature model.
+   */
+  public record NetworkSpec(Target target, String className, Shape input, List<LayerSpec> layers,
+      int vocabulary) {
     public NetworkSpec {
       layers = List.copyOf(layers);
+    }
+
+    /** A feature model. */
+    public NetworkSpec(Target target, String className, Shape input, List<LayerSpec> layers) {
+      this(target, className, input, layers, 0);
+    }
+
+    /** Whether this is a token model ({@code @Model(vocabulary, context)}). */
+    public boolean tokens() {
+      return vocabulary > 0;
+    }
+
+    /** A token model's context {@code T}. */
+    public int context() {
+      return input.dim(0);
+    }
+
+    /** Values per sample of the targets: {@code T} ids of a token model, else {@link #outputs}. */
+    public int labelWidth() {
+      return tokens() ? context() : outputs();
     }
 
     /** Values per input sample (the product of the input shape). */

@@ -10,17 +10,54 @@ import javax.lang.model.type.TypeMirror;
 public final class Decls {
   private Decls() {}
 
-  /** A {@code @Model} type. */
+  /**
+   * A {@code @Model} type: {@code inputs} for a feature model, {@code vocabulary} and {@code
+   * context} for a token model (0 where left out), and its fields.
+   */
   public record ModelDecl(TypeElement type, AnnotationMirror mirror, Attr<Integer> inputs,
-      List<LayerDecl> layers, List<VariableElement> annotatedNonLayers,
-      List<VariableElement> bareLayers) {}
+      Attr<Integer> vocabulary, Attr<Integer> context, BodyDecl body) {
+    /** Whether the model declares a vocabulary or a context (a token model). */
+    public boolean tokens() {
+      return vocabulary.written() != null || context.written() != null;
+    }
+  }
+
+  /**
+   * The fields of a {@code @Model} or {@code @Block} type: its layer and block fields in order,
+   * and the fields that are neither but carry their annotations.
+   *
+   * @param members {@code Layer} fields with parts and block-typed fields, in declaration order
+   * @param annotatedNonLayers fields of another type that carry layer or block annotations
+   * @param bareLayers {@code Layer} fields without any part
+   * @param blockAnnotatedLayers {@code Layer} fields with {@code @Residual} or {@code @Repeat},
+   *     with that annotation
+   */
+  public record BodyDecl(List<MemberDecl> members, List<VariableElement> annotatedNonLayers,
+      List<VariableElement> bareLayers, List<Misplaced> blockAnnotatedLayers) {}
+
+  /** An annotation on a field that cannot carry it. */
+  public record Misplaced(VariableElement field, AnnotationMirror mirror) {}
+
+  /** A member of a model or block: a {@code Layer} field or a field of a {@code @Block} type. */
+  public sealed interface MemberDecl permits LayerDecl, BlockFieldDecl {
+    /** The field. */
+    VariableElement field();
+  }
+
+  /**
+   * A field of a {@code @Block} type: {@code residual} and {@code repeatMirror} are null where
+   * absent ({@code repeat} then holds 1).
+   */
+  public record BlockFieldDecl(VariableElement field, TypeElement block, AnnotationMirror residual,
+      AnnotationMirror repeatMirror, Attr<Integer> repeat, LayerTrainingDecl training)
+      implements MemberDecl {}
 
   /**
    * A {@code Layer} field with its part annotations in the fixed part order ({@link
    * PartReaders}). {@code training} holds the field's per-layer training annotations (never null).
    */
   public record LayerDecl(VariableElement field, List<PartDecl> parts,
-      LayerTrainingDecl training) {
+      LayerTrainingDecl training) implements MemberDecl {
     public LayerDecl {
       parts = List.copyOf(parts);
     }
@@ -33,7 +70,8 @@ public final class Decls {
 
   /** One layer-part annotation on a field, as read; each kind has its record below. */
   public sealed interface PartDecl
-      permits DenseDecl, BatchNormDecl, ActivationDecl, DropoutDecl {
+      permits DenseDecl, BatchNormDecl, ActivationDecl, DropoutDecl, EmbeddingDecl,
+      PositionEmbeddingDecl, LayerNormDecl, SelfAttentionDecl {
     /** The annotation, for diagnostics. */
     AnnotationMirror mirror();
   }
@@ -67,6 +105,19 @@ public final class Decls {
 
   /** {@code @Dropout}. */
   public record DropoutDecl(AnnotationMirror mirror, Attr<Double> rate) implements PartDecl {}
+
+  /** {@code @Embedding}. */
+  public record EmbeddingDecl(AnnotationMirror mirror, Attr<Integer> width) implements PartDecl {}
+
+  /** {@code @PositionEmbedding}. */
+  public record PositionEmbeddingDecl(AnnotationMirror mirror) implements PartDecl {}
+
+  /** {@code @LayerNorm}. */
+  public record LayerNormDecl(AnnotationMirror mirror, Attr<Double> epsilon) implements PartDecl {}
+
+  /** {@code @SelfAttention}. */
+  public record SelfAttentionDecl(AnnotationMirror mirror, Attr<Integer> heads,
+      Attr<Boolean> causal, Attr<Boolean> bias) implements PartDecl {}
 
   /** A {@code @TrainingConfig} type; absent optional annotations are null. */
   public record ConfigDecl(TypeElement type, AnnotationMirror mirror, Attr<TypeMirror> model,

@@ -11,6 +11,13 @@ public final class DslNames {
   public static final String BATCH_NORM = PACKAGE + ".BatchNorm";
   public static final String ACTIVATION = PACKAGE + ".Activation";
   public static final String DROPOUT = PACKAGE + ".Dropout";
+  public static final String BLOCK = PACKAGE + ".Block";
+  public static final String RESIDUAL = PACKAGE + ".Residual";
+  public static final String REPEAT = PACKAGE + ".Repeat";
+  public static final String EMBEDDING = PACKAGE + ".Embedding";
+  public static final String POSITION_EMBEDDING = PACKAGE + ".PositionEmbedding";
+  public static final String LAYER_NORM = PACKAGE + ".LayerNorm";
+  public static final String SELF_ATTENTION = PACKAGE + ".SelfAttention";
   public static final String TRAINING_CONFIG = PACKAGE + ".TrainingConfig";
   public static final String SGD = PACKAGE + ".Sgd";
   public static final String COSINE_DECAY = PACKAGE + ".CosineDecay";

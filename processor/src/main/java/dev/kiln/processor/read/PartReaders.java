@@ -4,6 +4,10 @@ import dev.kiln.processor.read.Decls.ActivationDecl;
 import dev.kiln.processor.read.Decls.BatchNormDecl;
 import dev.kiln.processor.read.Decls.DenseDecl;
 import dev.kiln.processor.read.Decls.DropoutDecl;
+import dev.kiln.processor.read.Decls.EmbeddingDecl;
+import dev.kiln.processor.read.Decls.LayerNormDecl;
+import dev.kiln.processor.read.Decls.PositionEmbeddingDecl;
+import dev.kiln.processor.read.Decls.SelfAttentionDecl;
 import dev.kiln.processor.read.Decls.PartDecl;
 import java.util.List;
 import javax.lang.model.element.AnnotationMirror;
@@ -32,6 +36,16 @@ public final class PartReaders {
           mirrors.attr(field, m, "value", Integer.class),
           mirrors.attr(field, m, "bias", Boolean.class),
           mirrors.attr(field, m, "init", String.class))),
+      new PartReader(DslNames.EMBEDDING, (mirrors, field, m) -> new EmbeddingDecl(m,
+          mirrors.attr(field, m, "value", Integer.class))),
+      new PartReader(DslNames.POSITION_EMBEDDING, (mirrors, field, m) ->
+          new PositionEmbeddingDecl(m)),
+      new PartReader(DslNames.SELF_ATTENTION, (mirrors, field, m) -> new SelfAttentionDecl(m,
+          mirrors.attr(field, m, "heads", Integer.class),
+          mirrors.attr(field, m, "causal", Boolean.class),
+          mirrors.attr(field, m, "bias", Boolean.class))),
+      new PartReader(DslNames.LAYER_NORM, (mirrors, field, m) -> new LayerNormDecl(m,
+          mirrors.attr(field, m, "epsilon", Double.class))),
       new PartReader(DslNames.BATCH_NORM, (mirrors, field, m) -> new BatchNormDecl(m,
           mirrors.attr(field, m, "momentum", Double.class),
           mirrors.attr(field, m, "epsilon", Double.class))),

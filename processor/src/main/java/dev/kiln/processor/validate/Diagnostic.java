@@ -236,6 +236,42 @@ public enum Diagnostic {
   DUPLICATE_LAYER("KilnDuplicateLayer",
       "Layer field %s of %s hides the layer of the same name in superclass %s; a model's layers,"
           + " inherited ones included, need distinct names. Rename one of them."),
+  RESIDUAL_SHAPE("KilnResidualShape",
+      "@Residual %s: the block's output %s differs from its input %s; a residual connection adds"
+          + " the two, so the block must keep the shape."),
+  REPEAT_NOT_POSITIVE("KilnBadRepeat",
+      "@Repeat(%s): a block is repeated at least once (1 for a single, indexed copy)."),
+  EMPTY_BLOCK("KilnEmptyBlock",
+      "@Block %s declares no layers. Add fields of type dev.kiln.dsl.Layer or of @Block types."),
+  CYCLIC_BLOCK("KilnCyclicBlock",
+      "Field %s: block %s contains itself (%s). A block cannot include its own type."),
+  RESIDUAL_ON_LAYER("KilnResidualOnLayer",
+      "@%s on Layer field %s: only a field of a @Block type can be residual or repeated. Move the"
+          + " layers into a @Block class and declare a field of it."),
+  HEADS_DIVIDE("KilnHeadsDivide",
+      "@SelfAttention(heads = %s): heads must be at least 1 and divide the width D = %s of the"
+          + " input %s (each head takes D/heads features)."),
+  SEQUENCE_INPUT("KilnNeedsSequence",
+      "@%s on layer %s needs a sequence [T, D] input, got %s. Put it after an @Embedding."),
+  EMBEDDING_INPUT("KilnEmbeddingInput",
+      "@Embedding on layer %s: an embedding reads token ids, so it must be the first part of a"
+          + " token model's first layer (@Model(vocabulary = V, context = T)); its input here is"
+          + " %s."),
+  TOKEN_MODEL_FIRST_LAYER("KilnTokenModelInput",
+      "Layer %s: the first layer of a token model reads token ids and must start with"
+          + " @Embedding(width)."),
+  BAD_TOKEN_MODEL("KilnBadTokenModel",
+      "@Model(vocabulary = %s, context = %s, inputs = %s): a token model gives vocabulary >= 2 and"
+          + " context >= 1 and leaves inputs out."),
+  TOKEN_OUTPUT("KilnTokenOutput",
+      "A token model's last layer gives the logits [T, %s] (one per word of the vocabulary); layer"
+          + " %s outputs %s. End with @Dense(%s)."),
+  TOKEN_LOSS("KilnTokenLoss",
+      "@TrainingConfig(loss = %s): a token model is trained with SOFTMAX_CROSS_ENTROPY over its"
+          + " vocabulary, without label smoothing, distillation or batch normalisation."),
+  EMBEDDING_WIDTH("KilnBadEmbeddingWidth", "@Embedding(%s): the width must be at least 1."),
+  LAYER_NORM_EPSILON("KilnBadLayerNormEpsilon",
+      "@LayerNorm(epsilon = %s): epsilon must be positive; PyTorch's default is 1e-5."),
   INTERNAL_ERROR("KilnInternalError",
       "Kiln failed unexpectedly on this type: %s. Please report this with the annotated source.");
 

@@ -13,10 +13,12 @@ import dev.kiln.processor.model.Specs.NetworkSpec;
 import dev.kiln.processor.model.Specs.Target;
 import dev.kiln.processor.model.Specs.TrainingSpec;
 import dev.kiln.processor.read.Attr;
+import dev.kiln.processor.read.DslNames;
 import dev.kiln.processor.read.Decls.ConfigDecl;
 import dev.kiln.processor.read.Decls.LayerDecl;
 import dev.kiln.processor.read.Decls.ModelDecl;
 import dev.kiln.processor.read.Mirrors;
+import dev.kiln.processor.read.Reader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,42 +49,47 @@ public final class Validator {
     return reporter;
   }
 
-  /** Validates a model and infers each layer's shape. */
+  /** Validates a model and infers each layer's shape; blocks are flattened ({@link Blocks}). */
   public Optional<NetworkSpec> network(ModelDecl decl) {
     int before = reporter.errorCount();
-    int inputs = decl.inputs().value();
-    if (inputs < 1) {
-      reporter.error(decl.inputs(), Diagnostic.INPUTS_NOT_POSITIVE, inputs);
+    Shape shape;
+    int vocabulary = 0;
+    if (decl.tokens()) {
+      int v = decl.vocabulary().value();
+      int t = decl.context().value();
+      if (v < 2 || t < 1 || decl.inputs().written() != null) {
+        Attr<Integer> at = v < 2 ? decl.vocabulary() : t < 1 ? decl.context() : decl.inputs();
+        reporter.error(at, Diagnostic.BAD_TOKEN_MODEL, v, t, decl.inputs().value());
+      }
+      vocabulary = Math.max(2, v);
+      shape = Shape.of(Math.max(1, t));
+    } else {
+      int inputs = decl.inputs().value();
+      if (inputs < 1) {
+        reporter.error(decl.inputs(), Diagnostic.INPUTS_NOT_POSITIVE, inputs);
+      }
+      shape = Shape.features(Math.max(1, inputs));
     }
-    for (VariableElement field : decl.bareLayers()) {
-      reporter.error(field, Diagnostic.BARE_LAYER, field.getSimpleName());
-    }
-    for (VariableElement field : decl.annotatedNonLayers()) {
-      reporter.error(field, Diagnostic.LAYER_ANNOTATION_ON_NON_LAYER, field.getSimpleName(),
-          field.asType());
-    }
-    if (decl.layers().isEmpty() && decl.bareLayers().isEmpty()
-        && decl.annotatedNonLayers().isEmpty()) {
+    if (decl.body().members().isEmpty() && decl.body().bareLayers().isEmpty()
+        && decl.body().annotatedNonLayers().isEmpty()) {
       reporter.error(decl.type(), decl.mirror(), Diagnostic.NO_LAYERS, decl.type().getSimpleName());
     }
-    for (LayerDecl layer : decl.layers()) {
-      if (layer.field().getModifiers().contains(Modifier.STATIC)) {
-        reporter.error(layer.field(), Diagnostic.STATIC_LAYER, layer.field().getSimpleName());
+    Shape input = shape;
+    List<LayerSpec> layers = new Blocks(reporter, new Reader(mirrors), vocabulary)
+        .flatten(decl.type(), decl.body(), shape);
+    if (vocabulary > 0 && !layers.isEmpty() && reporter.errorCount() == before) {
+      LayerSpec last = layers.get(layers.size() - 1);
+      Shape out = last.output();
+      if (!out.isSequence() || out.last() != vocabulary) {
+        reporter.error(decl.type(), decl.mirror(), Diagnostic.TOKEN_OUTPUT, vocabulary,
+            last.name(), out, vocabulary);
       }
     }
-    List<LayerSpec> layers = new ArrayList<>();
-    Shape shape = Shape.features(inputs);
-    Shape input = shape;
-    for (LayerDecl layer : decl.layers()) {
-      LayerSpec spec = LayerRules.check(layer, shape, reporter);
-      layers.add(spec);
-      shape = spec.output();
-    }
-    if (reporter.errorCount() != before) {
+    if (reporter.errorCount() != before || layers.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(new NetworkSpec(target(decl.type()), GeneratedNames.network(decl.type()),
-        input, layers));
+        input, layers, vocabulary));
   }
 
   /** Validates a training configuration against its (already checked) network. */
@@ -116,6 +123,10 @@ public final class Validator {
       reporter.error(decl.loss(), Diagnostic.BINARY_LOSS_OUTPUTS, network.outputs(),
           network.outputs());
     }
+    if (network.tokens() && (loss != LossKind.SOFTMAX_CROSS_ENTROPY || smoothing != 0
+        || network.usesBatchStatistics() || ctx0(decl).find(DslNames.DISTILL).isPresent())) {
+      reporter.error(decl.loss(), Diagnostic.TOKEN_LOSS, loss);
+    }
     if (network.parameterCount() == 0) {
       reporter.error(decl.model(), Diagnostic.NO_PARAMETERS, network.target().sourceName());
     }
@@ -141,6 +152,10 @@ public final class Validator {
         GeneratedNames.trainer(decl.type()), network, loss, decl.batchSize().value(),
         decl.epochs().value(), decl.seed().value(), smoothing, optimizer, schedule, clipping,
         regularization, pruning, distillation.spec()));
+  }
+
+  private RuleContext ctx0(ConfigDecl decl) {
+    return new RuleContext(decl.type(), mirrors, reporter);
   }
 
   private Target target(TypeElement type) {

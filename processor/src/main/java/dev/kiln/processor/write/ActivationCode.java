@@ -46,6 +46,11 @@ final class ActivationCode extends PartCode {
             ? Literals.ofFloat(part.negativeSlope()) : "0f");
   }
 
+  /** The runtime {@code Gelu.Approximation} of a GELU part: exact (erf) or tanh. */
+  private String approximation() {
+    return part.function() == ActivationFunction.GELU_TANH ? "TANH" : "NONE";
+  }
+
   /** {@code y = f(x)} over {@code count} elements. */
   private CodeBlock forward(String in, String out, String count) {
     return switch (part.function()) {
@@ -55,7 +60,8 @@ final class ActivationCode extends PartCode {
       case TANH -> CodeBlock.of("$T.tanh($L, $L, $L)", RuntimeNames.ACTIVATIONS, in, out, count);
       case SIGMOID -> CodeBlock.of("$T.sigmoid($L, $L, $L)", RuntimeNames.ACTIVATIONS, in, out,
           count);
-      case GELU -> CodeBlock.of("$T.gelu($L, $L, $L)", RuntimeNames.ACTIVATIONS, in, out, count);
+      case GELU, GELU_TANH -> CodeBlock.of("$T.forward($L, $L, $L, $T.$L)", RuntimeNames.GELU, in,
+          out, count, RuntimeNames.GELU_APPROXIMATION, approximation());
       case IDENTITY -> throw new IllegalStateException("IDENTITY is no activation part");
     };
   }
@@ -71,8 +77,8 @@ final class ActivationCode extends PartCode {
           dy, dx, count);
       case SIGMOID -> CodeBlock.of("$T.sigmoidBackward($L, $L, $L, $L)",
           RuntimeNames.ACTIVATIONS, x, dy, dx, count);
-      case GELU -> CodeBlock.of("$T.geluBackward($L, $L, $L, $L)", RuntimeNames.ACTIVATIONS, x,
-          dy, dx, count);
+      case GELU, GELU_TANH -> CodeBlock.of("$T.backward($L, $L, $L, $L, $T.$L)", RuntimeNames.GELU,
+          x, dy, dx, count, RuntimeNames.GELU_APPROXIMATION, approximation());
       case IDENTITY -> throw new IllegalStateException("IDENTITY is no activation part");
     };
   }

@@ -52,6 +52,6 @@ final class DenseBatchNormReluOp extends LayerOp {
     m.addStatement("$N.backwardRelu($N, $N, $N, n, network.$N, $N, $N, $N)",
         c.member("batchNorm"), delta, out(), xhat, c.field("gamma"), c.grad("gamma"),
         c.grad("beta"), delta);
-    DenseCode.backward(m, c, dense, inputs, delta, target, in());
+    DenseCode.backward(m, c, dense, "n", inputs, delta, target, in());
   }
 }

@@ -21,20 +21,21 @@ final class DenseCode extends PartCode {
 
   @Override
   void forward(MethodSpec.Builder m, Context c) {
-    m.addStatement("$T.forward($N, n, $L, network.$N, $L, $L, $N)", RuntimeNames.DENSE, in(),
-        input.size(), c.field("weight"), bias(c.net(), "network."), part.units(), out());
+    m.addStatement("$T.forward($N, $L, $L, network.$N, $L, $L, $N)", RuntimeNames.DENSE, in(),
+        rows(input), DensePart.inputsPerRow(input), c.field("weight"), bias(c.net(), "network."),
+        part.units(), out());
   }
 
   @Override
   void backward(MethodSpec.Builder m, Context c, String delta, String target) {
-    backward(m, c, part, input.size(), delta, target, in());
+    backward(m, c, part, rows(input), DensePart.inputsPerRow(input), delta, target, in());
   }
 
   /** {@code Dense.backward} of a layer's dense part; shared with the fused op. */
-  static void backward(MethodSpec.Builder m, Context c, DensePart part, long inputs,
+  static void backward(MethodSpec.Builder m, Context c, DensePart part, String rows, long inputs,
       String delta, String target, String in) {
-    m.addStatement("$T.backward($N, $N, n, $L, network.$N, $L, $N, $L, $L)", RuntimeNames.DENSE,
-        in, delta, inputs, c.field("weight"), part.units(), c.grad("weight"),
+    m.addStatement("$T.backward($N, $N, $L, $L, network.$N, $L, $N, $L, $L)", RuntimeNames.DENSE,
+        in, delta, rows, inputs, c.field("weight"), part.units(), c.grad("weight"),
         part.bias() ? c.grad("bias") : "null", target == null ? "null" : target);
   }
 
@@ -45,8 +46,8 @@ final class DenseCode extends PartCode {
 
   @Override
   boolean eval(MethodSpec.Builder m, NetworkLayout net, String in, String out) {
-    m.addStatement("$T.forward($L, n, $L, $N, $L, $L, $L)", RuntimeNames.DENSE, in, input.size(),
-        net.field(layer, "weight"), bias(net, ""), part.units(), out);
+    m.addStatement("$T.forward($L, $L, $L, $N, $L, $L, $L)", RuntimeNames.DENSE, in, rows(input),
+        DensePart.inputsPerRow(input), net.field(layer, "weight"), bias(net, ""), part.units(), out);
     return true;
   }
 

@@ -45,6 +45,11 @@ final class EvalCode {
       constructor.addStatement("this.$N = $T.zeros(maxBatch, $L)", field, RuntimeNames.TENSOR,
           layer.output().size());
     }
+    for (LayerSpec layer : layers) {
+      for (int i = 0; i < layer.parts().size(); i++) {
+        PartCode.of(layer, i).evalBuffers(buffers, constructor, layout);
+      }
+    }
     buffers.addMethod(constructor.build());
     buffers.addMethod(MethodSpec.methodBuilder("maxBatch").addModifiers(Modifier.PUBLIC)
         .returns(int.class).addJavadoc("The most rows a forward pass with these buffers takes.\n")
@@ -61,10 +66,14 @@ final class EvalCode {
         .endControlFlow()
         .addStatement("return new $T(maxBatch)", buffersType).build());
 
-    MethodSpec.Builder forward = MethodSpec.methodBuilder("forwardEval")
+    MethodSpec.Builder forward;
+    forward = MethodSpec.methodBuilder("forwardEval")
         .addModifiers(Modifier.PUBLIC)
-        .addParameter(RuntimeNames.TENSOR, "input").addParameter(int.class, "n")
-        .addParameter(RuntimeNames.TENSOR, "output").addParameter(buffersType, "buffers")
+        .addParameter(RuntimeNames.TENSOR, "input").addParameter(int.class, "n");
+    if (spec.tokens()) {
+      forward.addParameter(int.class, "length");
+    }
+    forward.addParameter(RuntimeNames.TENSOR, "output").addParameter(buffersType, "buffers")
         .addJavadoc("Eval-mode forward pass of the first {@code n} rows, allocating nothing:"
             + " batch norm uses its\nrunning statistics, dropout is off, and the network is not"
             + " changed. The same outputs as\n{@link #predict}.\n\n@param input {@code [rows,"
@@ -78,13 +87,23 @@ final class EvalCode {
         .addStatement("throw new $T($S + buffers.maxBatch + $S + n)",
             IllegalArgumentException.class, "rows: expected 1 <= n <= ", ", got ")
         .endControlFlow()
-        .addStatement("checkEvalTensor($S, input, n, INPUTS)", "input")
+        ;
+    if (spec.tokens()) {
+      forward.beginControlFlow("if (length < 1 || length > CONTEXT)")
+          .addStatement("throw new $T($S + length)", IllegalArgumentException.class,
+              "length: expected 1 <= length <= " + spec.context() + ", got ")
+          .endControlFlow();
+    }
+    forward.addStatement("checkEvalTensor($S, input, n, INPUTS)", "input")
         .addStatement("checkEvalTensor($S, output, n, OUTPUTS)", "output");
     String in = "input";
+    java.util.Map<String, String> outputs = new java.util.HashMap<>();
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec layer = layers.get(i);
       String out = i == layers.size() - 1 ? "output" : "buffers." + names.get(layer);
-      forward.addStatement("$N($L, n, $L)", layout.evalMethod(layer), in, out);
+      outputs.put(layer.name(), out);
+      forward.addStatement("$N($L)", layout.evalMethod(layer),
+          String.join(", ", arguments(spec, layer, in, out, outputs)));
       in = out;
     }
     type.addMethod(forward.build());
@@ -102,11 +121,56 @@ final class EvalCode {
     }
   }
 
+  /** Whether layer eval methods take the {@code EvalBuffers} (some part keeps scratch there). */
+  private static boolean scratch(NetworkSpec spec) {
+    return spec.tokens() || spec.layers().stream().anyMatch(l -> l.parts().stream().anyMatch(
+        p -> p instanceof dev.kiln.processor.model.LayerNormPart
+            || p instanceof dev.kiln.processor.model.SelfAttentionPart));
+  }
+
+  /** The residual end part of a layer, or null. */
+  private static dev.kiln.processor.model.ResidualPart residualEnd(LayerSpec layer) {
+    return layer.part(dev.kiln.processor.model.ResidualPart.class).filter(p -> !p.start())
+        .orElse(null);
+  }
+
+  /**
+   * The arguments of a layer's eval call: {@code input, n[, length], output[, buffers][, skip]};
+   * a residual end's {@code skip} is its start layer's output (the block's input).
+   */
+  private static List<String> arguments(NetworkSpec spec, LayerSpec layer, String in, String out,
+      java.util.Map<String, String> outputs) {
+    List<String> a = new java.util.ArrayList<>(List.of(in, "n"));
+    if (spec.tokens()) {
+      a.add("length");
+    }
+    a.add(out);
+    if (scratch(spec)) {
+      a.add("buffers");
+    }
+    dev.kiln.processor.model.ResidualPart end = residualEnd(layer);
+    if (end != null) {
+      a.add(outputs.get(end.partner()));
+    }
+    return a;
+  }
+
   private static MethodSpec layerEval(NetworkLayout layout, LayerSpec layer) {
+    NetworkSpec spec = layout.spec();
     MethodSpec.Builder m = MethodSpec.methodBuilder(layout.evalMethod(layer))
         .addModifiers(Modifier.PRIVATE)
-        .addParameter(RuntimeNames.TENSOR, "input").addParameter(int.class, "n")
-        .addParameter(RuntimeNames.TENSOR, "output")
+        .addParameter(RuntimeNames.TENSOR, "input").addParameter(int.class, "n");
+    if (spec.tokens()) {
+      m.addParameter(int.class, "length");
+    }
+    m.addParameter(RuntimeNames.TENSOR, "output");
+    if (scratch(spec)) {
+      m.addParameter(layout.className().nestedClass(BUFFERS), "buffers");
+    }
+    if (residualEnd(layer) != null) {
+      m.addParameter(RuntimeNames.TENSOR, "skip");
+    }
+    m
         .addJavadoc("Layer {@code $L} in eval mode into {@code output}: $L.\n", layer.name(),
             layer.describe());
     String current = "input";
@@ -116,8 +180,9 @@ final class EvalCode {
       }
     }
     if (current.equals("input")) {
-      m.addComment("dropout is the identity in eval mode")
-          .addStatement("output.data().put(0, input.data(), 0, n * $L)", layer.output().size());
+      m.addComment("the identity in eval mode")
+          .addStatement("output.data().put(0, input.data(), 0, $L)",
+              PartCode.count(layer.output()));
     }
     return m.build();
   }

@@ -12,6 +12,13 @@ final class InputChecks {
   private InputChecks() {}
 
   static void addStatements(MethodSpec.Builder m, TrainingSpec spec) {
+    if (spec.network().tokens()) {
+      for (String[] b : new String[][] {{"tokens", "input"}, {"targets", "target"}}) {
+        m.addStatement("$T.checkIds($S, $L, n, length, $L, iteration)", RuntimeNames.TOKEN_INPUT,
+            b[0], b[1], spec.network().vocabulary());
+      }
+      return;
+    }
     m.addStatement("$T.checkFinite($S, input, n, $L, iteration)", RuntimeNames.BATCH_INPUT,
         "features", spec.network().inputs());
     m.addStatement("$T.checkLabels($T.$L, target, n, $L, iteration)", RuntimeNames.BATCH_INPUT,

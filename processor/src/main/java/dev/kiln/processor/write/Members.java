@@ -16,13 +16,31 @@ final class Members {
     }
   }
 
+  /**
+   * A dotted path in camel case: {@code blocks.0.mlp.up} → {@code blocks0MlpUp}; {@code
+   * query.weight} → {@code QueryWeight} when {@code capitalise}.
+   */
+  private static String camel(String path, boolean capitalise) {
+    StringBuilder b = new StringBuilder();
+    boolean upper = capitalise;
+    for (char ch : path.toCharArray()) {
+      if (ch == '.') {
+        upper = true;
+      } else {
+        b.append(upper ? Character.toUpperCase(ch) : ch);
+        upper = false;
+      }
+    }
+    return b.toString();
+  }
+
   String name(String layer, String role) {
     String tag = layer + "#" + role;
     try {
       return allocator.get(tag);
     } catch (IllegalArgumentException unknown) {
-      String suggestion = role.isEmpty() ? layer
-          : layer + Character.toUpperCase(role.charAt(0)) + role.substring(1);
+      String camel = camel(layer, false);
+      String suggestion = role.isEmpty() ? camel : camel + camel(role, true);
       return allocator.newName(suggestion, tag);
     }
   }

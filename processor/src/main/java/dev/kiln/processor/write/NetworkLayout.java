@@ -11,7 +11,7 @@ final class NetworkLayout {
   private final Members members = new Members(List.of("INPUTS", "OUTPUTS", "parameters",
       "initialize", "predict", "save", "load", "tensors", "MODEL_FINGERPRINT", "checkOutput", "input", "output", "features", "n", "seed", "rng",
       "map", "evalBuffers", "forwardEval", "EvalBuffers", "checkEvalTensor", "buffers",
-      "maxBatch"));
+      "maxBatch", "length", "skip", "tokens", "VOCABULARY", "CONTEXT"));
 
   NetworkLayout(NetworkSpec spec) {
     this.spec = spec;

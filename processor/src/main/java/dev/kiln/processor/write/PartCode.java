@@ -6,6 +6,11 @@ import dev.kiln.processor.model.ActivationPart;
 import dev.kiln.processor.model.BatchNormPart;
 import dev.kiln.processor.model.DensePart;
 import dev.kiln.processor.model.DropoutPart;
+import dev.kiln.processor.model.EmbeddingPart;
+import dev.kiln.processor.model.LayerNormPart;
+import dev.kiln.processor.model.PositionEmbeddingPart;
+import dev.kiln.processor.model.ResidualPart;
+import dev.kiln.processor.model.SelfAttentionPart;
 import dev.kiln.processor.model.Part;
 import dev.kiln.processor.model.Shape;
 import dev.kiln.processor.model.Specs.LayerSpec;
@@ -39,14 +44,52 @@ abstract class PartCode extends LayerOp {
       return new ActivationCode(layer, index, p);
     } else if (part instanceof DropoutPart p) {
       return new DropoutCode(layer, index, p);
+    } else if (part instanceof EmbeddingPart p) {
+      return new EmbeddingCode(layer, index, p);
+    } else if (part instanceof PositionEmbeddingPart p) {
+      return new PositionEmbeddingCode(layer, index, p);
+    } else if (part instanceof LayerNormPart p) {
+      return new LayerNormCode(layer, index, p);
+    } else if (part instanceof SelfAttentionPart p) {
+      return new SelfAttentionCode(layer, index, p);
+    } else if (part instanceof ResidualPart p) {
+      return new ResidualCode(layer, index, p);
     }
     throw new IllegalArgumentException("no writer for " + part);
   }
 
-  /** {@code n * <values per sample>} of the part's output: the element count of a batch. */
+  /**
+   * {@code n * <values per sample>} of the part's output: the element count of a batch; for a
+   * sequence {@code [T, D]}, {@code n * length * D} with {@code length} the batch's sequence
+   * length (a trainer field, a parameter of the network's eval methods).
+   */
   String count() {
-    return "n * " + output.size();
+    return count(output);
   }
+
+  /** The element count of a batch of {@code shape}. */
+  static String count(Shape shape) {
+    return shape.isSequence() ? "n * length * " + shape.last() : "n * " + shape.size();
+  }
+
+  /** The rows a per-position kernel sees: {@code n * length} for a sequence, else {@code n}. */
+  static String rows(Shape shape) {
+    return shape.isSequence() ? "n * length" : "n";
+  }
+
+  /**
+   * Members the network needs for this part (beside its parameters), declared on {@code type}
+   * and assigned in {@code constructor} after the parameters; none by default.
+   */
+  void networkMembers(com.palantir.javapoet.TypeSpec.Builder type, MethodSpec.Builder constructor,
+      NetworkLayout net) {}
+
+  /**
+   * Scratch the eval pass needs for this part, as fields of the network's {@code EvalBuffers}
+   * ({@code maxBatch} rows); none by default.
+   */
+  void evalBuffers(com.palantir.javapoet.TypeSpec.Builder buffers, MethodSpec.Builder constructor,
+      NetworkLayout net) {}
 
   /**
    * The eval-mode statements of the network's {@code forwardEval}, reading the tensor {@code in}

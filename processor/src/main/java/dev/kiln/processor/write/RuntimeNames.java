@@ -25,6 +25,15 @@ final class RuntimeNames {
   static final ClassName BATCH_NORM_KERNEL = runtime("ops", "BatchNormKernel");
   static final ClassName ACTIVATIONS = runtime("ops", "Activations");
   static final ClassName DROPOUT_KERNEL = runtime("ops", "DropoutKernel");
+  static final ClassName GELU = runtime("ops", "Gelu");
+  static final ClassName GELU_APPROXIMATION = GELU.nestedClass("Approximation");
+  static final ClassName LAYER_NORM = runtime("ops", "LayerNorm");
+  static final ClassName EMBEDDING = runtime("ops", "Embedding");
+  static final ClassName SELF_ATTENTION = runtime("ops", "SelfAttention");
+  static final ClassName SELF_ATTENTION_PARAMETERS = SELF_ATTENTION.nestedClass("Parameters");
+  static final ClassName SEQUENCE_CROSS_ENTROPY = runtime("ops", "SequenceCrossEntropy");
+  static final ClassName RESIDUALS = runtime("ops", "Residuals");
+  static final ClassName TOKEN_INPUT = runtime("internal", "TokenInput");
   static final ClassName LOSSES = runtime("ops", "Losses");
   static final ClassName LOSS_KIND = runtime("ops", "LossKind");
   static final ClassName DISTILLATION_LOSS = runtime("ops", "DistillationLoss");
@@ -84,6 +93,8 @@ final class RuntimeNames {
   static final ClassName DATA_SET_ITERATOR =
       ClassName.get("org.nd4j.linalg.dataset.api.iterator", "DataSetIterator");
   static final ClassName INDARRAY = ClassName.get("org.nd4j.linalg.api.ndarray", "INDArray");
+  static final ClassName ND_ARRAY_INDEX =
+      ClassName.get("org.nd4j.linalg.indexing", "NDArrayIndex");
   static final ClassName ND4J = ClassName.get("org.nd4j.linalg.factory", "Nd4j");
   static final ClassName DATA_TYPE = ClassName.get("org.nd4j.linalg.api.buffer", "DataType");
 

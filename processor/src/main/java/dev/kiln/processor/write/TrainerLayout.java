@@ -42,7 +42,7 @@ final class TrainerLayout {
       "accumulationSteps", "ACCUMULATION_STEPS", "WEIGHT_DECAY", "pruner", "sparsity",
       "overallSparsity", "masks", "compact", "teacher", "teacherBuffers", "teacherLogits",
       "TEMPERATURE", "ALPHA", "trainingState", "scheduleState", "restoreScheduleState",
-      "labelSmoothing", "minimumRows", "outputBuffer", "Config"));
+      "labelSmoothing", "minimumRows", "outputBuffer", "Config", "length", "tokens", "targets"));
   private final List<Buffer> buffers = new ArrayList<>();
   private final Map<String, LayerBuffers> layers = new LinkedHashMap<>();
   private final String batch = "BATCH_SIZE";
@@ -51,8 +51,10 @@ final class TrainerLayout {
     buffers.add(new Buffer("inputBuffer", batch + ", " + spec.inputs(),
         "The feature buffer {@code [BATCH_SIZE, " + spec.inputs()
             + "]} ({@link #featureBuffer})."));
-    buffers.add(new Buffer("target", batch + ", " + spec.outputs(),
-        "Labels of the current batch {@code [BATCH_SIZE, " + spec.outputs() + "]}."));
+    buffers.add(new Buffer("target", batch + ", " + spec.labelWidth(),
+        (spec.tokens() ? "Target token ids of the current batch, packed {@code [n, length]} in"
+            : "Labels of the current batch") + " {@code [BATCH_SIZE, " + spec.labelWidth()
+            + "]}."));
     String in = "input";
     for (LayerSpec layer : spec.layers()) {
       List<LayerOp> ops = Fusions.trainingOps(layer);
@@ -91,6 +93,11 @@ final class TrainerLayout {
 
   LayerBuffers of(LayerSpec layer) {
     return layers.get(layer.name());
+  }
+
+  /** The wiring of the layer named {@code name} (wired before any layer after it). */
+  LayerBuffers of(String name) {
+    return layers.get(name);
   }
 
   String name(LayerSpec layer, String role) {

@@ -15,6 +15,9 @@ final class TrainerMethods {
   private TrainerMethods() {}
 
   static MethodSpec step(TrainingSpec spec, ClassName network) {
+    if (spec.network().tokens()) {
+      return tokenStep(spec);
+    }
     return MethodSpec.methodBuilder("step").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).returns(float.class)
         .addParameter(RuntimeNames.INDARRAY, "features")
@@ -45,6 +48,46 @@ final class TrainerMethods {
         .addStatement("return stepBuffered(n)")
         .nextControlFlow("finally")
         .addStatement("input = inputBuffer")
+        .endControlFlow().build();
+  }
+
+  /** A token model's step: ids {@code [n, t]} in, packed into the trainer's buffers. */
+  private static MethodSpec tokenStep(TrainingSpec spec) {
+    int v = spec.network().vocabulary();
+    int context = spec.network().context();
+    return MethodSpec.methodBuilder("step").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC).returns(float.class)
+        .addParameter(RuntimeNames.INDARRAY, "tokens")
+        .addParameter(RuntimeNames.INDARRAY, "targets")
+        .addJavadoc("One optimizer step on a batch of sequences: next-token prediction with"
+            + " softmax cross-entropy\naveraged over all {@code n·t} positions. Ids are copied"
+            + " packed into {@link #featureBuffer()}\nand {@link #labelBuffer()}; nothing is"
+            + " allocated.\n\n@param tokens token ids {@code [n, t]}, {@code 1 ≤ n ≤ $L}, {@code"
+            + " 1 ≤ t ≤ $L}: whole numbers in\n    {@code [0, $L)} in any numeric dtype\n@param"
+            + " targets the next-token ids {@code [n, t]}, the same shape\n@return the batch's"
+            + " mean data loss (without the regularization term)\n@throws"
+            + " IllegalArgumentException for a wrong shape or an id out of range (naming its"
+            + " sample and\n    position), before any state changes\n", spec.batchSize(),
+            context, v)
+        .addStatement("int n = $T.checkShape($S, tokens, $L, BATCH_SIZE)",
+            RuntimeNames.TOKEN_INPUT, "tokens", context)
+        .beginControlFlow("if ($T.checkShape($S, targets, $L, BATCH_SIZE) != n"
+            + " || targets.size(1) != tokens.size(1))", RuntimeNames.TOKEN_INPUT, "targets",
+            context)
+        .addStatement("throw new $T($S + tokens.size(0) + $S + tokens.size(1) + $S"
+            + " + targets.size(0) + $S + targets.size(1) + $S)", IllegalArgumentException.class,
+            "targets: expected the shape of tokens [", ", ", "], got [", ", ", "]")
+        .endControlFlow()
+        .addStatement("$T.checkIds($S, tokens, $L)", RuntimeNames.TOKEN_INPUT, "tokens", v)
+        .addStatement("$T.checkIds($S, targets, $L)", RuntimeNames.TOKEN_INPUT, "targets", v)
+        .addStatement("$T.copy(tokens, inputBuffer)", RuntimeNames.TOKEN_INPUT)
+        .addStatement("$T.copy(targets, target)", RuntimeNames.TOKEN_INPUT)
+        .addStatement("length = (int) tokens.size(1)")
+        .beginControlFlow("try")
+        .addStatement("return stepBuffered(n)")
+        .nextControlFlow("finally")
+        .addComment("fit fills whole sequences")
+        .addStatement("length = $L", context)
         .endControlFlow().build();
   }
 

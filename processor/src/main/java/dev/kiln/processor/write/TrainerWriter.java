@@ -92,6 +92,13 @@ public final class TrainerWriter {
           Modifier.FINAL).initializer("new $T(SEED ^ 0x5DEECE66DL)", RuntimeNames.SPLIT_MIX)
           .build());
     }
+    if (spec.network().tokens()) {
+      type.addField(FieldSpec.builder(int.class, "length", Modifier.PRIVATE)
+          .initializer("$L", spec.network().context())
+          .addJavadoc("The sequence length {@code t ≤ $L} of the current batch: ids, activations"
+              + " and gradients are packed\n{@code [n, length, ...]} at the start of each"
+              + " buffer.\n", spec.network().context()).build());
+    }
     type.addField(FieldSpec.builder(RuntimeNames.BATCH_INPUT, "featuresInput", Modifier.PRIVATE,
         Modifier.FINAL).initializer("new $T()", RuntimeNames.BATCH_INPUT).build());
     type.addField(FieldSpec.builder(RuntimeNames.BATCH_INPUT, "labelsInput", Modifier.PRIVATE,
@@ -147,7 +154,7 @@ public final class TrainerWriter {
     CodeBlock.Builder set = CodeBlock.builder().add("$T.builder()", RuntimeNames.PARAMETER_SET);
     for (Param p : RegularizationCode.updated(spec.network())) {
       set.add("\n.add($S, $S, $T.$L, network.$N, $N)", p.key(), p.layer().name(),
-          RuntimeNames.PARAMETER_KIND, p.role().toUpperCase(java.util.Locale.ROOT), net.field(p),
+          RuntimeNames.PARAMETER_KIND, p.kind().name(), net.field(p),
           layout.grad(p));
     }
     m.addStatement("this.parameters = $L\n.build()", set.build());
@@ -257,6 +264,15 @@ public final class TrainerWriter {
       return DistillationCode.loss(spec, last, b.out(), b.delta());
     }
     int outputs = spec.network().outputs();
+    if (spec.network().tokens()) {
+      return MethodSpec.methodBuilder("loss").addModifiers(Modifier.PRIVATE).returns(double.class)
+          .addParameter(int.class, "n")
+          .addJavadoc("The mean softmax cross-entropy over the batch's {@code n·length} positions;"
+              + " writes its gradient\ninto {@code $L}.\n", b.delta())
+          .addStatement("return $T.compute($N, target, n * length, $L, length, $N)",
+              RuntimeNames.SEQUENCE_CROSS_ENTROPY, b.out(), spec.network().vocabulary(),
+              b.delta()).build();
+    }
     CodeBlock call = switch (spec.loss()) {
       case MSE -> CodeBlock.of("$T.meanSquaredError($N, target, n, $L, $N)", RuntimeNames.LOSSES,
           b.out(), outputs, b.delta());
@@ -287,8 +303,8 @@ public final class TrainerWriter {
       ops.get(k).backward(m, context(layer), b.delta(), k == 0 ? prev : b.delta());
     }
     if (ops.isEmpty() && prev != null) {
-      m.addStatement("$N.data().put(0, $N.data(), 0, n * $L)", prev, b.delta(),
-          layer.output().size());
+      m.addStatement("$N.data().put(0, $N.data(), 0, $L)", prev, b.delta(),
+          PartCode.count(layer.output()));
     }
     return m.build();
   }
