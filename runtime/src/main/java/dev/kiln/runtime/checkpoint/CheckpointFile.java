@@ -72,7 +72,13 @@ public final class CheckpointFile {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    removeStaleTemporaryFiles(target);
+    // Files.createFile, unlike createTempFile (always 0600), gives the file the mode the user's
+    // umask allows, as any other file the user writes; the random part keeps the name unique.
+    Path temp = dir.resolve("." + target.getFileName() + "."
+        + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+        + ".tmp");
+    Files.createFile(temp);
     boolean done = false;
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
@@ -118,6 +124,22 @@ public final class CheckpointFile {
     } finally {
       if (!done) {
         Files.deleteIfExists(temp);
+      }
+    }
+  }
+
+  /**
+   * Deletes the temporary files an interrupted write of {@code target} left ({@code
+   * .<name>.<random>.tmp} beside it: a kill between creating and renaming them), so they do not
+   * pile up.
+   */
+  static void removeStaleTemporaryFiles(Path target) throws IOException {
+    String prefix = "." + target.getFileName() + ".";
+    try (var files = Files.newDirectoryStream(target.getParent(),
+        p -> p.getFileName().toString().startsWith(prefix)
+            && p.getFileName().toString().endsWith(".tmp"))) {
+      for (Path p : files) {
+        Files.deleteIfExists(p);
       }
     }
   }
