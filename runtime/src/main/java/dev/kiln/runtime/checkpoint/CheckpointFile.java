@@ -184,9 +184,7 @@ public final class CheckpointFile {
       while (all.hasMoreElements()) {
         ZipEntry entry = all.nextElement();
         try (InputStream in = zip.getInputStream(entry)) {
-          ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-          in.transferTo(bytes);
-          entries.put(entry.getName(), bytes.toByteArray());
+          entries.put(entry.getName(), readBounded(in, entry, file));
         }
       }
     } catch (ZipException | EOFException e) {
@@ -213,6 +211,38 @@ public final class CheckpointFile {
     } catch (RuntimeException e) {
       throw new CheckpointException(file + ": malformed " + MANIFEST + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Deflate expands at most 1032 to 1: no honest entry inflates beyond this. */
+  private static final long MAX_RATIO = 1032;
+
+  /**
+   * The bytes of one entry, refusing an entry that inflates beyond what its compressed size can
+   * hold (or its declared size), so a forged size never makes us allocate more than the file
+   * could contain.
+   */
+  private static byte[] readBounded(InputStream in, ZipEntry entry, Path file) throws IOException {
+    long compressed = entry.getCompressedSize();
+    long limit = compressed >= 0 ? compressed * MAX_RATIO + 1024 : Files.size(file) * MAX_RATIO;
+    if (entry.getSize() >= 0) {
+      limit = Math.min(limit, entry.getSize());
+    }
+    if (limit > Integer.MAX_VALUE - 8) {
+      throw new CheckpointException(file + ": entry " + entry.getName() + " claims "
+          + entry.getSize() + " bytes, more than a checkpoint entry can hold");
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(limit, 1 << 20));
+    byte[] buffer = new byte[1 << 16];
+    long total = 0;
+    for (int n; (n = in.read(buffer)) > 0; ) {
+      total += n;
+      if (total > limit) {
+        throw new CheckpointException(file + ": entry " + entry.getName() + " inflates beyond"
+            + " its declared size " + limit + " (corrupted or forged)");
+      }
+      bytes.write(buffer, 0, n);
+    }
+    return bytes.toByteArray();
   }
 
   private static Checkpoint parse(Path file, JsonObject manifest, Map<String, byte[]> entries)
