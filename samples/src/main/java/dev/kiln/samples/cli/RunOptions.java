@@ -195,7 +195,8 @@ final class RunOptions {
 
   /** The fit options these command-line options ask for. */
   FitOptions fitOptions() {
-    FitOptions.Builder b = FitOptions.builder().dropLast(dropLast());
+    // the command line shows its own progress (ProgressListener), not the library's log lines
+    FitOptions.Builder b = FitOptions.builder().dropLast(dropLast()).logging(null);
     if (epochs != null) {
       b.epochs(epochs);
     }
