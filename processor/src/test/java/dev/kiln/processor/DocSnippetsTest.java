@@ -42,8 +42,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class DocSnippetsTest {
   private static final Pattern BLOCK = Pattern.compile("(?ms)^```java\\n(.*?)^```");
-  private static final Pattern TYPE = Pattern.compile("(?m)^\\s*(public\\s+)?(abstract\\s+)?"
-      + "(class|interface)\\s+(\\w+)");
+  private static final Pattern TYPE = Pattern.compile("(?m)^\\s*(public\\s+)?"
+      + "((abstract|final)\\s+)?(class|interface)\\s+(?<name>\\w+)");
   private static final String TYPE_IMPORTS = "import static dev.kiln.dsl.ActivationFunction.*;\n"
       + "import dev.kiln.dsl.*;\n";
   private static final String STATEMENT_IMPORTS = "import dev.kiln.runtime.data.*;\n"
@@ -128,7 +128,7 @@ class DocSnippetsTest {
     List<String> names = new ArrayList<>();
     Matcher m = TYPE.matcher(code);
     while (m.find()) {
-      names.add(m.group(4));
+      names.add(m.group("name"));
     }
     return names;
   }
@@ -163,17 +163,31 @@ class DocSnippetsTest {
     Map<String, String> sources = new LinkedHashMap<>();
     Map<String, Block> statementClasses = new LinkedHashMap<>();
     Map<String, StringBuilder> typesPerFile = new LinkedHashMap<>();
+    Map<String, StringBuilder> importsPerFile = new LinkedHashMap<>();
     for (Block b : blocks) {
       if (b.declaresTypes()) {
-        typesPerFile.computeIfAbsent(b.file(), k -> new StringBuilder()).append(b.code()
-            .replace("public abstract class", "abstract class").replace("public interface",
-                "interface")).append('\n');
+        // One compilation unit per file: package lines dropped, imports hoisted, top-level
+        // types package-private (only one public type per file).
+        StringBuilder imports = importsPerFile.computeIfAbsent(b.file(),
+            k -> new StringBuilder());
+        StringBuilder types = typesPerFile.computeIfAbsent(b.file(), k -> new StringBuilder());
+        for (String line : b.code().split("\n")) {
+          if (line.startsWith("package ")) {
+            continue;
+          }
+          if (line.startsWith("import ")) {
+            imports.append(line).append('\n');
+          } else {
+            types.append(line.replaceFirst("^public (final |abstract )?(class|interface)",
+                "$1$2")).append('\n');
+          }
+        }
       }
     }
     typesPerFile.forEach((file, code) -> {
       String pkg = packageOf(file);
       StringBuilder unit = new StringBuilder("package " + pkg + ";\n" + TYPE_IMPORTS)
-          .append(code);
+          .append(importsPerFile.get(file)).append(code);
       List<String> own = declaredTypes(code.toString());
       if (code.toString().contains("FashionMlp.class") && !own.contains("FashionMlp")) {
         unit.append(FASHION);
@@ -229,6 +243,31 @@ class DocSnippetsTest {
       ran++;
     }
     assertThat(ran).isAtLeast(2);
+
+    // Run docs/setup.md's complete project on an Iris-like CSV file.
+    Path csv = Files.createTempFile("iris", ".csv");
+    StringBuilder rows = new StringBuilder("sepal_length,sepal_width,petal_length,petal_width,"
+        + "species\n");
+    Random random = new Random(3);
+    String[] species = {"setosa", "versicolor", "virginica"};
+    for (int r = 0; r < 150; r++) {
+      int k = r % 3;
+      rows.append(String.format(java.util.Locale.ROOT, "%.2f,%.2f,%.2f,%.2f,%s%n",
+          5 + k + random.nextGaussian() * 0.3, 3 + random.nextGaussian() * 0.3,
+          1.5 + 2 * k + random.nextGaussian() * 0.3, 0.2 + k + random.nextGaussian() * 0.2,
+          species[k]));
+    }
+    Files.writeString(csv, rows);
+    Method main = loader.loadClass("docs.setup.Main").getDeclaredMethod("main", String[].class);
+    main.setAccessible(true);
+    Path checkpoint = Path.of("iris.kiln");
+    try {
+      main.invoke(null, (Object) new String[] {csv.toString()});
+      assertThat(Files.exists(checkpoint)).isTrue();
+    } finally {
+      Files.deleteIfExists(checkpoint);
+      Files.deleteIfExists(csv);
+    }
   }
 
   private static Object fixture(String name, Class<?> type, ClassLoader loader)
