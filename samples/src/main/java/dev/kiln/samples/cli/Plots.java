@@ -126,6 +126,11 @@ final class Plots {
     styler.setHeatMapValueDecimalPattern("#,##0");
     styler.setHeatMapDecimalValueFormatter(v -> String.format(Locale.ROOT, "%,d",
         Math.round(v)));
+    // A banded colour bar: XChart writes its gradient bar's ends as raw doubles ("982.0"); the
+    // bands use the formatter, so the bar shows whole counts ("0 - 196").
+    styler.setPiecewise(true);
+    styler.setPiecewiseRanged(true);
+    styler.setSplitNumber(5);
     styler.setXAxisLabelRotation(30);
     List<String> x = new ArrayList<>(classes.subList(0, Math.min(k, classes.size())));
     for (int c = x.size(); c < k; c++) {
