@@ -27,14 +27,12 @@ public final class DistillFashion {
   private DistillFashion() {}
 
   public static void main(String[] args) throws Exception {
-    List<String> rest = new ArrayList<>(Arrays.asList(args));
-    Integer teacherEpochs = null;
-    int at = rest.indexOf("--teacher-epochs");
-    if (at >= 0) {
-      teacherEpochs = Integer.parseInt(rest.get(at + 1));
-      rest.subList(at, at + 2).clear();
+    ExperimentArgs a = ExperimentArgs.parse("DistillFashion", Path.of("runs", "pruning"),
+        System.err, args);
+    if (a == null) {
+      System.exit(2);
     }
-    PruneFashion.Args a = PruneFashion.Args.parse(rest.toArray(new String[0]));
+    Integer teacherEpochs = a.teacherEpochs;
     PrintStream out = System.out;
     FashionMnist.Splits data = FashionMnist.loadDefault(a.data, out);
     List<String> rows = new ArrayList<>();

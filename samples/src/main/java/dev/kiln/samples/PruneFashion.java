@@ -30,7 +30,11 @@ public final class PruneFashion {
   private PruneFashion() {}
 
   public static void main(String[] args) throws Exception {
-    Args a = Args.parse(args);
+    ExperimentArgs a = ExperimentArgs.parse("PruneFashion", Path.of("runs", "pruning"),
+        System.err, args);
+    if (a == null) {
+      System.exit(2);
+    }
     PrintStream out = System.out;
     FashionMnist.Splits data = FashionMnist.loadDefault(a.data, out);
     FitOptions options = a.epochs == null ? FitOptions.defaults()
@@ -145,43 +149,5 @@ public final class PruneFashion {
       double seconds) {
     return String.format(Locale.ROOT, "| %s | %.4f | %.3f | %s | %.0f s |", name, e.accuracy(),
         sparsity, layers, seconds);
-  }
-
-  /** The command-line arguments. */
-  static final class Args {
-    Path data;
-    Integer epochs;
-    Path out = Path.of("runs", "pruning");
-    List<String> only = List.of("baseline", "global", "neurons");
-    Path teacher;
-
-    boolean runs(String name) {
-      return only.contains(name);
-    }
-
-    static Args parse(String[] args) {
-      Args a = new Args();
-      for (int i = 0; i < args.length; i++) {
-        String value = i + 1 < args.length ? args[i + 1] : null;
-        switch (args[i]) {
-          case "--data" -> a.data = Path.of(need(args[i], value));
-          case "--epochs" -> a.epochs = Integer.parseInt(need(args[i], value));
-          case "--out" -> a.out = Path.of(need(args[i], value));
-          case "--only" -> a.only = List.of(need(args[i], value).split(","));
-          case "--teacher" -> a.teacher = Path.of(need(args[i], value));
-          default -> throw new IllegalArgumentException("unknown argument " + args[i]
-              + "; expected --data DIR, --epochs N, --out DIR, --only A,B or --teacher FILE");
-        }
-        i++;
-      }
-      return a;
-    }
-
-    private static String need(String option, String value) {
-      if (value == null) {
-        throw new IllegalArgumentException(option + " needs a value");
-      }
-      return value;
-    }
   }
 }

@@ -17,7 +17,7 @@ import dev.kiln.dsl.TrainingConfig;
 @TrainingConfig(model = FashionMlp.class, loss = Loss.SOFTMAX_CROSS_ENTROPY,
     batchSize = 128, epochs = 10, seed = 42)
 @Sgd(learningRate = 0.1, momentum = 0.9)
-@CosineDecay(steps = 4690, minimum = 1e-3)
+@CosineDecay(minimum = 1e-3) // over the whole run (steps = AUTO), whatever its length
 @ClipGradNorm(maxNorm = 1.0)
 @L2(1e-4)
 @Prune(finalSparsity = 0.9, beginStep = 469, endStep = 3283, frequency = 100)

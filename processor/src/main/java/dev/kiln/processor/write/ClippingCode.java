@@ -20,6 +20,24 @@ import javax.lang.model.element.Modifier;
 final class ClippingCode {
   private ClippingCode() {}
 
+  /**
+   * The optimizer update of the step: {@code optimizer.update(rate)} under {@code PROPAGATE};
+   * under {@code ERROR} and {@code SKIP_STEP} {@code updateChecked}, whose refusal of an update
+   * that would write a non-finite value goes to {@code rejectUpdate}.
+   */
+  static void update(MethodSpec.Builder m, TrainingSpec spec) {
+    if (!spec.clipping().checksFinite()) {
+      m.addStatement("optimizer.update($L)", ScheduleCode.rateForStep());
+      return;
+    }
+    double[] terms = RegularizationCode.gradientTermMaxima(spec);
+    m.beginControlFlow("try")
+        .addStatement("optimizer.updateChecked($L, lastGradientNorm, $L, $L)",
+            ScheduleCode.rateForStep(), Literals.of(terms[0]), Literals.of(terms[1]))
+        .nextControlFlow("catch ($T e)", RuntimeNames.NON_FINITE_UPDATE)
+        .addStatement("return rejectUpdate(loss, e)")
+        .endControlFlow();
+  }
 
   /** Whether the step saves batch-norm running statistics before its forward pass. */
   static boolean snapshots(TrainingSpec spec) {
@@ -48,6 +66,7 @@ final class ClippingCode {
     }
     if (spec.clipping().checksFinite()) {
       type.addMethod(rejectBatch(spec, skips));
+      type.addMethod(rejectUpdate(spec, skips));
     }
   }
 
@@ -78,14 +97,40 @@ final class ClippingCode {
     return m.addStatement("throw $T.locate(iteration, parameters)", RuntimeNames.NON_FINITE_EXCEPTION).build();
   }
 
+  private static MethodSpec rejectUpdate(TrainingSpec spec, boolean skips) {
+    boolean bn = spec.network().usesBatchStatistics();
+    MethodSpec.Builder m = MethodSpec.methodBuilder("rejectUpdate").addModifiers(Modifier.PRIVATE)
+        .returns(float.class).addParameter(double.class, "loss")
+        .addParameter(RuntimeNames.NON_FINITE_UPDATE, "refused")
+        .addJavadoc("An update the optimizer refused because it would have written NaN or an"
+            + " infinity\n(it undid it):$L\n$L\n\n", bn ? " restores the batch-norm running"
+            + " statistics the forward pass updated, then" : "", skips
+            ? "counts the batch as skipped (onNonFinite = SKIP_STEP)."
+            : "rethrows (onNonFinite = ERROR).");
+    if (skips) {
+      m.addJavadoc("@return the batch's loss\n");
+    } else {
+      m.addJavadoc("@throws $T always\n", RuntimeNames.NON_FINITE_UPDATE);
+    }
+    if (bn) {
+      m.addStatement("batchNormStatistics.restore()");
+    }
+    if (skips) {
+      return m.addStatement("skippedSteps++").addStatement("return (float) loss").build();
+    }
+    return m.addStatement("throw refused").build();
+  }
+
   /** Paragraphs of {@code stepBuffered}'s javadoc on non-finite gradients and accumulation. */
   static CodeBlock stepDescription(TrainingSpec spec) {
     CodeBlock.Builder b = CodeBlock.builder();
     switch (spec.clipping().onNonFinite()) {
-      case ERROR -> b.add("\n<p>A gradient holding NaN or an infinity makes the step throw and"
-          + " change nothing.\n");
-      case SKIP_STEP -> b.add("\n<p>A batch whose gradients hold NaN or an infinity changes"
-          + " nothing and is counted in\n{@link #skippedSteps()}.\n");
+      case ERROR -> b.add("\n<p>A gradient holding NaN or an infinity, or an update that would"
+          + " write one into a parameter\nor an optimizer buffer, makes the step throw and change"
+          + " nothing.\n");
+      case SKIP_STEP -> b.add("\n<p>A batch whose gradients hold NaN or an infinity, or whose"
+          + " update would write one,\nchanges nothing and is counted in {@link"
+          + " #skippedSteps()}.\n");
       case PROPAGATE -> b.add("\n<p>NaN and infinite gradients propagate into the update, as in"
           + " PyTorch.\n");
     }

@@ -46,6 +46,12 @@ final class PruningCode {
         .addModifiers(Modifier.PUBLIC).returns(double.class)
         .addJavadoc("The fraction of pruned entries over all pruned weights together.\n")
         .addStatement("return pruner.overallSparsity()").build());
+    type.addMethod(MethodSpec.methodBuilder("pruningSchedules").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(String.class),
+            RuntimeNames.PRUNING_SCHEDULE))
+        .addJavadoc("Each pruned layer's schedule, by layer name in network order.\n")
+        .addStatement("return pruner.schedules()").build());
     type.addMethod(MethodSpec.methodBuilder("masks").addModifiers(Modifier.PUBLIC)
         .returns(ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(String.class),
             RuntimeNames.TENSOR))

@@ -86,6 +86,27 @@ final class RegularizationCode {
   }
 
   /**
+   * The largest L1 and coupled L2 coefficients the step adds to the gradients before the
+   * optimizer update ({@code {l1, l2}}; L2 is 0 when the optimizer takes it), for the bound of
+   * {@code Optimizer.updateChecked}.
+   */
+  static double[] gradientTermMaxima(TrainingSpec training) {
+    double[] l1 = perParameter(training.network(), p -> training.regularization().l1For(p));
+    double[] l2 = l2InOptimizer(training) ? null : coupledL2(training);
+    return new double[] {max(l1), max(l2)};
+  }
+
+  private static double max(double[] values) {
+    double m = 0;
+    if (values != null) {
+      for (double v : values) {
+        m = Math.max(m, v);
+      }
+    }
+    return m;
+  }
+
+  /**
    * The decoupled decay coefficient of each updated parameter, in {@code ParameterSet} order, or
    * null when nothing decays.
    */

@@ -49,6 +49,7 @@ final class RuntimeNames {
   static final ClassName GRADIENT_ACCUMULATOR = runtime("optim", "GradientAccumulator");
   static final ClassName GRADIENT_CLIPPER = runtime("optim", "GradientClipper");
   static final ClassName NON_FINITE_EXCEPTION = runtime("optim", "NonFiniteGradientException");
+  static final ClassName NON_FINITE_UPDATE = runtime("optim", "NonFiniteUpdateException");
   // schedule
   static final ClassName SCHEDULE = runtime("schedule", "LearningRateSchedule");
   static final ClassName SCHEDULES = runtime("schedule", "Schedules");

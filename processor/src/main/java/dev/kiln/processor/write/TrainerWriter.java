@@ -210,8 +210,8 @@ public final class TrainerWriter {
     }
     PruningCode.afterBackward(m, spec);
     measureGradients(m);
-    m.addStatement("clipAndRegularize()")
-        .addStatement("optimizer.update($L)", ScheduleCode.rateForStep());
+    m.addStatement("clipAndRegularize()");
+    ClippingCode.update(m, spec);
     PruningCode.afterUpdate(m, spec);
     return m.addStatement("iteration++")
         .addStatement("return (float) loss").build();

@@ -72,7 +72,13 @@ public final class CheckpointFile {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    removeStaleTemporaryFiles(target);
+    // Files.createFile, unlike createTempFile (always 0600), gives the file the mode the user's
+    // umask allows, as any other file the user writes; the random part keeps the name unique.
+    Path temp = dir.resolve("." + target.getFileName() + "."
+        + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+        + ".tmp");
+    Files.createFile(temp);
     boolean done = false;
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
@@ -122,6 +128,22 @@ public final class CheckpointFile {
     }
   }
 
+  /**
+   * Deletes the temporary files an interrupted write of {@code target} left ({@code
+   * .<name>.<random>.tmp} beside it: a kill between creating and renaming them), so they do not
+   * pile up.
+   */
+  static void removeStaleTemporaryFiles(Path target) throws IOException {
+    String prefix = "." + target.getFileName() + ".";
+    try (var files = Files.newDirectoryStream(target.getParent(),
+        p -> p.getFileName().toString().startsWith(prefix)
+            && p.getFileName().toString().endsWith(".tmp"))) {
+      for (Path p : files) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   private static JsonObject manifest(Checkpoint checkpoint) {
     JsonObject m = new JsonObject();
     m.addProperty("format", FORMAT);
@@ -162,9 +184,7 @@ public final class CheckpointFile {
       while (all.hasMoreElements()) {
         ZipEntry entry = all.nextElement();
         try (InputStream in = zip.getInputStream(entry)) {
-          ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-          in.transferTo(bytes);
-          entries.put(entry.getName(), bytes.toByteArray());
+          entries.put(entry.getName(), readBounded(in, entry, file));
         }
       }
     } catch (ZipException | EOFException e) {
@@ -191,6 +211,38 @@ public final class CheckpointFile {
     } catch (RuntimeException e) {
       throw new CheckpointException(file + ": malformed " + MANIFEST + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Deflate expands at most 1032 to 1: no honest entry inflates beyond this. */
+  private static final long MAX_RATIO = 1032;
+
+  /**
+   * The bytes of one entry, refusing an entry that inflates beyond what its compressed size can
+   * hold (or its declared size), so a forged size never makes us allocate more than the file
+   * could contain.
+   */
+  private static byte[] readBounded(InputStream in, ZipEntry entry, Path file) throws IOException {
+    long compressed = entry.getCompressedSize();
+    long limit = compressed >= 0 ? compressed * MAX_RATIO + 1024 : Files.size(file) * MAX_RATIO;
+    if (entry.getSize() >= 0) {
+      limit = Math.min(limit, entry.getSize());
+    }
+    if (limit > Integer.MAX_VALUE - 8) {
+      throw new CheckpointException(file + ": entry " + entry.getName() + " claims "
+          + entry.getSize() + " bytes, more than a checkpoint entry can hold");
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(limit, 1 << 20));
+    byte[] buffer = new byte[1 << 16];
+    long total = 0;
+    for (int n; (n = in.read(buffer)) > 0; ) {
+      total += n;
+      if (total > limit) {
+        throw new CheckpointException(file + ": entry " + entry.getName() + " inflates beyond"
+            + " its declared size " + limit + " (corrupted or forged)");
+      }
+      bytes.write(buffer, 0, n);
+    }
+    return bytes.toByteArray();
   }
 
   private static Checkpoint parse(Path file, JsonObject manifest, Map<String, byte[]> entries)

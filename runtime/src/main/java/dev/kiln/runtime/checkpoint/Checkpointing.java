@@ -25,6 +25,8 @@ import java.util.stream.Stream;
 public record Checkpointing(Path directory, int everySteps, boolean atEpochEnd, int keepLast,
     boolean resume) {
   private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)\\.kiln");
+  /** A temporary file an interrupted write of a checkpoint left (see CheckpointFile). */
+  private static final Pattern TEMPORARY = Pattern.compile("\\.checkpoint-\\d+\\.kiln\\.\\d+\\.tmp");
 
   public Checkpointing {
     if (directory == null) {
@@ -75,11 +77,22 @@ public record Checkpointing(Path directory, int everySteps, boolean atEpochEnd, 
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
   }
 
-  /** Deletes all but the newest {@code keepLast} checkpoints. */
+  /**
+   * Deletes all but the newest {@code keepLast} checkpoints, and the temporary files of writes
+   * that were interrupted (a kill or Ctrl-C while a checkpoint was being written).
+   */
   public void prune() throws IOException {
     List<Path> all = existing();
     for (int i = 0; i < all.size() - keepLast; i++) {
       Files.deleteIfExists(all.get(i));
+    }
+    if (Files.isDirectory(directory)) {
+      try (Stream<Path> files = Files.list(directory)) {
+        for (Path p : files.filter(p -> TEMPORARY.matcher(p.getFileName().toString())
+            .matches()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
     }
   }
 }

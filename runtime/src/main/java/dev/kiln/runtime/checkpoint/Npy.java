@@ -63,13 +63,25 @@ final class Npy {
     if (fortran.group(1).equals("True")) {
       throw new IllegalArgumentException("expected C order, got Fortran order");
     }
-    long[] shape = Arrays.stream(shapeM.group(1).split(",")).map(String::trim)
-        .filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
-    long count = 1;
-    for (long d : shape) {
-      count *= d;
+    long[] shape;
+    try {
+      shape = Arrays.stream(shapeM.group(1).split(",")).map(String::trim)
+          .filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(".npy shape unreadable: (" + shapeM.group(1) + ")");
     }
     int dataStart = headerStart + headerLength;
+    long available = (bytes.length - dataStart) / 4;
+    long count = 1;
+    for (long d : shape) {
+      // Checked before multiplying: a shape whose product overflows or exceeds the entry is
+      // refused without allocating what it claims.
+      if (d < 0 || (d > 0 && count > available / d)) {
+        throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs more"
+            + " data than the entry's " + (bytes.length - dataStart) + " bytes");
+      }
+      count *= d;
+    }
     if ((long) bytes.length - dataStart != count * 4) {
       throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs "
           + count * 4 + " data bytes, entry has " + (bytes.length - dataStart));

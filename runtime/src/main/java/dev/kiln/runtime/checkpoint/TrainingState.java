@@ -28,6 +28,9 @@ public final class TrainingState {
   private final Map<String, LongSupplier> getters = new LinkedHashMap<>();
   private final Map<String, LongConsumer> setters = new LinkedHashMap<>();
   private final Map<String, Long> extras = new LinkedHashMap<>();
+  private final Map<String, float[]> extraArrays = new LinkedHashMap<>();
+  /** The entry-name prefix of extra arrays in a checkpoint. */
+  private static final String EXTRA_ARRAY = "extra/";
 
   /** @param fingerprint what a checkpoint must match (its prose form for older files too) */
   public TrainingState(Fingerprint fingerprint) {
@@ -91,9 +94,25 @@ public final class TrainingState {
     extras.put(name, value);
   }
 
-  /** Removes every extra counter. */
+  /** Removes every extra counter and extra array. */
   public void clearExtras() {
     extras.clear();
+    extraArrays.clear();
+  }
+
+  /**
+   * Sets an extra array saved with the state (entry {@code extra/<name>}), for what travels with
+   * a checkpoint without being part of the trainer, such as the data's normaliser; a copy is
+   * kept. Restoring a checkpoint replaces all extra arrays with the checkpoint's.
+   */
+  public void setExtraArray(String name, float[] values) {
+    extraArrays.put(name, values.clone());
+  }
+
+  /** A copy of an extra array, or null when not set (or not in the restored checkpoint). */
+  public float[] extraArray(String name) {
+    float[] v = extraArrays.get(name);
+    return v == null ? null : v.clone();
   }
 
   /** An extra counter, or null when not set (or not in the restored checkpoint). */
@@ -125,6 +144,8 @@ public final class TrainingState {
       }
     });
     extras.forEach((k, v) -> counters.put("extra." + k, v));
+    extraArrays.forEach((k, v) -> copies.put(EXTRA_ARRAY + k, new Checkpoint.Array(v.clone(),
+        new long[] {v.length})));
     return new Checkpoint("training", fingerprint.entries(), copies, counters);
   }
 
@@ -153,6 +174,12 @@ public final class TrainingState {
     checkpoint.counters().forEach((k, v) -> {
       if (k.startsWith("extra.")) {
         extras.put(k.substring("extra.".length()), v);
+      }
+    });
+    extraArrays.clear();
+    checkpoint.arrays().forEach((k, v) -> {
+      if (k.startsWith(EXTRA_ARRAY)) {
+        extraArrays.put(k.substring(EXTRA_ARRAY.length()), v.values().clone());
       }
     });
   }

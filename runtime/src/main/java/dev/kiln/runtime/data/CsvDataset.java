@@ -120,6 +120,32 @@ public record CsvDataset(Dataset dataset, List<String> classes, List<String> fea
    */
   public static CsvDataset read(Reader in, String sourceName, Options options)
       throws IOException {
+    try {
+      return parse(in, sourceName, options);
+    } catch (CsvFormatException e) {
+      throw e;
+    } catch (java.io.UncheckedIOException e) {
+      throw malformed(sourceName, e.getCause());
+    } catch (IOException e) {
+      throw malformed(sourceName, e);
+    }
+  }
+
+  /**
+   * Commons CSV reports malformed text (an unclosed quote, text after a closing quote) as an I/O
+   * error whose message gives the line, without the file: this names the file too.
+   */
+  private static CsvFormatException malformed(String sourceName, IOException cause) {
+    CsvFormatException e = cause instanceof java.nio.charset.CharacterCodingException
+        ? new CsvFormatException(sourceName, 0, 0, "not UTF-8 text (" + cause + ")")
+        : new CsvFormatException(sourceName, 0, 0, "malformed CSV: " + cause.getMessage()
+            + " (a quote opened and never closed, or text after a closing quote?)");
+    e.initCause(cause);
+    return e;
+  }
+
+  private static CsvDataset parse(Reader in, String sourceName, Options options)
+      throws IOException {
     CSVFormat.Builder format = CSVFormat.RFC4180.builder().setDelimiter(options.delimiter())
         .setTrim(true).setIgnoreEmptyLines(true);
     if (options.header()) {

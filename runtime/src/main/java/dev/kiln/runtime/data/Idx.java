@@ -28,6 +28,8 @@ public final class Idx {
   }
 
   private static final int BUFFER = 1 << 16;
+  /** Values allocated before any payload is read (4 MiB); the array grows from there. */
+  static final int FIRST_ALLOCATION = 1 << 20;
 
   private Idx() {}
 
@@ -131,7 +133,9 @@ public final class Idx {
     }
 
     private float[] readPayload(int type, int width, int count, int[] dims) throws IOException {
-      float[] out = new float[count];
+      // Grown as the data arrives: a header that claims more values than the file holds is
+      // refused after at most twice the memory of what is really there, never its claim.
+      float[] out = new float[Math.min(count, FIRST_ALLOCATION)];
       byte[] chunk = new byte[BUFFER];
       ByteBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.BIG_ENDIAN);
       long start = pos;
@@ -139,6 +143,9 @@ public final class Idx {
       int done = 0;
       while (done < count) {
         int n = Math.min(count - done, BUFFER / width);
+        if (done + n > out.length) {
+          out = Arrays.copyOf(out, (int) Math.min(count, 2L * out.length + n));
+        }
         int got = in.readNBytes(chunk, 0, n * width);
         if (got < n * width) {
           throw new IdxFormatException(source, pos + got, total + " payload bytes from offset "

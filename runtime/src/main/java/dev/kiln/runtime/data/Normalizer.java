@@ -213,6 +213,44 @@ public final class Normalizer {
     }
   }
 
+  /**
+   * Attaches this fitted normaliser to {@code state}, so that every checkpoint written from it
+   * carries the normaliser (entries {@code extra/normalizer.offsets} and {@code
+   * extra/normalizer.scales}, the kind as the counter {@code extra.normalizer.kind}) and {@link
+   * #from(dev.kiln.runtime.checkpoint.TrainingState)} finds it again after a restore.
+   *
+   * @throws IllegalStateException if this normaliser is not fitted
+   */
+  public void attachTo(dev.kiln.runtime.checkpoint.TrainingState state) {
+    if (!isFitted()) {
+      throw new IllegalStateException("fit the normalizer before attaching it to a checkpoint");
+    }
+    state.setExtra("normalizer.kind", kind.ordinal());
+    state.setExtraArray("normalizer.offsets", offsets);
+    state.setExtraArray("normalizer.scales", scales);
+  }
+
+  /**
+   * The normaliser attached to {@code state} (directly or by restoring a checkpoint that carries
+   * one), if any.
+   *
+   * @throws IllegalArgumentException if the stored values are not a valid normaliser
+   */
+  public static java.util.Optional<Normalizer> from(
+      dev.kiln.runtime.checkpoint.TrainingState state) {
+    Long kind = state.extra("normalizer.kind");
+    float[] offsets = state.extraArray("normalizer.offsets");
+    float[] scales = state.extraArray("normalizer.scales");
+    if (kind == null || offsets == null || scales == null) {
+      return java.util.Optional.empty();
+    }
+    if (kind < 0 || kind >= Kind.values().length) {
+      throw new IllegalArgumentException("stored normalizer kind " + kind + " is not one of "
+          + java.util.Arrays.toString(Kind.values()));
+    }
+    return java.util.Optional.of(restore(Kind.values()[(int) (long) kind], offsets, scales));
+  }
+
   @Override
   public String toString() {
     return "Normalizer[" + kind + (offsets == null ? ", unfitted" : ", " + offsets.length

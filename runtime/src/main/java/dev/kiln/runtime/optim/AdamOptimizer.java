@@ -23,6 +23,7 @@ public final class AdamOptimizer implements Optimizer {
   private final Tensor[] maxExpAvgSq;
   private final Map<String, Tensor> state;
   private long steps;
+  private final UpdateGuard guard;
 
   /**
    * @param beta1 first-moment decay, in [0, 1)
@@ -58,11 +59,36 @@ public final class AdamOptimizer implements Optimizer {
       }
     }
     this.state = s.view();
+    this.guard = new UpdateGuard(parameters, state);
   }
 
   private static void checkBeta(String name, double beta) {
     if (!(beta >= 0 && beta < 1)) {
       throw new IllegalArgumentException(name + " must be in [0, 1), got " + beta);
+    }
+  }
+
+  @Override
+  public void updateChecked(double learningRate, double gradientBound, double l1, double l2) {
+    double b = guard.bound();
+    double g = gradientBound + l1 + l2 * b;
+    double m = Math.max(b, g);
+    double v = Math.max(b, g * g);
+    // |m̂ / (sqrt(v̂) + ε)| <= |m| / (1 − β1^t) / ε
+    double direction = m / (1 - Math.pow(beta1, steps + 1)) / epsilon;
+    double next = Math.max(v, SgdOptimizer.maxKeep(learningRate, weightDecay) * b
+        + learningRate * direction);
+    if (guard.admits(next)) {
+      update(learningRate);
+      return;
+    }
+    long before = steps;
+    guard.save();
+    update(learningRate);
+    NonFiniteUpdateException e = guard.verify(before, learningRate);
+    if (e != null) {
+      steps = before;
+      throw e;
     }
   }
 
@@ -91,6 +117,7 @@ public final class AdamOptimizer implements Optimizer {
   @Override
   public void restoreSteps(long steps) {
     this.steps = OptimizerState.checkSteps(steps);
+    guard.reset();
   }
 
   /** {@code β₁}, which PyTorch's {@code OneCycleLR} cycles as Adam's momentum. */

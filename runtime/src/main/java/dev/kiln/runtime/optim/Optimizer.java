@@ -18,6 +18,24 @@ public interface Optimizer {
   void update(double learningRate);
 
   /**
+   * As {@link #update}, but an update that would write NaN or an infinity into a parameter or a
+   * buffer (a learning rate too large, an overflowing moment estimate) is undone and refused
+   * with {@link NonFiniteUpdateException}: the step of the {@code ERROR} and {@code SKIP_STEP}
+   * non-finite policies. Kiln's optimizers check only when a bound computed from the arguments
+   * (no pass over the data) says an overflow is possible; this default does not check.
+   *
+   * @param gradientBound an upper bound on every gradient element's magnitude before
+   *     regularization, such as the step's pre-clip gradient norm (any p-norm, p >= 1)
+   * @param l1 the largest L1 coefficient added to the gradients before the update (0 for none)
+   * @param l2 the largest coupled L2 coefficient added to the gradients before the update, not
+   *     counting what the optimizer adds itself (0 for none)
+   * @throws NonFiniteUpdateException after undoing the update, naming step, layer and tensor
+   */
+  default void updateChecked(double learningRate, double gradientBound, double l1, double l2) {
+    update(learningRate);
+  }
+
+  /**
    * The optimizer's state arrays by name ({@code <param>.<buffer>}, for example {@code
    * hidden1.weight.momentum_buffer}), as live views: for checkpoints.
    */

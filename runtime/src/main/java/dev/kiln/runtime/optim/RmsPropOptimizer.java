@@ -23,6 +23,7 @@ public final class RmsPropOptimizer implements Optimizer {
   private final Tensor[] momentumBuffer;
   private final Map<String, Tensor> state;
   private long steps;
+  private final UpdateGuard guard;
 
   /**
    * @param alpha smoothing constant, in [0, 1)
@@ -64,6 +65,30 @@ public final class RmsPropOptimizer implements Optimizer {
       }
     }
     this.state = s.view();
+    this.guard = new UpdateGuard(parameters, state);
+  }
+
+  @Override
+  public void updateChecked(double learningRate, double gradientBound, double l1, double l2) {
+    double b = guard.bound();
+    double g = gradientBound + l1 + l2 * b;
+    double scaled = g / epsilon; // |g / (sqrt(v) + ε)| <= |g| / ε
+    double buffer = momentum > 0 ? momentum * b + scaled : 0;
+    double next = Math.max(Math.max(b, g * g), Math.max(buffer,
+        SgdOptimizer.maxKeep(learningRate, weightDecay) * b
+            + learningRate * (momentum > 0 ? buffer : scaled)));
+    if (guard.admits(next)) {
+      update(learningRate);
+      return;
+    }
+    long before = steps;
+    guard.save();
+    update(learningRate);
+    NonFiniteUpdateException e = guard.verify(before, learningRate);
+    if (e != null) {
+      steps = before;
+      throw e;
+    }
   }
 
   @Override
@@ -90,6 +115,7 @@ public final class RmsPropOptimizer implements Optimizer {
   @Override
   public void restoreSteps(long steps) {
     this.steps = OptimizerState.checkSteps(steps);
+    guard.reset();
   }
 
   @Override

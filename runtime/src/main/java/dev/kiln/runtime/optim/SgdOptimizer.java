@@ -20,6 +20,7 @@ public final class SgdOptimizer implements Optimizer {
   private final Tensor[] buffers;
   private final Map<String, Tensor> state;
   private long steps;
+  private final UpdateGuard guard;
 
   /**
    * @param momentum at least 0; 0 allocates no buffers
@@ -69,6 +70,53 @@ public final class SgdOptimizer implements Optimizer {
       }
     }
     this.state = Collections.unmodifiableMap(s);
+    this.guard = new UpdateGuard(parameters, state);
+  }
+
+  @Override
+  public void updateChecked(double learningRate, double gradientBound, double l1, double l2) {
+    double b = guard.bound();
+    double g = gradientBound + l1 + (l2 + max(this.l2)) * b;
+    double buffer = momentum == 0 ? 0
+        : steps == 0 ? g : momentum * b + Math.abs(1 - dampening) * g;
+    double direction = momentum == 0 ? g : nesterov ? g + momentum * buffer : buffer;
+    double next = Math.max(buffer, maxKeep(learningRate, weightDecay) * b
+        + learningRate * direction);
+    if (guard.admits(next)) {
+      update(learningRate);
+      return;
+    }
+    long before = steps;
+    guard.save();
+    update(learningRate);
+    NonFiniteUpdateException e = guard.verify(before, learningRate);
+    if (e != null) {
+      steps = before;
+      throw e;
+    }
+  }
+
+  /** Updates that needed the copy-and-check path of {@link #updateChecked}. */
+  long guardedUpdates() {
+    return guard.guardedUpdates();
+  }
+
+  /** The largest value of {@code values}. */
+  static double max(double[] values) {
+    double m = 0;
+    for (double v : values) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
+  }
+
+  /** The largest factor {@code |1 − lr·λ|} decoupled decay multiplies a weight by. */
+  static double maxKeep(double learningRate, double[] decay) {
+    double m = 1;
+    for (double d : decay) {
+      m = Math.max(m, Math.abs(1 - learningRate * d));
+    }
+    return m;
   }
 
   @Override
@@ -95,6 +143,7 @@ public final class SgdOptimizer implements Optimizer {
   @Override
   public void restoreSteps(long steps) {
     this.steps = steps;
+    guard.reset();
   }
 
   @Override

@@ -255,6 +255,15 @@ public final class MagnitudePruner {
     return schedules[i];
   }
 
+  /** Each pruned layer's schedule, by layer name in network order (a new map). */
+  public Map<String, PruningSchedule> schedules() {
+    Map<String, PruningSchedule> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < size(); i++) {
+      out.putIfAbsent(layer(i), schedule(i));
+    }
+    return out;
+  }
+
   /** Which entries are ranked together. */
   public Scope scope() {
     return scope;

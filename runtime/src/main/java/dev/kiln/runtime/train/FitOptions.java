@@ -23,8 +23,10 @@ public final class FitOptions {
   private final boolean dropLast;
   private final EarlyStopping earlyStopping;
   private final dev.kiln.runtime.checkpoint.Checkpointing checkpointing;
+  private final LoggingListener logging;
 
   private FitOptions(Builder b) {
+    this.logging = b.logging;
     this.epochs = b.epochs;
     this.batchSize = b.batchSize;
     this.shuffleSeed = b.shuffleSeed;
@@ -82,6 +84,14 @@ public final class FitOptions {
     return checkpointing;
   }
 
+  /**
+   * The listener that logs the run's progress through SLF4J ({@link LoggingListener#perEpoch()}
+   * unless changed), or null when {@code fit} logs nothing.
+   */
+  public LoggingListener logging() {
+    return logging;
+  }
+
   /** A builder holding these options. */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -92,6 +102,7 @@ public final class FitOptions {
     b.dropLast = dropLast;
     b.earlyStopping = earlyStopping;
     b.checkpointing = checkpointing;
+    b.logging = logging;
     return b;
   }
 
@@ -112,8 +123,21 @@ public final class FitOptions {
     private boolean dropLast;
     private EarlyStopping earlyStopping;
     private dev.kiln.runtime.checkpoint.Checkpointing checkpointing;
+    private LoggingListener logging = LoggingListener.perEpoch();
 
     private Builder() {}
+
+    /**
+     * How {@code fit} logs its progress through SLF4J (logger {@code
+     * dev.kiln.runtime.train.LoggingListener}, level INFO): one line per epoch by default ({@link
+     * LoggingListener#perEpoch()}), also every N steps with {@link
+     * LoggingListener#everySteps(int)}, nothing with null (or set that logger's level to WARN in
+     * the SLF4J binding's configuration).
+     */
+    public Builder logging(LoggingListener logging) {
+      this.logging = logging;
+      return this;
+    }
 
     /**
      * Where and when {@code fit} writes checkpoints, and whether it resumes from the newest one;

@@ -291,4 +291,12 @@ public interface Trainer {
   default double overallSparsity() {
     return Double.NaN;
   }
+
+  /**
+   * With {@code @Prune}: each pruned layer's schedule, by layer name; {@code fit} warns when a
+   * schedule would not prune within the planned run. Empty by default.
+   */
+  default java.util.Map<String, dev.kiln.runtime.pruning.PruningSchedule> pruningSchedules() {
+    return java.util.Map.of();
+  }
 }

@@ -127,7 +127,12 @@ public final class Training {
 
   private static FitResult loop(Trainer trainer, LossKind loss, BatchSource source,
       Validation validation,
-      FitOptions o, TrainingListener[] listeners) {
+      FitOptions o, TrainingListener[] given) {
+    TrainingListener[] listeners = given;
+    if (o.logging() != null) {
+      listeners = java.util.Arrays.copyOf(given, given.length + 1);
+      listeners[given.length] = o.logging().copy();
+    }
     EarlyStopping stopping = o.earlyStopping();
     if (stopping != null && validation == null) {
       throw new IllegalArgumentException("early stopping on " + stopping.monitor()
@@ -139,6 +144,7 @@ public final class Training {
     int steps = source.stepsPerEpoch();
     int k = trainer.accumulationSteps(); // batches per optimizer step
     trainer.planRun((long) steps * epochs / k, Math.max(1, steps / k));
+    warnAboutPruning(trainer, (long) steps * epochs / k);
     Tensor outputs = trainer.outputBuffer();
     Tensor labels = trainer.labelBuffer();
     int classes = labels.size(1);
@@ -334,6 +340,37 @@ public final class Training {
           + trainer.minimumRows() + " rows this network takes per step");
     }
     return batch;
+  }
+
+  /**
+   * Warns when a pruning schedule fixed in optimizer steps does not fit the planned run: it never
+   * prunes beyond its initial sparsity, or never reaches its final sparsity.
+   */
+  static List<String> warnAboutPruning(Trainer trainer, long plannedSteps) {
+    List<String> warnings = new ArrayList<>();
+    java.util.Map<String, List<String>> layers = new java.util.LinkedHashMap<>();
+    java.util.Map<String, dev.kiln.runtime.pruning.PruningSchedule> schedules =
+        new java.util.LinkedHashMap<>();
+    trainer.pruningSchedules().forEach((layer, s) -> {
+      layers.computeIfAbsent(s.toString(), k -> new ArrayList<>()).add(layer);
+      schedules.putIfAbsent(s.toString(), s);
+    });
+    schedules.forEach((key, s) -> {
+      String layer = String.join(", ", layers.get(key));
+      if (s.held(plannedSteps) <= s.initialSparsity() && s.finalSparsity() > s.initialSparsity()) {
+        warnings.add(String.format(java.util.Locale.ROOT, "pruning of %s never starts in this"
+            + " run: its schedule prunes from step %d to %d, but the run plans %d optimizer steps,"
+            + " so the sparsity stays %.3f. Train longer (more epochs or data) or move the"
+            + " schedule's beginStep and endStep into the run", layer, s.beginStep(), s.endStep(),
+            plannedSteps, s.initialSparsity()));
+      } else if (s.endStep() > plannedSteps) {
+        warnings.add(String.format(java.util.Locale.ROOT, "pruning of %s ends at step %d, after"
+            + " the %d steps this run plans: it stops at sparsity %.3f instead of %.3f", layer,
+            s.endStep(), plannedSteps, s.held(plannedSteps), s.finalSparsity()));
+      }
+    });
+    warnings.stream().distinct().forEach(LOG::warn);
+    return warnings;
   }
 
   /** Where {@code fit} is: the epoch to run (from 1), its shuffle state, the cursor in it. */

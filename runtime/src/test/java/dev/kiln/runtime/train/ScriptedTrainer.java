@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * every row, so validation on class-0 samples has loss {@code ln(1 + e^−w)}: a scripted
  * validation curve. It records each step's row count and the feature rows it saw.
  */
-final class ScriptedTrainer implements Trainer {
+class ScriptedTrainer implements Trainer {
   final double[] scores;
   final Tensor features;
   final Tensor labels;

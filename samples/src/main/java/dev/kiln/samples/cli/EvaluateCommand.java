@@ -1,7 +1,6 @@
 package dev.kiln.samples.cli;
 
 import dev.kiln.runtime.train.Evaluation;
-import dev.kiln.samples.FashionMnist;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +13,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code evaluate}: the per-class report and confusion matrix of a network on the test split.
  * Without {@code --checkpoint} it trains a fresh network first (with the training options);
- * with it, the trainer is restored from that file.
+ * with it, the trainer is restored from that file, with the normaliser it carries.
  */
 @Command(name = "evaluate", sortOptions = false, mixinStandardHelpOptions = true,
     description = {"Print loss, accuracy, per-class precision / recall / F1 and the confusion"
@@ -34,16 +33,18 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream console = System.out;
-    FashionMnist.Splits data = run.loadData(console);
-    SampleModel.Run session = Sessions.trained(run, checkpoint, data, console);
-    Evaluation test = session.evaluate().evaluate(data.test());
+    run.check();
+    Sessions.checkCheckpoint(run, checkpoint);
+    DataSplits data = run.loadData(console);
+    Sessions.Trained session = Sessions.trained(run, checkpoint, data, console);
+    Evaluation test = session.run().evaluate().evaluate(session.prepare(data.test()));
     Report.print(console, "Test set (" + data.test().description() + "):", test,
-        FashionMnist.CLASS_NAMES);
+        data.classNames());
     int[][] m = test.confusionMatrix();
     console.println("Confusion matrix (rows: actual, columns: predicted):");
     for (int a = 0; a < m.length; a++) {
       StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-12s",
-          Report.name(FashionMnist.CLASS_NAMES, a)));
+          Report.name(data.classNames(), a)));
       for (int p = 0; p < m.length; p++) {
         row.append(String.format(Locale.ROOT, " %5d", m[a][p]));
       }
@@ -53,7 +54,7 @@ final class EvaluateCommand implements Callable<Integer> {
       Files.createDirectories(out);
       Plots.confusionMatrix(out.resolve("confusion-matrix.png"), String.format(Locale.ROOT,
           "Confusion matrix, test set (accuracy %.4f)", test.accuracy()), m,
-          FashionMnist.CLASS_NAMES);
+          data.classNames());
       console.println("Wrote confusion-matrix.png to " + out);
     }
     return 0;

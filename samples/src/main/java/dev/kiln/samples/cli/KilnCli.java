@@ -1,25 +1,26 @@
 package dev.kiln.samples.cli;
 
 import java.io.PrintWriter;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
 
 /**
- * The samples' command line: {@code train} (the default), {@code evaluate}, {@code predict} and
- * {@code schedule}. {@code java -jar samples/target/kiln-samples.jar} with no arguments trains
- * the reference network; a first argument that is neither a command nor an option is taken as
- * the data directory ({@code train --data DIR}), as the jar accepted before it had commands.
+ * The samples' command line: {@code train} (also what runs when no command is given), {@code
+ * evaluate}, {@code predict} and {@code schedule}. The top-level command takes {@code train}'s
+ * options itself, so picocli parses every argument: an unknown word is an error with a "did you
+ * mean" ({@code trian} suggests {@code train}), never a data folder or a silent training run.
  */
-@Command(name = "kiln-samples", mixinStandardHelpOptions = true,
-    version = "Kiln samples 0.1.0-SNAPSHOT",
-    description = "Train, evaluate and inspect Kiln's sample networks on Fashion-MNIST.",
+@Command(name = "kiln-samples", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = KilnCli.Version.class,
+    description = {"Train, evaluate and inspect Kiln's sample networks on Fashion-MNIST or CSV"
+        + " data.", "Without a command it trains, with the train options below."},
     subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
         ScheduleCommand.class, HelpCommand.class})
-public final class KilnCli implements Runnable {
-  private static final Set<String> COMMANDS = Set.of("train", "evaluate", "predict", "schedule",
-      "help", "-h", "--help", "-V", "--version");
+public final class KilnCli implements Callable<Integer> {
+  @Mixin TrainOptions train;
 
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
@@ -36,49 +37,38 @@ public final class KilnCli implements Runnable {
     CommandLine line = new CommandLine(new KilnCli());
     line.setExecutionExceptionHandler((e, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();
-      err.println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+      err.println("error: " + Messages.of(e));
       if (Boolean.getBoolean("kiln.stacktrace")) {
         e.printStackTrace(err);
       }
       err.flush();
       return 1;
     });
-    return line.execute(withDefaultCommand(args));
+    return line.execute(args);
   }
 
-  /** {@code train} when no command is given; {@code train --data DIR} for a bare path. */
-  static String[] withDefaultCommand(String[] args) {
-    if (args.length == 0) {
-      return new String[] {"train"};
-    }
-    if (COMMANDS.contains(args[0])) {
-      return args;
-    }
-    String[] out;
-    if (args[0].startsWith("-")) {
-      out = new String[args.length + 1];
-      out[0] = "train";
-      System.arraycopy(args, 0, out, 1, args.length);
-    } else {
-      out = new String[args.length + 2];
-      out[0] = "train";
-      out[1] = "--data";
-      System.arraycopy(args, 0, out, 2, args.length);
-    }
-    return out;
-  }
-
-  /** ND4J's start-up chatter at warn; Kiln's own log lines (early stopping) at info. */
+  /**
+   * ND4J's start-up chatter at warn; Kiln's own log lines (early stopping) at info, except the
+   * fit loop's "resumed from", which {@code train} says itself.
+   */
   private static void quietLogging() {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
       System.setProperty("org.slf4j.simpleLogger.log.dev.kiln", "info");
+      System.setProperty("org.slf4j.simpleLogger.log.dev.kiln.runtime.train.Training", "warn");
     }
   }
 
   @Override
-  public void run() {
-    // a bare "kiln-samples" goes to train (withDefaultCommand); reaching here means options only
-    new CommandLine(this).usage(System.out);
+  public Integer call() throws Exception {
+    return TrainCommand.run(train);
+  }
+
+  /** The project version, from the jar's manifest (Maven writes it there). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"Kiln samples " + dev.kiln.runtime.checkpoint.KilnVersion.get()};
+    }
   }
 }

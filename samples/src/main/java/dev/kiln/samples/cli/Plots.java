@@ -1,11 +1,13 @@
 package dev.kiln.samples.cli;
 
-import dev.kiln.runtime.train.EpochResult;
 import java.awt.Color;
+import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.HeatMapChart;
@@ -16,10 +18,15 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The run's charts as PNG files, drawn with XChart. */
+/**
+ * The run's charts as PNG files, drawn with XChart. Axes of whole numbers (steps, epochs) are
+ * labelled with whole numbers only, so a short run does not repeat or crowd its labels.
+ */
 final class Plots {
   static final int WIDTH = 900;
   static final int HEIGHT = 540;
+  /** The colour of the marker of the restored best epoch. */
+  static final Color BEST = new Color(214, 39, 40);
 
   private Plots() {}
 
@@ -29,41 +36,68 @@ final class Plots {
 
   /**
    * {@code loss.png}: each step's training loss, the per-epoch mean training loss and the
-   * validation loss, against the step.
+   * validation loss, against the step; with {@code bestEpoch > 0} (early stopping restored it),
+   * that epoch's validation loss is marked.
    */
-  static void loss(Path file, double[] steps, double[] stepLoss, List<EpochResult> epochs,
-      long[] epochEndSteps) throws IOException {
-    XYChart chart = xy("Loss", "step", "loss (mean per sample)");
-    XYSeries s = chart.addSeries("step loss (train mode)", steps, stepLoss);
-    s.setMarker(SeriesMarkers.NONE);
-    s.setLineColor(new Color(120, 160, 220));
-    s.setLineWidth(1f);
-    double[] x = toDouble(epochEndSteps);
-    chart.addSeries("epoch train loss", x, column(epochs, r -> r.trainLoss()));
-    if (epochs.get(0).validation() != null) {
-      chart.addSeries("validation loss", x, column(epochs, r -> r.validation().loss()));
+  static void loss(Path file, double[] steps, double[] stepLoss,
+      List<MetricsRecorder.EpochRow> epochs, int bestEpoch) throws IOException {
+    XYChart chart = xy("Loss", "step", "loss (mean per sample)", steps.length == 0 ? 1
+        : steps[steps.length - 1]);
+    if (steps.length > 0) {
+      XYSeries s = chart.addSeries("step loss (train mode)", steps, stepLoss);
+      s.setMarker(SeriesMarkers.NONE);
+      s.setLineColor(new Color(120, 160, 220));
+      s.setLineWidth(1f);
+    }
+    if (!epochs.isEmpty()) {
+      double[] x = column(epochs, r -> r.step());
+      chart.addSeries("epoch train loss", x, column(epochs, r -> r.trainLoss()));
+      if (!Double.isNaN(epochs.get(0).validationLoss())) {
+        chart.addSeries("validation loss", x, column(epochs, r -> r.validationLoss()));
+        mark(chart, epochs, bestEpoch, r -> r.step(), r -> r.validationLoss());
+      }
     }
     save(chart, file);
   }
 
-  /** {@code accuracy.png}: training and validation accuracy per epoch. */
-  static void accuracy(Path file, List<EpochResult> epochs) throws IOException {
-    XYChart chart = xy("Accuracy", "epoch", "accuracy");
+  /** {@code accuracy.png}: training and validation accuracy per epoch, the best epoch marked. */
+  static void accuracy(Path file, List<MetricsRecorder.EpochRow> epochs, int bestEpoch)
+      throws IOException {
+    XYChart chart = xy("Accuracy", "epoch", "accuracy", epochs.isEmpty() ? 1
+        : epochs.get(epochs.size() - 1).epoch());
+    chart.getStyler().setYAxisDecimalPattern("0.000");
     double[] x = column(epochs, r -> r.epoch());
-    if (!Double.isNaN(epochs.get(0).trainAccuracy())) {
+    if (!epochs.isEmpty() && !Double.isNaN(epochs.get(0).trainAccuracy())) {
       chart.addSeries("train (running, train mode)", x, column(epochs, r -> r.trainAccuracy()));
     }
-    if (epochs.get(0).validation() != null) {
-      chart.addSeries("validation", x, column(epochs, r -> r.validation().accuracy()));
+    if (!epochs.isEmpty() && !Double.isNaN(epochs.get(0).validationAccuracy())) {
+      chart.addSeries("validation", x, column(epochs, r -> r.validationAccuracy()));
+      mark(chart, epochs, bestEpoch, r -> r.epoch(), r -> r.validationAccuracy());
     }
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
     save(chart, file);
   }
 
+  /** One marked point: the epoch early stopping restored. */
+  private static void mark(XYChart chart, List<MetricsRecorder.EpochRow> epochs, int bestEpoch,
+      ToDoubleFunction<MetricsRecorder.EpochRow> x, ToDoubleFunction<MetricsRecorder.EpochRow> y) {
+    for (MetricsRecorder.EpochRow r : epochs) {
+      if (r.epoch() == bestEpoch) {
+        XYSeries s = chart.addSeries("restored best epoch " + bestEpoch,
+            new double[] {x.applyAsDouble(r)}, new double[] {y.applyAsDouble(r)});
+        s.setMarker(SeriesMarkers.DIAMOND);
+        s.setMarkerColor(BEST);
+        s.setLineColor(BEST);
+        s.setLineStyle(new java.awt.BasicStroke(0f));
+      }
+    }
+  }
+
   /** {@code learning-rate.png}: the rate of each step. */
   static void learningRate(Path file, String title, double[] steps, double[] rates)
       throws IOException {
-    XYChart chart = xy(title, "step", "learning rate");
+    XYChart chart = xy(title, "step", "learning rate", steps.length == 0 ? 1
+        : steps[steps.length - 1]);
     XYSeries s = chart.addSeries("learning rate", steps, rates);
     s.setMarker(SeriesMarkers.NONE);
     chart.getStyler().setLegendVisible(false);
@@ -73,23 +107,36 @@ final class Plots {
 
   /**
    * {@code confusion-matrix.png}: a heat map of {@code counts[actual][predicted]} with the
-   * counts written in the cells.
+   * counts written in the cells (dark text on a light scale, readable on every cell) and a
+   * colour bar of whole counts.
    */
   static void confusionMatrix(Path file, String title, int[][] counts, List<String> classes)
       throws IOException {
     int k = counts.length;
     HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH + 100).height(HEIGHT + 260)
         .title(title).xAxisTitle("predicted class").yAxisTitle("actual class").build();
-    Styler styler = chart.getStyler();
+    var styler = chart.getStyler();
     styler.setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setShowValue(true);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-    chart.getStyler().setRangeColors(new Color[] {new Color(247, 251, 255),
-        new Color(107, 174, 214), new Color(8, 48, 107)});
-    chart.getStyler().setValueFontColor(new Color(200, 60, 0));
-    chart.getStyler().setXAxisLabelRotation(30);
-    List<String> x = new ArrayList<>(classes);
-    List<String> y = new ArrayList<>(classes);
+    styler.setShowValue(true);
+    styler.setLegendPosition(Styler.LegendPosition.OutsideE);
+    // The darkest colour stays light enough for black digits (contrast at least 4.5:1).
+    styler.setRangeColors(CELL_COLOURS);
+    styler.setValueFontColor(Color.BLACK);
+    styler.setValueFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+    styler.setHeatMapValueDecimalPattern("#,##0");
+    styler.setHeatMapDecimalValueFormatter(v -> String.format(Locale.ROOT, "%,d",
+        Math.round(v)));
+    // A banded colour bar: XChart writes its gradient bar's ends as raw doubles ("982.0"); the
+    // bands use the formatter, so the bar shows whole counts ("0 - 196").
+    styler.setPiecewise(true);
+    styler.setPiecewiseRanged(true);
+    styler.setSplitNumber(5);
+    styler.setXAxisLabelRotation(30);
+    List<String> x = new ArrayList<>(classes.subList(0, Math.min(k, classes.size())));
+    for (int c = x.size(); c < k; c++) {
+      x.add(String.valueOf(c));
+    }
+    List<String> y = new ArrayList<>(x);
     List<Number[]> cells = new ArrayList<>();
     for (int a = 0; a < k; a++) {
       for (int p = 0; p < k; p++) {
@@ -102,14 +149,27 @@ final class Plots {
     save(chart, file);
   }
 
-  private static XYChart xy(String title, String xTitle, String yTitle) {
+  /** The heat map's scale, white to a mid blue. */
+  static final Color[] CELL_COLOURS = {new Color(247, 251, 255), new Color(198, 219, 239),
+      new Color(107, 174, 214)};
+
+  /** An XY chart whose x axis runs over whole numbers 0 or 1 to {@code lastX}. */
+  private static XYChart xy(String title, String xTitle, String yTitle, double lastX) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
         .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
-    chart.getStyler().setChartBackgroundColor(Color.WHITE);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-    chart.getStyler().setMarkerSize(6);
-    chart.getStyler().setXAxisDecimalPattern("0");
-    chart.getStyler().setXAxisMaxLabelCount(10);
+    var styler = chart.getStyler();
+    styler.setChartBackgroundColor(Color.WHITE);
+    styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+    styler.setMarkerSize(6);
+    styler.setXAxisTickMarkSpacingHint(90);
+    if (lastX <= 20) {
+      // A short run: one label per whole number that holds data (XChart's own ticks would fall
+      // between steps or epochs, and a whole-number pattern would then repeat labels).
+      styler.setxAxisTickLabelsFormattingFunction(v -> Math.abs(v - Math.rint(v)) < 1e-9
+          ? String.format(Locale.ROOT, "%,d", Math.round(v)) : "");
+    } else {
+      styler.setXAxisDecimalPattern("#,##0");
+    }
     return chart;
   }
 
@@ -118,16 +178,8 @@ final class Plots {
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapFormat.PNG);
   }
 
-  private static double[] column(List<EpochResult> epochs,
-      java.util.function.ToDoubleFunction<EpochResult> f) {
+  private static double[] column(List<MetricsRecorder.EpochRow> epochs,
+      ToDoubleFunction<MetricsRecorder.EpochRow> f) {
     return epochs.stream().mapToDouble(f).toArray();
-  }
-
-  private static double[] toDouble(long[] v) {
-    double[] d = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      d[i] = v[i];
-    }
-    return d;
   }
 }

@@ -9,6 +9,7 @@ import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
@@ -19,11 +20,16 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 final class ProgressListener implements TrainingListener {
   private static final long MESSAGE_INTERVAL_NANOS = 200_000_000L;
+  /** Terminals narrower than this get the compact bar. */
+  static final int WIDE = 110;
 
   private final PrintStream out;
   private final boolean bars;
   private final int batchSize;
   private ProgressBar bar;
+  private boolean compact;
+  /** Where bars go; null for standard error (tests pass their own). */
+  ProgressBarConsumer consumer;
   private int epochs;
   private long epochStart;
   private long lastMessage;
@@ -53,12 +59,46 @@ final class ProgressListener implements TrainingListener {
     stepsInEpoch = 0;
     this.steps = steps;
     if (bars) {
-      bar = new ProgressBarBuilder()
-          .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
-          .setInitialMax(steps).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-          .setUpdateIntervalMillis(100).setUnit(" steps", 1)
-          .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+      bar = bar(consumer != null ? consumer : new ConsoleProgressBarConsumer(System.err), epoch,
+          epochs, steps);
     }
+  }
+
+  /**
+   * A bar laid out for the consumer's width: on a narrow terminal (under {@link #WIDE} columns)
+   * the task name, unit and message are shortened and the ETA left out, so that the bar keeps at
+   * least a fifth of the line and the samples/s figure is never cut.
+   */
+  ProgressBar bar(ProgressBarConsumer to, int epoch, int epochs, int steps) {
+    compact = to.getMaxRenderedLength() < WIDE;
+    ProgressBarBuilder b = new ProgressBarBuilder()
+        .setTaskName(String.format(Locale.ROOT, compact ? "%d/%d" : "epoch %d/%d", epoch,
+            epochs))
+        .setInitialMax(steps).setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+        .setUpdateIntervalMillis(100).setUnit(compact ? "" : " steps", 1).setConsumer(to);
+    if (compact) {
+      b.hideEta();
+    }
+    return b.build();
+  }
+
+  /** The running figures after the bar: shorter on a narrow terminal. */
+  String message(double loss, double learningRate, double samplesPerSecond) {
+    return compact ? String.format(Locale.ROOT, " loss %.3f %s/s", loss,
+        shortCount(samplesPerSecond))
+        : String.format(Locale.ROOT, " loss %.4f  lr %.5f  %,.0f samples/s", loss,
+            learningRate, samplesPerSecond);
+  }
+
+  /** 17,520 as 17.5k, 1,234,567 as 1.23M. */
+  static String shortCount(double v) {
+    if (v >= 1e6) {
+      return String.format(Locale.ROOT, "%.3gM", v / 1e6);
+    }
+    if (v >= 1e3) {
+      return String.format(Locale.ROOT, "%.3gk", v / 1e3);
+    }
+    return String.format(Locale.ROOT, "%.0f", v);
   }
 
   @Override
@@ -74,8 +114,8 @@ final class ProgressListener implements TrainingListener {
     if (now - lastMessage >= MESSAGE_INTERVAL_NANOS || stepsInEpoch == steps) {
       lastMessage = now;
       double seconds = (now - epochStart) / 1e9;
-      bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f  lr %.5f  %,.0f samples/s",
-          lossSum / stepsInEpoch, trainer.learningRate(), samples / seconds));
+      bar.setExtraMessage(message(lossSum / stepsInEpoch, trainer.learningRate(),
+          samples / seconds));
     }
   }
 

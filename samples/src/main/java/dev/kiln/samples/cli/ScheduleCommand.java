@@ -33,17 +33,20 @@ final class ScheduleCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream console = System.out;
-    int n = samples != null ? samples : run.loadData(console).train().size();
-    if (n < 1) {
-      throw new IllegalArgumentException("--samples must be at least 1, got " + n);
+    run.check();
+    if (samples != null && samples < 1) {
+      throw run.usage("--samples " + samples + ": give the training samples per epoch, at least"
+          + " 1 (for example --samples 60000)");
     }
+    int n = samples != null ? samples : run.loadData(console).train().size();
     Trainer trainer = run.newRun().trainer();
     int batch = run.batchSize(trainer);
     int epochs = run.epochs(trainer);
     int rest = n % batch;
-    int perEpoch = n / batch + (rest == 0 || run.dropLast ? 0 : 1);
+    int perEpoch = n / batch + (rest == 0 || run.dropLast() ? 0 : 1);
     if (perEpoch < 1) {
-      throw new IllegalArgumentException(n + " samples make no full batch of " + batch);
+      throw run.usage("--samples " + n + " make no full batch of " + batch + " with --drop-last;"
+          + " give more samples or a smaller --batch-size");
     }
     int total = Math.multiplyExact(perEpoch, epochs);
     double[] rates = Schedules.curve(trainer, total, perEpoch);

@@ -1,105 +1,175 @@
 package dev.kiln.samples.cli;
 
+import dev.kiln.runtime.checkpoint.Checkpointing;
+import dev.kiln.runtime.data.Normalizer;
 import dev.kiln.runtime.train.Evaluation;
 import dev.kiln.runtime.train.FitResult;
 import dev.kiln.runtime.train.Trainer;
-import dev.kiln.runtime.checkpoint.Checkpointing;
-import dev.kiln.samples.FashionMnist;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
- * {@code train}: trains a sample model on Fashion-MNIST, validating on the test split after each
- * epoch, and writes into {@code --out}: {@code metrics.csv}, {@code loss.png}, {@code
- * accuracy.png}, {@code learning-rate.png}, {@code confusion-matrix.png} and the final training
- * state {@code checkpoint.kiln} (for {@code evaluate --checkpoint} and {@code predict
- * --checkpoint}).
+ * {@code train}: trains a sample model, validating on the test split after each epoch, and
+ * writes into {@code --out}: {@code options.properties}, {@code metrics.csv}, {@code loss.png},
+ * {@code accuracy.png}, {@code learning-rate.png}, {@code confusion-matrix.png}, the checkpoints
+ * and the final training state {@code checkpoint.kiln}.
+ *
+ * <p>Every option is checked before the data is read, the data against the options before
+ * anything is written, and the output folder is created only when the first epoch starts. A
+ * folder that already holds a run is refused unless {@code --resume} (continue it, with its own
+ * options) or {@code --overwrite} (empty it first) is given.
  */
 @Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
-    description = {"Train a sample model on Fashion-MNIST, showing progress, and write"
-        + " metrics.csv, PNG plots (loss, accuracy, learning rate, confusion matrix) and"
-        + " checkpoint.kiln into --out.", "This is what the jar runs with no arguments."})
+    description = {"Train a sample model, showing progress, and write metrics.csv, PNG plots"
+        + " (loss, accuracy, learning rate, confusion matrix) and checkpoints into --out.",
+        "This is what the jar runs with no command."})
 final class TrainCommand implements Callable<Integer> {
-  @Mixin RunOptions run;
-
-  @Option(names = "--out", paramLabel = "DIR", description = "Where metrics.csv and the plots"
-      + " go (default: runs/<date-time>).")
-  Path out;
-
-  @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also write a"
-      + " checkpoint every STEPS optimizer steps (default: only at each epoch end).")
-  int checkpointEvery;
-
-  @Option(names = "--keep-checkpoints", paramLabel = "K", defaultValue = "3", description =
-      "How many of the newest checkpoints to keep in <out>/checkpoints (default: ${DEFAULT-VALUE}).")
-  int keepCheckpoints;
-
-  @Option(names = "--resume", description = "Continue the run in --out from its newest"
-      + " checkpoint, at the exact batch where it was written.")
-  boolean resume;
+  @Mixin TrainOptions train;
 
   @Override
   public Integer call() throws Exception {
+    return run(train);
+  }
+
+  /** Runs {@code train} with {@code o}; the jar's top-level command calls this too. */
+  static int run(TrainOptions o) throws IOException {
     PrintStream console = System.out;
-    if (resume && out == null) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "--resume needs --out: the directory of the run to continue");
+    RunOptions run = o.run;
+    if (o.resume && o.out == null) {
+      throw run.usage("--resume needs --out DIR: the folder of the run to continue");
     }
-    Path dir = out != null ? out : defaultOut();
-    Files.createDirectories(dir);
-    FashionMnist.Splits data = run.loadData(console);
+    if (o.resume && o.overwrite) {
+      throw run.usage("--resume continues the run in --out and --overwrite deletes it: give one"
+          + " of them");
+    }
+    if (o.keepCheckpoints < 1) {
+      throw run.usage("--keep-checkpoints " + o.keepCheckpoints + ": keep at least 1");
+    }
+    if (o.checkpointEvery < 0) {
+      throw run.usage("--checkpoint-every " + o.checkpointEvery + ": give a number of steps, or"
+          + " leave the option out to write checkpoints at epoch ends only");
+    }
+    Path dir = o.out != null ? o.out : defaultOut();
+    RunFolder folder = new RunFolder(dir);
+    List<String> present = folder.runFiles();
+    if (!o.resume && !o.overwrite && !present.isEmpty()) {
+      throw run.usage("--out " + dir + " already holds a run (" + String.join(", ", present)
+          + "): add --resume to continue it, --overwrite to replace it, or choose another"
+          + " --out");
+    }
+    if (o.resume) {
+      if (present.isEmpty()) {
+        throw run.usage("--resume: --out " + dir + " holds no run to continue; leave out"
+            + " --resume to start one there");
+      }
+      Map<String, String> record = folder.recordedOptions();
+      List<String> differences = run.adopt(record);
+      if (!differences.isEmpty()) {
+        throw run.usage("--resume: the run in " + dir + " was made with other options: "
+            + String.join(", ", differences) + ". Leave these options out to continue the run"
+            + " with its own, or start a new run with another --out");
+      }
+      if (!record.isEmpty()) {
+        StringBuilder s = new StringBuilder();
+        record.forEach((k, v) -> {
+          if (RunFolder.FIXED.contains(k)) {
+            s.append(' ').append(k).append(' ').append(v);
+          }
+        });
+        console.println("Continuing the run with its options:" + s);
+      }
+    }
+    run.check();
+    DataSplits data = run.loadData(console);
     SampleModel.Run session = run.newRun();
     Trainer trainer = session.trainer();
+    checkShape(run, trainer, data);
+    run.checkLastBatch(trainer, data.train().size());
+    Normalizer normalizer = run.normalizer();
+    if (normalizer != null) {
+      normalizer.fit(data.train());
+      data = new DataSplits(normalizer.apply(data.train()), normalizer.apply(data.test()),
+          data.description(), data.classNames());
+      normalizer.attachTo(trainer.trainingState());
+    }
     int epochs = run.epochs(trainer);
     int batch = run.batchSize(trainer);
+    Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"), o.checkpointEvery,
+        true, o.keepCheckpoints, o.resume);
+    if (o.resume) {
+      Optional<Path> latest = checkpoints.latest();
+      console.println(latest.map(p -> "Resuming from " + p).orElse("No checkpoint in "
+          + checkpoints.directory() + " yet: starting the run afresh"));
+    }
     console.printf(Locale.ROOT, "Training %s: %d epoch(s), batch %d, learning rate %.5g, %,d"
             + " training / %,d test samples; output in %s%n", run.sampleModel().title(), epochs,
         batch, firstRate(trainer, data.train().size(), batch, epochs), data.train().size(),
         data.test().size(), dir);
     long start = System.nanoTime();
     FitResult result;
-    MetricsRecorder metrics = new MetricsRecorder(dir.resolve("metrics.csv"));
+    Map<String, String> recorded = run.recorded(trainer);
+    MetricsRecorder metrics = new MetricsRecorder(dir.resolve("metrics.csv"), o.resume, () -> {
+      try {
+        if (o.overwrite) {
+          folder.empty();
+        }
+        folder.recordOptions(recorded);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not prepare " + dir + ": " + e.getMessage(), e);
+      }
+    });
     try (metrics) {
       ProgressListener progress = new ProgressListener(console, System.console() != null, batch);
-      Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"), checkpointEvery,
-          true, keepCheckpoints, resume);
-      if (resume) {
-        console.printf("Resuming from %s%n", checkpoints.latest().map(Path::toString)
-            .orElse("nothing (no checkpoint yet): starting afresh"));
-      }
       result = session.fit().fit(data.train(), data.test(),
-          run.fitOptions().toBuilder().checkpointing(checkpoints).build(), progress, metrics);
+          run.fitOptions().toBuilder().checkpointing(checkpoints).build(), metrics, progress);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     if (result.stoppedEarly()) {
-      console.printf(Locale.ROOT, "Early stopping after epoch %d%s%n", result.epochs().size(),
-          result.restoredBest() ? "; restored the parameters of epoch " + result.bestEpoch()
-              : "");
+      console.printf(Locale.ROOT, "Early stopping after epoch %d%s%n",
+          result.epochs().isEmpty() ? 0 : result.epochs().get(result.epochs().size() - 1)
+              .epoch(), result.restoredBest() ? "; restored the parameters of epoch "
+              + result.bestEpoch() : "");
     }
     Evaluation test = session.evaluate().evaluate(data.test());
     Report.print(console, String.format(Locale.ROOT, "Test set (%s), after %.1f s of training:",
-        data.test().description(), seconds), test, FashionMnist.CLASS_NAMES);
+        data.test().description(), seconds), test, data.classNames());
     String title = run.sampleModel().title();
+    int best = result.restoredBest() ? result.bestEpoch() : 0;
     Plots.loss(dir.resolve("loss.png"), metrics.stepNumbers(), metrics.stepLosses(),
-        metrics.epochs(), metrics.epochEndSteps());
-    Plots.accuracy(dir.resolve("accuracy.png"), metrics.epochs());
+        metrics.epochs(), best);
+    Plots.accuracy(dir.resolve("accuracy.png"), metrics.epochs(), best);
     Plots.learningRate(dir.resolve("learning-rate.png"), "Learning rate: " + title,
         metrics.stepNumbers(), metrics.stepRates());
     Plots.confusionMatrix(dir.resolve("confusion-matrix.png"), String.format(Locale.ROOT,
             "Confusion matrix, test set (accuracy %.4f)", test.accuracy()),
-        test.confusionMatrix(), FashionMnist.CLASS_NAMES);
+        test.confusionMatrix(), data.classNames());
     trainer.save(dir.resolve("checkpoint.kiln"));
     console.printf("Wrote metrics.csv, loss.png, accuracy.png, learning-rate.png,"
         + " confusion-matrix.png and checkpoint.kiln to %s%n", dir);
     return 0;
+  }
+
+  /** Refuses data whose width or class count the model cannot take, naming both. */
+  static void checkShape(RunOptions run, Trainer trainer, DataSplits data) {
+    int inputs = trainer.featureBuffer().size(1);
+    int outputs = trainer.labelBuffer().size(1);
+    if (data.train().featureCount() != inputs || data.train().classCount() != outputs) {
+      throw run.usage(String.format(Locale.ROOT, "%s has %d features and %d classes, but --model"
+          + " %s (%s) takes %d features and %d classes; choose another --model or"
+          + " --data", data.description(), data.train().featureCount(),
+          data.train().classCount(), run.modelId(), run.sampleModel().title(), inputs, outputs));
+    }
   }
 
   /** The rate of the run's first step, without planning the trainer's own schedule. */
