@@ -11,7 +11,7 @@ public final class Decls {
   private Decls() {}
 
   /** A {@code @Model} type. */
-  public record ModelDecl(TypeElement type, AnnotationMirror mirror, Attr<Integer> inputs,
+  public record ModelDecl(TypeElement type, AnnotationMirror mirror, Attr<int[]> inputs,
       List<LayerDecl> layers, List<VariableElement> annotatedNonLayers,
       List<VariableElement> bareLayers) {}
 
@@ -33,7 +33,8 @@ public final class Decls {
 
   /** One layer-part annotation on a field, as read; each kind has its record below. */
   public sealed interface PartDecl
-      permits DenseDecl, BatchNormDecl, ActivationDecl, DropoutDecl {
+      permits DenseDecl, BatchNormDecl, ActivationDecl, DropoutDecl, Conv2dDecl, PoolDecl,
+      GlobalAvgPoolDecl {
     /** The annotation, for diagnostics. */
     AnnotationMirror mirror();
   }
@@ -67,6 +68,55 @@ public final class Decls {
 
   /** {@code @Dropout}. */
   public record DropoutDecl(AnnotationMirror mirror, Attr<Double> rate) implements PartDecl {}
+
+  /** {@code @Conv2d}; kernel, stride and padding as written (one or two values). */
+  public record Conv2dDecl(AnnotationMirror mirror, Attr<Integer> filters, Attr<int[]> kernel,
+      Attr<int[]> stride, Attr<int[]> padding, Attr<String> paddingMode, Attr<Boolean> bias,
+      Attr<String> init) implements PartDecl {
+    static Conv2dDecl read(Mirrors mirrors, VariableElement field, AnnotationMirror m) {
+      return new Conv2dDecl(m, mirrors.attr(field, m, "filters", Integer.class),
+          mirrors.attr(field, m, "kernel", int[].class),
+          mirrors.attr(field, m, "stride", int[].class),
+          mirrors.attr(field, m, "padding", int[].class),
+          mirrors.attr(field, m, "paddingMode", String.class),
+          mirrors.attr(field, m, "bias", Boolean.class),
+          mirrors.attr(field, m, "init", String.class));
+    }
+  }
+
+  /**
+   * {@code @MaxPool} ({@code max} true) or {@code @AvgPool}; an empty stride means the window
+   * size.
+   */
+  public record PoolDecl(AnnotationMirror mirror, boolean max, Attr<int[]> size,
+      Attr<int[]> stride, Attr<int[]> padding) implements PartDecl {
+    static PoolDecl readMax(Mirrors mirrors, VariableElement field, AnnotationMirror m) {
+      return read(mirrors, field, m, true);
+    }
+
+    static PoolDecl readAvg(Mirrors mirrors, VariableElement field, AnnotationMirror m) {
+      return read(mirrors, field, m, false);
+    }
+
+    private static PoolDecl read(Mirrors mirrors, VariableElement field, AnnotationMirror m,
+        boolean max) {
+      return new PoolDecl(m, max, mirrors.attr(field, m, "size", int[].class),
+          mirrors.attr(field, m, "stride", int[].class),
+          mirrors.attr(field, m, "padding", int[].class));
+    }
+
+    /** The annotation's name, {@code MaxPool} or {@code AvgPool}. */
+    public String name() {
+      return max ? "MaxPool" : "AvgPool";
+    }
+  }
+
+  /** {@code @GlobalAvgPool}. */
+  public record GlobalAvgPoolDecl(AnnotationMirror mirror) implements PartDecl {
+    static GlobalAvgPoolDecl read(Mirrors mirrors, VariableElement field, AnnotationMirror m) {
+      return new GlobalAvgPoolDecl(m);
+    }
+  }
 
   /** A {@code @TrainingConfig} type; absent optional annotations are null. */
   public record ConfigDecl(TypeElement type, AnnotationMirror mirror, Attr<TypeMirror> model,

@@ -40,7 +40,7 @@ public final class Reader {
         annotatedNonLayers.add(field);
       }
     }
-    return new ModelDecl(type, model, mirrors.attr(type, model, "inputs", Integer.class), layers,
+    return new ModelDecl(type, model, mirrors.attr(type, model, "inputs", int[].class), layers,
         annotatedNonLayers, bareLayers);
   }
 

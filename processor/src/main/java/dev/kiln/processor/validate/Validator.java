@@ -50,10 +50,7 @@ public final class Validator {
   /** Validates a model and infers each layer's shape. */
   public Optional<NetworkSpec> network(ModelDecl decl) {
     int before = reporter.errorCount();
-    int inputs = decl.inputs().value();
-    if (inputs < 1) {
-      reporter.error(decl.inputs(), Diagnostic.INPUTS_NOT_POSITIVE, inputs);
-    }
+    Shape shape = inputShape(decl.inputs());
     for (VariableElement field : decl.bareLayers()) {
       reporter.error(field, Diagnostic.BARE_LAYER, field.getSimpleName());
     }
@@ -70,9 +67,8 @@ public final class Validator {
       }
     }
     List<LayerSpec> layers = new ArrayList<>();
-    Shape shape = Shape.features(inputs);
     Shape input = shape;
-    for (LayerDecl layer : decl.layers()) {
+    for (LayerDecl layer : shape == null ? List.<LayerDecl>of() : decl.layers()) {
       LayerSpec spec = LayerRules.check(layer, shape, reporter);
       layers.add(spec);
       shape = spec.output();
@@ -82,6 +78,25 @@ public final class Validator {
     }
     return Optional.of(new NetworkSpec(target(decl.type()), decl.type().getSimpleName() + "Network",
         input, layers));
+  }
+
+  /**
+   * {@code @Model(inputs)}: {@code [features]} or {@code [C, H, W]}, every dimension at least 1;
+   * null after an error (reported): the layers' shapes are then not checked, which would only
+   * repeat the mistake.
+   */
+  private Shape inputShape(Attr<int[]> inputs) {
+    int[] dims = inputs.value();
+    String text = WindowRules.text(dims);
+    if (dims.length != 1 && dims.length != 3) {
+      reporter.error(inputs, Diagnostic.INPUTS_RANK, text, dims.length);
+      return null;
+    }
+    if (java.util.Arrays.stream(dims).anyMatch(d -> d < 1)) {
+      reporter.error(inputs, Diagnostic.INPUTS_NOT_POSITIVE, text);
+      return null;
+    }
+    return Shape.of(dims);
   }
 
   /** Validates a training configuration against its (already checked) network. */

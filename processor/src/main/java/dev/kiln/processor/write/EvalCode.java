@@ -45,6 +45,29 @@ final class EvalCode {
       constructor.addStatement("this.$N = $T.zeros(maxBatch, $L)", field, RuntimeNames.TENSOR,
           layer.output().size());
     }
+    for (LayerSpec layer : layers) {
+      for (PartCode part : parts(layer)) {
+        part.networkFields(type, layout);
+        for (PartCode.EvalBuffer b : part.evalBuffers()) {
+          String field = layout.field(layer, b.role());
+          buffers.addField(FieldSpec.builder(b.type(), field, Modifier.FINAL)
+              .addJavadoc("Layer {@code $L}: $L.\n", layer.name(), b.doc()).build());
+          constructor.addStatement("this.$N = $L", field, b.init());
+        }
+      }
+      java.util.Set<String> made = new java.util.HashSet<>();
+      for (int i = 0; i < layer.parts().size(); i++) {
+        if (scratch(layer, i) && made.add(scratchRole(layer, i))) {
+          String field = layout.field(layer, scratchRole(layer, i));
+          long size = layer.inputOf(i + 1).size();
+          buffers.addField(FieldSpec.builder(RuntimeNames.TENSOR, field, Modifier.FINAL)
+              .addJavadoc("Layer {@code $L}: output of its $L part, {@code [maxBatch, $L]}.\n",
+                  layer.name(), layer.parts().get(i).kind(), size).build());
+          constructor.addStatement("this.$N = $T.zeros(maxBatch, $L)", field, RuntimeNames.TENSOR,
+              size);
+        }
+      }
+    }
     buffers.addMethod(constructor.build());
     buffers.addMethod(MethodSpec.methodBuilder("maxBatch").addModifiers(Modifier.PUBLIC)
         .returns(int.class).addJavadoc("The most rows a forward pass with these buffers takes.\n")
@@ -84,7 +107,8 @@ final class EvalCode {
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec layer = layers.get(i);
       String out = i == layers.size() - 1 ? "output" : "buffers." + names.get(layer);
-      forward.addStatement("$N($L, n, $L)", layout.evalMethod(layer), in, out);
+      forward.addStatement(usesBuffers(layer) ? "$N($L, n, $L, buffers)" : "$N($L, n, $L)",
+          layout.evalMethod(layer), in, out);
       in = out;
     }
     type.addMethod(forward.build());
@@ -109,10 +133,15 @@ final class EvalCode {
         .addParameter(RuntimeNames.TENSOR, "output")
         .addJavadoc("Layer {@code $L} in eval mode into {@code output}: $L.\n", layer.name(),
             layer.describe());
+    if (usesBuffers(layer)) {
+      m.addParameter(layout.className().nestedClass(BUFFERS), "buffers");
+    }
     String current = "input";
     for (int i = 0; i < layer.parts().size(); i++) {
-      if (PartCode.of(layer, i).eval(m, layout, current, "output")) {
-        current = "output";
+      String target = scratch(layer, i)
+          ? "buffers." + layout.field(layer, scratchRole(layer, i)) : "output";
+      if (PartCode.of(layer, i).eval(m, layout, current, target)) {
+        current = target;
       }
     }
     if (current.equals("input")) {
@@ -120,5 +149,46 @@ final class EvalCode {
           .addStatement("output.data().put(0, input.data(), 0, n * $L)", layer.output().size());
     }
     return m.build();
+  }
+
+  private static List<PartCode> parts(LayerSpec layer) {
+    List<PartCode> codes = new java.util.ArrayList<>();
+    for (int i = 0; i < layer.parts().size(); i++) {
+      codes.add(PartCode.of(layer, i));
+    }
+    return codes;
+  }
+
+  /**
+   * Whether part {@code i} writes a scratch buffer in eval mode: a later part of the layer
+   * changes the shape (pooling after a convolution), so {@code output} is too small for it.
+   * Parts after it that keep the shape work in place in the same buffer.
+   */
+  private static boolean scratch(LayerSpec layer, int i) {
+    for (int j = i + 1; j < layer.parts().size(); j++) {
+      if (layer.inputOf(j + 1).size() != layer.inputOf(j).size()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The scratch buffer part {@code i} writes: that of the shape-changing part it follows. */
+  private static String scratchRole(LayerSpec layer, int i) {
+    int owner = i;
+    while (owner > 0 && layer.inputOf(owner).size() == layer.inputOf(owner + 1).size()) {
+      owner--;
+    }
+    return layer.parts().get(owner).kind().toLowerCase(java.util.Locale.ROOT) + "Out";
+  }
+
+  /** Whether the layer's eval method takes the {@code EvalBuffers}. */
+  private static boolean usesBuffers(LayerSpec layer) {
+    for (int i = 0; i < layer.parts().size(); i++) {
+      if (scratch(layer, i) || !PartCode.of(layer, i).evalBuffers().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
   }
 }

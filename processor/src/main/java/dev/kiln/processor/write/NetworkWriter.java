@@ -172,17 +172,23 @@ public final class NetworkWriter {
     return m.addStatement("return map").build();
   }
 
+  /** {@code [n, 784]}, or for images {@code [n, 1, 28, 28]} (or [n, 784]). */
+  static String featureShapes(NetworkSpec spec) {
+    return spec.input().rank() == 1 ? "[n, " + spec.inputs() + "]"
+        : Literals.batchShape(spec.input()) + "} (or {@code [n, " + spec.inputs() + "]}";
+  }
+
   private MethodSpec predict(NetworkSpec spec) {
     return MethodSpec.methodBuilder("predict").addModifiers(Modifier.PUBLIC)
         .returns(RuntimeNames.INDARRAY)
         .addParameter(RuntimeNames.INDARRAY, "features")
         .addJavadoc("Eval-mode forward pass: batch norm uses its running statistics, dropout is"
-            + " off.\n\n@param features {@code [n, $L]} float32, any {@code n ≥ 1}\n@return a new"
+            + " off.\n\n@param features {@code $L} float32, any {@code n ≥ 1}\n@return a new"
             + " {@code [n, $L]} float32 array of outputs (logits for a softmax loss)\n@throws"
-            + " IllegalArgumentException for a wrong shape or dtype\n", spec.inputs(),
+            + " IllegalArgumentException for a wrong shape or dtype\n", featureShapes(spec),
             spec.outputs())
-        .addStatement("int n = $T.checkRows($S, features, INPUTS, $T.MAX_VALUE)",
-            RuntimeNames.BATCH_INPUT, "features", Integer.class)
+        .addStatement("int n = $L", InputChecks.featureRows(spec.input(),
+            CodeBlock.of("INPUTS"), CodeBlock.of("$T.MAX_VALUE", Integer.class)))
         .addStatement("$T output = $T.create($T.FLOAT, n, OUTPUTS)", RuntimeNames.INDARRAY,
             RuntimeNames.ND4J, RuntimeNames.DATA_TYPE)
         .addStatement("predict(features, output)")
@@ -197,9 +203,9 @@ public final class NetworkWriter {
             + " buffers made for\nthe call.\n\n@param features {@code [n,"
             + " $L]} float32\n@param output {@code [n, $L]} float32, overwritten\n@throws"
             + " IllegalArgumentException for a wrong shape or dtype of either array\n",
-            spec.inputs(), spec.outputs())
-        .addStatement("int n = $T.checkRows($S, features, INPUTS, $T.MAX_VALUE)",
-            RuntimeNames.BATCH_INPUT, "features", Integer.class)
+            featureShapes(spec).substring(4, featureShapes(spec).length() - 1), spec.outputs())
+        .addStatement("int n = $L", InputChecks.featureRows(spec.input(),
+            CodeBlock.of("INPUTS"), CodeBlock.of("$T.MAX_VALUE", Integer.class)))
         .beginControlFlow("if ($T.checkRows($S, output, OUTPUTS, n) != n)",
             RuntimeNames.BATCH_INPUT, "output")
         .addStatement("throw new $T($S + n + $S + output.size(0))",

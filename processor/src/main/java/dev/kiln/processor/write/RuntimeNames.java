@@ -25,6 +25,11 @@ final class RuntimeNames {
   static final ClassName BATCH_NORM_KERNEL = runtime("ops", "BatchNormKernel");
   static final ClassName ACTIVATIONS = runtime("ops", "Activations");
   static final ClassName DROPOUT_KERNEL = runtime("ops", "DropoutKernel");
+  static final ClassName CONV2D = runtime("ops", "Conv2d");
+  static final ClassName BATCH_NORM_2D_KERNEL = runtime("ops", "BatchNorm2dKernel");
+  static final ClassName MAX_POOL_2D = runtime("ops", "MaxPool2d");
+  static final ClassName AVG_POOL_2D = runtime("ops", "AvgPool2d");
+  static final ClassName GLOBAL_AVG_POOL = runtime("ops", "GlobalAvgPool");
   static final ClassName LOSSES = runtime("ops", "Losses");
   static final ClassName LOSS_KIND = runtime("ops", "LossKind");
   static final ClassName DISTILLATION_LOSS = runtime("ops", "DistillationLoss");
