@@ -50,7 +50,8 @@ class DiagnosticsCatalogueTest {
   private static List<Arguments> allCases() {
     List<Arguments> all = new ArrayList<>();
     for (Stream<Arguments> s : List.of(DiagnosticsTest.cases(), ScheduleDiagnosticsTest.cases(),
-        OptimizationDiagnosticsTest.cases(), PruningDiagnosticsTest.cases())) {
+        OptimizationDiagnosticsTest.cases(), PruningDiagnosticsTest.cases(),
+        ConvDiagnosticsTest.cases())) {
       s.forEach(all::add);
     }
     return all;
