@@ -17,6 +17,10 @@ import java.lang.annotation.Target;
  * inference normalises with the running statistics. This is exactly PyTorch's {@code
  * nn.BatchNorm1d(features, eps, momentum)}. Keras and DL4J name the other weight: their {@code
  * momentum = 0.99} (or {@code decay}) is Kiln's {@code momentum = 0.01}.
+ *
+ * <p>After a {@link Conv2d} (on images {@code [C, H, W]}) it normalises per channel, with
+ * statistics over the batch and all {@code H·W} positions, and {@code gamma}, {@code beta} and the
+ * running statistics are {@code [C]}: PyTorch's {@code nn.BatchNorm2d(C, eps, momentum)}.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)

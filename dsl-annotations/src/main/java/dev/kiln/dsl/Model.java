@@ -14,17 +14,21 @@ import java.lang.annotation.Target;
  * {@code parameters()} and {@code predict(features)}.
  *
  * <p>PyTorch equivalent: an {@code nn.Sequential}; Keras: a {@code Sequential} model whose first
- * layer has {@code input_shape=(inputs,)}.
+ * layer has {@code input_shape=(inputs,)} (for images Keras's {@code (H, W, C)} is Kiln's
+ * {@code {C, H, W}}).
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface Model {
   /**
-   * Number of input features per sample: features arrive as {@code [batch, inputs]}. At least 1;
-   * left out (0) for a token model, which gives {@link #vocabulary} and {@link #context}.
+   * The shape of one sample: one value for a feature vector ({@code inputs = 784}: features arrive
+   * as {@code [batch, 784]}), or three for images {@code {channels, height, width}} ({@code inputs
+   * = {1, 28, 28}}: features arrive as {@code [batch, 1, 28, 28]} or, in the same order, {@code
+   * [batch, 784]}; PyTorch's NCHW). Every value at least 1. Left out for a token model, which
+   * gives {@link #vocabulary} and {@link #context}.
    */
-  int inputs() default 0;
+  int[] inputs() default {};
 
   /**
    * A token model's vocabulary {@code V}: features are token ids {@code [n, T]} (whole numbers in

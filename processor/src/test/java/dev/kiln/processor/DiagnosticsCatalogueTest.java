@@ -52,7 +52,7 @@ class DiagnosticsCatalogueTest {
     for (Stream<Arguments> s : List.of(DiagnosticsTest.cases(), ScheduleDiagnosticsTest.cases(),
         OptimizationDiagnosticsTest.cases(), PruningDiagnosticsTest.cases(),
         RobustnessDiagnosticsTest.cases(), RobustnessDiagnosticsTest.warningCases(),
-        SequenceDiagnosticsTest.cases())) {
+        SequenceDiagnosticsTest.cases(), ConvDiagnosticsTest.cases())) {
       s.forEach(all::add);
     }
     return all;

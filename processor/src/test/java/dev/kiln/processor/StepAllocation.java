@@ -23,7 +23,13 @@ record StepAllocation(double perStep, long offHeapGrowth, float loss, long optim
   /** Measures {@code steps} steps on a random {@code [rows, inputs]} batch of one-hot labels. */
   static StepAllocation measure(Trainer trainer, int rows, int inputs, int classes, int steps,
       String what) {
-    INDArray features = Nd4j.rand(DataType.FLOAT, rows, inputs);
+    return measure(trainer, Nd4j.rand(DataType.FLOAT, rows, inputs), classes, steps, what);
+  }
+
+  /** Measures {@code steps} steps on {@code features} ({@code [rows, ...]}) with one-hot labels. */
+  static StepAllocation measure(Trainer trainer, INDArray features, int classes, int steps,
+      String what) {
+    int rows = (int) features.size(0);
     INDArray labels = Nd4j.zeros(DataType.FLOAT, rows, classes);
     for (int r = 0; r < rows; r++) {
       labels.putScalar(r, r % classes, 1f);

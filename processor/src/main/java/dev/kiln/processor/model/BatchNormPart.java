@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code @BatchNorm}: normalisation over the batch per feature, PyTorch's {@code BatchNorm1d}
+ * {@code @BatchNorm}: normalisation over the batch per feature, PyTorch's {@code BatchNorm1d}, or,
+ * on images {@code [C, H, W]}, per channel over the batch and every position ({@code
+ * BatchNorm2d}, parameters {@code [C]})
  * (running statistics {@code running = (1 − momentum)·running + momentum·batch}, unbiased variance
  * for the running estimate).
  *
@@ -24,7 +26,7 @@ public record BatchNormPart(double momentum, double epsilon) implements Part {
 
   @Override
   public List<ParamSpec> parameters(Shape input) {
-    Shape features = Shape.of((int) input.size());
+    Shape features = Shape.of(features(input));
     return List.of(
         ParamSpec.constant("gamma", features, ParamKind.GAMMA, WeightInit.ONES),
         ParamSpec.constant("beta", features, ParamKind.BETA, WeightInit.ZEROS),
@@ -32,9 +34,19 @@ public record BatchNormPart(double momentum, double epsilon) implements Part {
         ParamSpec.constant("runningVar", features, ParamKind.RUNNING_VAR, WeightInit.ONES));
   }
 
+  /** The normalised features: channels of an image, else every value. */
+  public static int features(Shape input) {
+    return perChannel(input) ? input.dim(0) : (int) input.size();
+  }
+
+  /** Whether the input is images {@code [C, H, W]}, normalised per channel. */
+  public static boolean perChannel(Shape input) {
+    return input.rank() == 3;
+  }
+
   @Override
   public String describe(Shape input) {
-    return "BatchNorm";
+    return perChannel(input) ? "BatchNorm2d" : "BatchNorm";
   }
 
   @Override

@@ -4,15 +4,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One part of a layer field, checked: the core ({@code @Dense}), then {@code @BatchNorm}, {@code
- * @Activation}, {@code @Dropout}, in that fixed order. A part knows the shape it makes from its
+ * One part of a layer field, checked: the core ({@code @Dense}, {@code @Conv2d}), then {@code
+ * @BatchNorm}, {@code @Activation}, pooling, {@code @Dropout}, in that fixed order. A part knows the shape it makes from its
  * input shape, the arrays it owns and how it describes itself; everything shape-dependent takes
  * the part's input shape, which the layer threads through its parts.
  *
  * <p>To add a kind, see the package documentation of {@code dev.kiln.processor}.
  */
 public sealed interface Part permits DensePart, BatchNormPart, ActivationPart, DropoutPart,
-    EmbeddingPart, PositionEmbeddingPart, LayerNormPart, SelfAttentionPart, ResidualPart {
+    EmbeddingPart, PositionEmbeddingPart, LayerNormPart, SelfAttentionPart, ResidualPart,
+    Conv2dPart, PoolPart, GlobalAvgPoolPart {
   /** The kind's name in descriptions and fingerprints, e.g. {@code Dense}. */
   String kind();
 

@@ -14,7 +14,7 @@ public final class Decls {
    * A {@code @Model} type: {@code inputs} for a feature model, {@code vocabulary} and {@code
    * context} for a token model (0 where left out), and its fields.
    */
-  public record ModelDecl(TypeElement type, AnnotationMirror mirror, Attr<Integer> inputs,
+  public record ModelDecl(TypeElement type, AnnotationMirror mirror, Attr<int[]> inputs,
       Attr<Integer> vocabulary, Attr<Integer> context, BodyDecl body) {
     /** Whether the model declares a vocabulary or a context (a token model). */
     public boolean tokens() {
@@ -71,7 +71,8 @@ public final class Decls {
   /** One layer-part annotation on a field, as read; each kind has its record below. */
   public sealed interface PartDecl
       permits DenseDecl, BatchNormDecl, ActivationDecl, DropoutDecl, EmbeddingDecl,
-      PositionEmbeddingDecl, LayerNormDecl, SelfAttentionDecl {
+      PositionEmbeddingDecl, LayerNormDecl, SelfAttentionDecl, Conv2dDecl, PoolDecl,
+      GlobalAvgPoolDecl {
     /** The annotation, for diagnostics. */
     AnnotationMirror mirror();
   }
@@ -118,6 +119,55 @@ public final class Decls {
   /** {@code @SelfAttention}. */
   public record SelfAttentionDecl(AnnotationMirror mirror, Attr<Integer> heads,
       Attr<Boolean> causal, Attr<Boolean> bias) implements PartDecl {}
+
+  /** {@code @Conv2d}; kernel, stride and padding as written (one or two values). */
+  public record Conv2dDecl(AnnotationMirror mirror, Attr<Integer> filters, Attr<int[]> kernel,
+      Attr<int[]> stride, Attr<int[]> padding, Attr<String> paddingMode, Attr<Boolean> bias,
+      Attr<String> init) implements PartDecl {
+    static Conv2dDecl read(Mirrors mirrors, VariableElement field, AnnotationMirror m) {
+      return new Conv2dDecl(m, mirrors.attr(field, m, "filters", Integer.class),
+          mirrors.attr(field, m, "kernel", int[].class),
+          mirrors.attr(field, m, "stride", int[].class),
+          mirrors.attr(field, m, "padding", int[].class),
+          mirrors.attr(field, m, "paddingMode", String.class),
+          mirrors.attr(field, m, "bias", Boolean.class),
+          mirrors.attr(field, m, "init", String.class));
+    }
+  }
+
+  /**
+   * {@code @MaxPool} ({@code max} true) or {@code @AvgPool}; an empty stride means the window
+   * size.
+   */
+  public record PoolDecl(AnnotationMirror mirror, boolean max, Attr<int[]> size,
+      Attr<int[]> stride, Attr<int[]> padding) implements PartDecl {
+    static PoolDecl readMax(Mirrors mirrors, VariableElement field, AnnotationMirror m) {
+      return read(mirrors, field, m, true);
+    }
+
+    static PoolDecl readAvg(Mirrors mirrors, VariableElement field, AnnotationMirror m) {
+      return read(mirrors, field, m, false);
+    }
+
+    private static PoolDecl read(Mirrors mirrors, VariableElement field, AnnotationMirror m,
+        boolean max) {
+      return new PoolDecl(m, max, mirrors.attr(field, m, "size", int[].class),
+          mirrors.attr(field, m, "stride", int[].class),
+          mirrors.attr(field, m, "padding", int[].class));
+    }
+
+    /** The annotation's name, {@code MaxPool} or {@code AvgPool}. */
+    public String name() {
+      return max ? "MaxPool" : "AvgPool";
+    }
+  }
+
+  /** {@code @GlobalAvgPool}. */
+  public record GlobalAvgPoolDecl(AnnotationMirror mirror) implements PartDecl {
+    static GlobalAvgPoolDecl read(Mirrors mirrors, VariableElement field, AnnotationMirror m) {
+      return new GlobalAvgPoolDecl(m);
+    }
+  }
 
   /** A {@code @TrainingConfig} type; absent optional annotations are null. */
   public record ConfigDecl(TypeElement type, AnnotationMirror mirror, Attr<TypeMirror> model,

@@ -18,6 +18,10 @@ public final class DslNames {
   public static final String POSITION_EMBEDDING = PACKAGE + ".PositionEmbedding";
   public static final String LAYER_NORM = PACKAGE + ".LayerNorm";
   public static final String SELF_ATTENTION = PACKAGE + ".SelfAttention";
+  public static final String CONV2D = PACKAGE + ".Conv2d";
+  public static final String MAX_POOL = PACKAGE + ".MaxPool";
+  public static final String AVG_POOL = PACKAGE + ".AvgPool";
+  public static final String GLOBAL_AVG_POOL = PACKAGE + ".GlobalAvgPool";
   public static final String TRAINING_CONFIG = PACKAGE + ".TrainingConfig";
   public static final String SGD = PACKAGE + ".Sgd";
   public static final String COSINE_DECAY = PACKAGE + ".CosineDecay";

@@ -162,6 +162,12 @@ public final class Mirrors {
         out[i] = ((Number) ((AnnotationValue) list.get(i)).getValue()).doubleValue();
       }
       value = out;
+    } else if (raw instanceof List<?> list && type == int[].class) {
+      int[] out = new int[list.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = ((Number) ((AnnotationValue) list.get(i)).getValue()).intValue();
+      }
+      value = out;
     }
     if (type == TypeMirror.class && !(value instanceof TypeMirror)) {
       // An unresolvable class literal reaches processors as the string "<error>" (javac) or as

@@ -46,12 +46,16 @@ public final class PartReaders {
           mirrors.attr(field, m, "bias", Boolean.class))),
       new PartReader(DslNames.LAYER_NORM, (mirrors, field, m) -> new LayerNormDecl(m,
           mirrors.attr(field, m, "epsilon", Double.class))),
+      new PartReader(DslNames.CONV2D, Decls.Conv2dDecl::read),
       new PartReader(DslNames.BATCH_NORM, (mirrors, field, m) -> new BatchNormDecl(m,
           mirrors.attr(field, m, "momentum", Double.class),
           mirrors.attr(field, m, "epsilon", Double.class))),
       new PartReader(DslNames.ACTIVATION, (mirrors, field, m) -> new ActivationDecl(m,
           mirrors.attr(field, m, "value", String.class),
           mirrors.attr(field, m, "negativeSlope", Double.class))),
+      new PartReader(DslNames.MAX_POOL, Decls.PoolDecl::readMax),
+      new PartReader(DslNames.AVG_POOL, Decls.PoolDecl::readAvg),
+      new PartReader(DslNames.GLOBAL_AVG_POOL, Decls.GlobalAvgPoolDecl::read),
       new PartReader(DslNames.DROPOUT, (mirrors, field, m) -> new DropoutDecl(m,
           mirrors.attr(field, m, "value", Double.class))));
 }

@@ -32,7 +32,7 @@ public final class Reader {
   /** Reads a type that carries {@code @Model}, with the layers of its superclasses first. */
   public ModelDecl readModel(TypeElement type) {
     AnnotationMirror model = Mirrors.find(type, DslNames.MODEL).orElseThrow();
-    return new ModelDecl(type, model, mirrors.attr(type, model, "inputs", Integer.class),
+    return new ModelDecl(type, model, mirrors.attr(type, model, "inputs", int[].class),
         mirrors.attr(type, model, "vocabulary", Integer.class),
         mirrors.attr(type, model, "context", Integer.class), readBody(type));
   }

@@ -26,14 +26,15 @@ final class DenseRules {
       reporter.error(units, Diagnostic.LAYER_TOO_LARGE, units.value(), inputs,
           inputs * units.value());
     }
-    WeightInit init = init(dense, layer, reporter);
+    WeightInit init = init(dense.init(), layer, reporter);
     return new DensePart(Math.max(1, units.value()), dense.bias().value(),
         init == null ? WeightInit.XAVIER_UNIFORM : init);
   }
 
-  private static WeightInit init(DenseDecl dense, LayerDecl layer, Reporter reporter) {
-    if (!dense.init().value().equals("AUTO")) {
-      return DslEnums.of(reporter, dense.init(), "init", WeightInit.class);
+  /** A weight's {@code init}, with {@code AUTO} resolved from the layer's activation. */
+  static WeightInit init(Attr<String> initAttr, LayerDecl layer, Reporter reporter) {
+    if (!initAttr.value().equals("AUTO")) {
+      return DslEnums.of(reporter, initAttr, "init", WeightInit.class);
     }
     ActivationDecl activation = layer.part(ActivationDecl.class);
     // An unknown function is reported by ActivationRules; here it only picks the default.

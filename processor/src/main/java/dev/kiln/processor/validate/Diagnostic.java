@@ -13,7 +13,40 @@ public enum Diagnostic {
       "@Model %s declares no layers. Add fields of type dev.kiln.dsl.Layer, for example"
           + " `@Dense(10) Layer logits;`."),
   INPUTS_NOT_POSITIVE("KilnBadInputs",
-      "@Model(inputs = %s): inputs must be at least 1 (features per sample)."),
+      "@Model(inputs = %s): every dimension of the input must be at least 1 (features per"
+          + " sample, or channels, height and width)."),
+  INPUTS_RANK("KilnInputsRank",
+      "@Model(inputs = %s): give one value (features per sample) or three, {channels, height,"
+          + " width}; found %s values."),
+  WINDOW_ARITY("KilnWindowArity",
+      "@%s(%s = %s): give one value for both axes or two, {height, width}; found %s values."),
+  WINDOW_VALUE("KilnBadWindow",
+      "@%s(%s = %s): each value must be at least %s."),
+  FILTERS_NOT_POSITIVE("KilnBadFilters",
+      "@Conv2d(filters = %s): filters (output channels) must be at least 1."),
+  PADDING_TOO_LARGE("KilnPaddingTooLarge",
+      "@%s(padding = %s): padding %s must be %s %s on each axis (%s). Use less padding."),
+  KERNEL_TOO_LARGE("KilnKernelTooLarge",
+      "@%s(%s = %s) on input %s: the output %s would be %s (floor((%s + 2·padding %s - %s %s) /"
+          + " stride %s) + 1 < 1): the %s is larger than the padded input %s. Use a smaller %s or"
+          + " more padding, or pool less before this layer."),
+  SAME_EVEN_KERNEL("KilnSameEvenKernel",
+      "@Conv2d(paddingMode = SAME) with kernel %s: SAME padding pads (k - 1)/2 on each side and"
+          + " needs an odd kernel on each axis (an even one would pad unevenly). Use an odd"
+          + " kernel or explicit padding."),
+  SAME_WITH_PADDING("KilnSamePadding",
+      "@Conv2d(padding = %s) with paddingMode = SAME: SAME computes the padding itself; leave"
+          + " padding out or use paddingMode = EXPLICIT."),
+  CONV_NEEDS_IMAGE("KilnConvNeedsImage",
+      "@Conv2d on layer %s needs images [C, H, W] as input, found %s. Declare @Model(inputs ="
+          + " {channels, height, width}), or put convolutions before the first @Dense or"
+          + " @GlobalAvgPool layer."),
+  NOT_FOR_IMAGES("KilnNotForImages",
+      "@%s is not supported on convolutional networks yet: layer %s of %s works on images %s"
+          + " (%s). Remove @%s."),
+  POOL_NEEDS_IMAGE("KilnPoolNeedsImage",
+      "@%s on layer %s needs images [C, H, W] as input, found %s. Pool after a @Conv2d (or on"
+          + " image inputs), not after @Dense or @GlobalAvgPool."),
   BARE_LAYER("KilnBareLayer",
       "Layer field %s has no layer annotation. Add @Dense, @BatchNorm, @Activation or @Dropout,"
           + " or remove the field."),

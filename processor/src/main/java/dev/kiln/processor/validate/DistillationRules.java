@@ -58,6 +58,11 @@ final class DistillationRules {
     }
     Attr<TypeMirror> teacher = ctx.attr(m, "teacher", TypeMirror.class);
     Optional<NetworkSpec> network = teacher(ctx, elements, teacher, student);
+    if (network.isPresent() && !Conv2dRules.refuseImages(reporter, ctx.type(), m, "Distill",
+        student, "distillation is tested on dense networks only")) {
+      Conv2dRules.refuseImages(reporter, ctx.type(), m, "Distill", network.get(),
+          "distillation is tested on dense networks only");
+    }
     if (network.isEmpty() || reporter.errorCount() != before) {
       return new Result(null, false);
     }

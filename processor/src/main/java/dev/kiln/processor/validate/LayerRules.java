@@ -7,13 +7,16 @@ import dev.kiln.processor.model.Specs.LayerSpec;
 import dev.kiln.processor.read.Decls.ActivationDecl;
 import dev.kiln.processor.read.Decls.BatchNormDecl;
 import dev.kiln.processor.read.Decls.DenseDecl;
+import dev.kiln.processor.read.Decls.Conv2dDecl;
 import dev.kiln.processor.read.Decls.DropoutDecl;
 import dev.kiln.processor.read.Decls.EmbeddingDecl;
+import dev.kiln.processor.read.Decls.GlobalAvgPoolDecl;
 import dev.kiln.processor.read.Decls.LayerDecl;
 import dev.kiln.processor.read.Decls.LayerNormDecl;
 import dev.kiln.processor.read.Decls.PartDecl;
 import dev.kiln.processor.read.Decls.PositionEmbeddingDecl;
 import dev.kiln.processor.read.Decls.SelfAttentionDecl;
+import dev.kiln.processor.read.Decls.PoolDecl;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -83,6 +86,12 @@ final class LayerRules {
       return ActivationRules.check(d, reporter);
     } else if (decl instanceof DropoutDecl d) {
       return DropoutRules.check(d, reporter);
+    } else if (decl instanceof Conv2dDecl d) {
+      return Conv2dRules.check(d, input, layer, reporter);
+    } else if (decl instanceof PoolDecl d) {
+      return PoolRules.check(d, input, layer, reporter);
+    } else if (decl instanceof GlobalAvgPoolDecl d) {
+      return PoolRules.check(d, input, layer, reporter);
     }
     throw new IllegalArgumentException("no rules for " + decl);
   }

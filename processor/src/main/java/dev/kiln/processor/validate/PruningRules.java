@@ -43,6 +43,10 @@ final class PruningRules {
       return null;
     }
     Reporter reporter = ctx.reporter();
+    if (Conv2dRules.refuseImages(reporter, ctx.type(), m, "Prune", network, "magnitude pruning"
+        + " and compact() handle dense networks only")) {
+      return null;
+    }
     int before = reporter.errorCount();
     Attr<Boolean> exclude = ctx.attr(m, "exclude", Boolean.class);
     if (exclude.written() != null) {

@@ -58,25 +58,23 @@ public final class Validator {
       int v = decl.vocabulary().value();
       int t = decl.context().value();
       if (v < 2 || t < 1 || decl.inputs().written() != null) {
-        Attr<Integer> at = v < 2 ? decl.vocabulary() : t < 1 ? decl.context() : decl.inputs();
-        reporter.error(at, Diagnostic.BAD_TOKEN_MODEL, v, t, decl.inputs().value());
+        Attr<?> at = v < 2 ? decl.vocabulary() : t < 1 ? decl.context() : decl.inputs();
+        reporter.error(at, Diagnostic.BAD_TOKEN_MODEL, v, t,
+            WindowRules.text(decl.inputs().value()));
       }
       vocabulary = Math.max(2, v);
       shape = Shape.of(Math.max(1, t));
     } else {
-      int inputs = decl.inputs().value();
-      if (inputs < 1) {
-        reporter.error(decl.inputs(), Diagnostic.INPUTS_NOT_POSITIVE, inputs);
-      }
-      shape = Shape.features(Math.max(1, inputs));
+      shape = inputShape(decl.inputs());
     }
     if (decl.body().members().isEmpty() && decl.body().bareLayers().isEmpty()
         && decl.body().annotatedNonLayers().isEmpty()) {
       reporter.error(decl.type(), decl.mirror(), Diagnostic.NO_LAYERS, decl.type().getSimpleName());
     }
     Shape input = shape;
-    List<LayerSpec> layers = new Blocks(reporter, new Reader(mirrors), vocabulary)
-        .flatten(decl.type(), decl.body(), shape);
+    List<LayerSpec> layers = shape == null ? List.of()
+        : new Blocks(reporter, new Reader(mirrors), vocabulary)
+            .flatten(decl.type(), decl.body(), shape);
     if (vocabulary > 0 && !layers.isEmpty() && reporter.errorCount() == before) {
       LayerSpec last = layers.get(layers.size() - 1);
       Shape out = last.output();
@@ -90,6 +88,25 @@ public final class Validator {
     }
     return Optional.of(new NetworkSpec(target(decl.type()), GeneratedNames.network(decl.type()),
         input, layers, vocabulary));
+  }
+
+  /**
+   * {@code @Model(inputs)}: {@code [features]} or {@code [C, H, W]}, every dimension at least 1;
+   * null after an error (reported): the layers' shapes are then not checked, which would only
+   * repeat the mistake.
+   */
+  private Shape inputShape(Attr<int[]> inputs) {
+    int[] dims = inputs.value();
+    String text = WindowRules.text(dims);
+    if (dims.length != 1 && dims.length != 3) {
+      reporter.error(inputs, Diagnostic.INPUTS_RANK, text, dims.length);
+      return null;
+    }
+    if (java.util.Arrays.stream(dims).anyMatch(d -> d < 1)) {
+      reporter.error(inputs, Diagnostic.INPUTS_NOT_POSITIVE, text);
+      return null;
+    }
+    return Shape.of(dims);
   }
 
   /** Validates a training configuration against its (already checked) network. */

@@ -9,7 +9,8 @@ import dev.kiln.processor.model.Specs.LayerSpec;
 import javax.lang.model.element.Modifier;
 
 /**
- * {@code @BatchNorm}: a {@code BatchNormKernel} field per layer (its batch statistics),
+ * {@code @BatchNorm}: a {@code BatchNormKernel} field per layer (its batch statistics; on images
+ * {@code BatchNorm2dKernel}, per channel, which the network also holds for eval mode),
  * normalising the part before it in place ({@code pre}) and keeping the normalised input ({@code
  * xhat}) for backward.
  */
@@ -29,6 +30,27 @@ final class BatchNormCode extends PartCode {
             Literals.of(part.momentum()), Literals.of(part.epsilon())).build());
   }
 
+  /** Per channel of images: {@code BatchNorm2dKernel} (PyTorch's {@code BatchNorm2d}). */
+  private boolean perChannel() {
+    return BatchNormPart.perChannel(input);
+  }
+
+  /** {@code BatchNorm2dKernel}'s field, in the trainer ({@code member}) or the network. */
+  private FieldSpec kernel2d(String name) {
+    return FieldSpec.builder(RuntimeNames.BATCH_NORM_2D_KERNEL, name, Modifier.PRIVATE,
+            Modifier.FINAL)
+        .initializer("new $T($L, $L, $L, $L, $L)", RuntimeNames.BATCH_NORM_2D_KERNEL,
+            input.dim(0), input.dim(1), input.dim(2), Literals.of(part.momentum()),
+            Literals.of(part.epsilon())).build();
+  }
+
+  @Override
+  void networkFields(TypeSpec.Builder type, NetworkLayout net) {
+    if (perChannel()) {
+      type.addField(kernel2d(net.field(layer, "batchNorm")));
+    }
+  }
+
   private String xhat;
 
   @Override
@@ -40,7 +62,11 @@ final class BatchNormCode extends PartCode {
 
   @Override
   void fields(TypeSpec.Builder type, Context c) {
-    kernelField(type, c, part, output.size());
+    if (perChannel()) {
+      type.addField(kernel2d(c.member("batchNorm")));
+    } else {
+      kernelField(type, c, part, output.size());
+    }
   }
 
   @Override
@@ -59,6 +85,12 @@ final class BatchNormCode extends PartCode {
 
   @Override
   boolean eval(MethodSpec.Builder m, NetworkLayout net, String in, String out) {
+    if (perChannel()) {
+      m.addStatement("$N.forwardEval($L, n, $N, $N, $N, $N, $L)", net.field(layer, "batchNorm"),
+          in, net.field(layer, "gamma"), net.field(layer, "beta"),
+          net.field(layer, "runningMean"), net.field(layer, "runningVar"), out);
+      return true;
+    }
     m.addStatement("$T.forwardEval($L, n, $L, $L, $N, $N, $N, $N, $L)",
         RuntimeNames.BATCH_NORM_KERNEL, in, output.size(), Literals.of(part.epsilon()),
         net.field(layer, "gamma"), net.field(layer, "beta"), net.field(layer, "runningMean"),

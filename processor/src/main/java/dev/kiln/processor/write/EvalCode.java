@@ -49,6 +49,27 @@ final class EvalCode {
       for (int i = 0; i < layer.parts().size(); i++) {
         PartCode.of(layer, i).evalBuffers(buffers, constructor, layout);
       }
+      for (PartCode part : parts(layer)) {
+        part.networkFields(type, layout);
+        for (PartCode.EvalBuffer b : part.evalBuffers()) {
+          String field = layout.field(layer, b.role());
+          buffers.addField(FieldSpec.builder(b.type(), field, Modifier.FINAL)
+              .addJavadoc("Layer {@code $L}: $L.\n", layer.name(), b.doc()).build());
+          constructor.addStatement("this.$N = $L", field, b.init());
+        }
+      }
+      java.util.Set<String> made = new java.util.HashSet<>();
+      for (int i = 0; i < layer.parts().size(); i++) {
+        if (scratch(layer, i) && made.add(scratchRole(layer, i))) {
+          String field = layout.field(layer, scratchRole(layer, i));
+          long size = layer.inputOf(i + 1).size();
+          buffers.addField(FieldSpec.builder(RuntimeNames.TENSOR, field, Modifier.FINAL)
+              .addJavadoc("Layer {@code $L}: output of its $L part, {@code [maxBatch, $L]}.\n",
+                  layer.name(), layer.parts().get(i).kind(), size).build());
+          constructor.addStatement("this.$N = $T.zeros(maxBatch, $L)", field, RuntimeNames.TENSOR,
+              size);
+        }
+      }
     }
     buffers.addMethod(constructor.build());
     buffers.addMethod(MethodSpec.methodBuilder("maxBatch").addModifiers(Modifier.PUBLIC)
@@ -145,7 +166,7 @@ final class EvalCode {
       a.add("length");
     }
     a.add(out);
-    if (scratch(spec)) {
+    if (scratch(spec) || usesBuffers(layer)) {
       a.add("buffers");
     }
     dev.kiln.processor.model.ResidualPart end = residualEnd(layer);
@@ -164,7 +185,7 @@ final class EvalCode {
       m.addParameter(int.class, "length");
     }
     m.addParameter(RuntimeNames.TENSOR, "output");
-    if (scratch(spec)) {
+    if (scratch(spec) || usesBuffers(layer)) {
       m.addParameter(layout.className().nestedClass(BUFFERS), "buffers");
     }
     if (residualEnd(layer) != null) {
@@ -175,8 +196,10 @@ final class EvalCode {
             layer.describe());
     String current = "input";
     for (int i = 0; i < layer.parts().size(); i++) {
-      if (PartCode.of(layer, i).eval(m, layout, current, "output")) {
-        current = "output";
+      String target = scratch(layer, i)
+          ? "buffers." + layout.field(layer, scratchRole(layer, i)) : "output";
+      if (PartCode.of(layer, i).eval(m, layout, current, target)) {
+        current = target;
       }
     }
     if (current.equals("input")) {
@@ -185,5 +208,46 @@ final class EvalCode {
               PartCode.count(layer.output()));
     }
     return m.build();
+  }
+
+  private static List<PartCode> parts(LayerSpec layer) {
+    List<PartCode> codes = new java.util.ArrayList<>();
+    for (int i = 0; i < layer.parts().size(); i++) {
+      codes.add(PartCode.of(layer, i));
+    }
+    return codes;
+  }
+
+  /**
+   * Whether part {@code i} writes a scratch buffer in eval mode: a later part of the layer
+   * changes the shape (pooling after a convolution), so {@code output} is too small for it.
+   * Parts after it that keep the shape work in place in the same buffer.
+   */
+  private static boolean scratch(LayerSpec layer, int i) {
+    for (int j = i + 1; j < layer.parts().size(); j++) {
+      if (layer.inputOf(j + 1).size() != layer.inputOf(j).size()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The scratch buffer part {@code i} writes: that of the shape-changing part it follows. */
+  private static String scratchRole(LayerSpec layer, int i) {
+    int owner = i;
+    while (owner > 0 && layer.inputOf(owner).size() == layer.inputOf(owner + 1).size()) {
+      owner--;
+    }
+    return layer.parts().get(owner).kind().toLowerCase(java.util.Locale.ROOT) + "Out";
+  }
+
+  /** Whether the layer's eval method takes the {@code EvalBuffers}. */
+  private static boolean usesBuffers(LayerSpec layer) {
+    for (int i = 0; i < layer.parts().size(); i++) {
+      if (scratch(layer, i) || !PartCode.of(layer, i).evalBuffers().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -1,6 +1,8 @@
 package dev.kiln.processor.write;
 
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
+import dev.kiln.processor.model.Shape;
 import dev.kiln.processor.model.Specs.TrainingSpec;
 
 /**
@@ -10,6 +12,22 @@ import dev.kiln.processor.model.Specs.TrainingSpec;
  */
 final class InputChecks {
   private InputChecks() {}
+
+  /**
+   * The check of a {@code features} argument that returns its row count: {@code [n, inputs]}, or
+   * for images {@code [n, C, H, W]} or {@code [n, C·H·W]} ({@code BatchInput.checkImageRows}).
+   *
+   * @param inputs the code of the network's {@code INPUTS}
+   * @param batch the code of the largest row count
+   */
+  static CodeBlock featureRows(Shape input, CodeBlock inputs, CodeBlock batch) {
+    if (input.rank() == 3) {
+      return CodeBlock.of("$T.checkImageRows($S, features, $L, $L, $L, $L)",
+          RuntimeNames.BATCH_INPUT, "features", input.dim(0), input.dim(1), input.dim(2), batch);
+    }
+    return CodeBlock.of("$T.checkRows($S, features, $L, $L)", RuntimeNames.BATCH_INPUT,
+        "features", inputs, batch);
+  }
 
   static void addStatements(MethodSpec.Builder m, TrainingSpec spec) {
     if (spec.network().tokens()) {

@@ -73,6 +73,15 @@ abstract class LayerOp {
   abstract void forward(MethodSpec.Builder m, Context c);
 
   /**
+   * Where the op's backward writes the gradient with respect to its input when an op before it
+   * in the layer reads that gradient: {@code delta} itself (in place, the default, for ops that
+   * keep the shape), or a buffer of the op's own (pooling, which makes its output smaller).
+   */
+  String inputGradient(String delta) {
+    return delta;
+  }
+
+  /**
    * The backward statements: {@code delta} holds the gradient of the loss with respect to the
    * op's output; the gradient with respect to its input goes into {@code target}, which is null
    * where nobody needs it (the network's input). Parameter gradients go into their buffers.

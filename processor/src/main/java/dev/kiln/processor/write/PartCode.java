@@ -2,8 +2,11 @@ package dev.kiln.processor.write;
 
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
 import dev.kiln.processor.model.ActivationPart;
 import dev.kiln.processor.model.BatchNormPart;
+import dev.kiln.processor.model.Conv2dPart;
 import dev.kiln.processor.model.DensePart;
 import dev.kiln.processor.model.DropoutPart;
 import dev.kiln.processor.model.EmbeddingPart;
@@ -11,9 +14,12 @@ import dev.kiln.processor.model.LayerNormPart;
 import dev.kiln.processor.model.PositionEmbeddingPart;
 import dev.kiln.processor.model.ResidualPart;
 import dev.kiln.processor.model.SelfAttentionPart;
+import dev.kiln.processor.model.GlobalAvgPoolPart;
 import dev.kiln.processor.model.Part;
+import dev.kiln.processor.model.PoolPart;
 import dev.kiln.processor.model.Shape;
 import dev.kiln.processor.model.Specs.LayerSpec;
+import java.util.List;
 
 /**
  * The code-writer piece of one layer part: its training op (when {@link Fusions} does not fuse it
@@ -54,6 +60,12 @@ abstract class PartCode extends LayerOp {
       return new SelfAttentionCode(layer, index, p);
     } else if (part instanceof ResidualPart p) {
       return new ResidualCode(layer, index, p);
+    } else if (part instanceof Conv2dPart p) {
+      return new Conv2dCode(layer, index, p);
+    } else if (part instanceof PoolPart p) {
+      return new PoolCode(layer, index, p);
+    } else if (part instanceof GlobalAvgPoolPart p) {
+      return new GlobalAvgPoolCode(layer, index, p);
     }
     throw new IllegalArgumentException("no writer for " + part);
   }
@@ -90,6 +102,27 @@ abstract class PartCode extends LayerOp {
    */
   void evalBuffers(com.palantir.javapoet.TypeSpec.Builder buffers, MethodSpec.Builder constructor,
       NetworkLayout net) {}
+
+  /**
+   * A member of the network's {@code EvalBuffers} that the part's eval statements use, named
+   * {@code net.field(layer, role)} and reached as {@code buffers.<name>}.
+   *
+   * @param init its initializer, in terms of {@code maxBatch}
+   */
+  record EvalBuffer(String role, TypeName type, CodeBlock init, String doc) {}
+
+  /** The {@code EvalBuffers} members the part's eval statements use (a workspace, indices). */
+  List<EvalBuffer> evalBuffers() {
+    return List.of();
+  }
+
+  /** Fields of the network the part's eval statements use (an immutable kernel object). */
+  void networkFields(TypeSpec.Builder type, NetworkLayout net) {}
+
+  /** {@code buffers.<name>}: an {@link EvalBuffer} of this part in eval statements. */
+  String evalBuffer(NetworkLayout net, String role) {
+    return "buffers." + net.field(layer, role);
+  }
 
   /**
    * The eval-mode statements of the network's {@code forwardEval}, reading the tensor {@code in}

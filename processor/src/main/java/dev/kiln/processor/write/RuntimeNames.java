@@ -34,6 +34,11 @@ final class RuntimeNames {
   static final ClassName SEQUENCE_CROSS_ENTROPY = runtime("ops", "SequenceCrossEntropy");
   static final ClassName RESIDUALS = runtime("ops", "Residuals");
   static final ClassName TOKEN_INPUT = runtime("internal", "TokenInput");
+  static final ClassName CONV2D = runtime("ops", "Conv2d");
+  static final ClassName BATCH_NORM_2D_KERNEL = runtime("ops", "BatchNorm2dKernel");
+  static final ClassName MAX_POOL_2D = runtime("ops", "MaxPool2d");
+  static final ClassName AVG_POOL_2D = runtime("ops", "AvgPool2d");
+  static final ClassName GLOBAL_AVG_POOL = runtime("ops", "GlobalAvgPool");
   static final ClassName LOSSES = runtime("ops", "Losses");
   static final ClassName LOSS_KIND = runtime("ops", "LossKind");
   static final ClassName DISTILLATION_LOSS = runtime("ops", "DistillationLoss");

@@ -58,10 +58,14 @@ final class TrainerLayout {
     String in = "input";
     for (LayerSpec layer : spec.layers()) {
       List<LayerOp> ops = Fusions.trainingOps(layer);
+      Map<String, Long> sizes = new LinkedHashMap<>();
       LayerOp.Wiring wiring = (role, shape, doc) -> {
-        String name = name(layer, role);
-        if (buffers.stream().noneMatch(b -> b.name().equals(name))) {
-          activation(layer, role, (int) shape.size(), doc);
+        // after pooling the same role holds a smaller shape: its own buffer, "pooled<Role>"
+        String key = sizes.getOrDefault(role, shape.size()) == shape.size() ? role
+            : "pooled" + Character.toUpperCase(role.charAt(0)) + role.substring(1);
+        String name = name(layer, key);
+        if (sizes.putIfAbsent(key, shape.size()) == null) {
+          activation(layer, key, (int) shape.size(), doc);
         }
         return name;
       };

@@ -1,6 +1,7 @@
 package dev.kiln.processor.write;
 
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
@@ -25,14 +26,14 @@ final class TrainerMethods {
         .addJavadoc("One optimizer step on a batch. Contiguous row-major features are read in"
             + " place during the\nstep (not copied, and not changed); other layouts and the"
             + " labels are copied into\n{@link #featureBuffer()} and {@link #labelBuffer()}.\n\n"
-            + "@param features {@code [n, $L]} float32,"
+            + "@param features {@code $L} float32,"
             + " {@code 1 ≤ n ≤ $L}\n@param labels {@code [n, $L]} float32, one-hot or soft\n"
             + "@return the batch's mean data loss (without the regularization term)\n@throws"
             + " IllegalArgumentException for a wrong rank, shape, row count or dtype, before any"
-            + " state\n    changes\n", spec.network().inputs(), spec.batchSize(),
+            + " state\n    changes\n", NetworkWriter.featureShapes(spec.network()), spec.batchSize(),
             spec.network().outputs())
-        .addStatement("int n = $T.checkRows($S, features, $T.INPUTS, BATCH_SIZE)",
-            RuntimeNames.BATCH_INPUT, "features", network)
+        .addStatement("int n = $L", InputChecks.featureRows(spec.network().input(),
+            CodeBlock.of("$T.INPUTS", network), CodeBlock.of("BATCH_SIZE")))
         .beginControlFlow("if ($T.checkRows($S, labels, $T.OUTPUTS, BATCH_SIZE) != n)",
             RuntimeNames.BATCH_INPUT, "labels", network)
         .addStatement("throw new $T($S + n + $S + labels.size(0))",

@@ -298,9 +298,12 @@ public final class TrainerWriter {
             layer.name(), b.delta());
     String prev = index > 0 ? layout.of(spec.network().layers().get(index - 1)).delta() : null;
     List<LayerOp> ops = b.ops();
+    String delta = b.delta();
     for (int k = ops.size() - 1; k >= 0; k--) {
       // the layer's first op hands the gradient of the layer's input to the layer before
-      ops.get(k).backward(m, context(layer), b.delta(), k == 0 ? prev : b.delta());
+      String target = k == 0 ? prev : ops.get(k).inputGradient(delta);
+      ops.get(k).backward(m, context(layer), delta, target);
+      delta = target;
     }
     if (ops.isEmpty() && prev != null) {
       m.addStatement("$N.data().put(0, $N.data(), 0, $L)", prev, b.delta(),

@@ -46,6 +46,42 @@ public final class BatchInput {
   }
 
   /**
+   * Checks that {@code array} is a float32 batch of images, {@code [n, channels, height, width]}
+   * or the same values flattened in that order, {@code [n, channels·height·width]} (as {@code
+   * torch.flatten(x, 1)} lays them out), with {@code 1 ≤ n ≤ batchSize}, and returns {@code n}.
+   * Allocates nothing unless it throws.
+   *
+   * @param what the argument's name, for the message
+   * @throws IllegalArgumentException naming the expected shapes ({@code [n, 1, 28, 28] or [n,
+   *     784]}) and the actual shape or dtype
+   */
+  public static int checkImageRows(String what, INDArray array, int channels, int height,
+      int width, int batchSize) {
+    long size = (long) channels * height * width;
+    if (array == null) {
+      throw new IllegalArgumentException(what + " is null; expected float32 " + imageShapes(
+          channels, height, width, size));
+    }
+    boolean flat = array.rank() == 2 && array.size(1) == size;
+    boolean image = array.rank() == 4 && array.size(1) == channels && array.size(2) == height
+        && array.size(3) == width;
+    if (!(flat || image) || array.size(0) < 1 || array.size(0) > batchSize) {
+      throw new IllegalArgumentException(what + ": expected shape " + imageShapes(channels,
+          height, width, size) + " with 1 <= n <= " + batchSize + ", got "
+          + java.util.Arrays.toString(array.shape()));
+    }
+    if (array.dataType() != DataType.FLOAT) {
+      throw new IllegalArgumentException(
+          what + ": expected dtype FLOAT (float32), got " + array.dataType());
+    }
+    return (int) array.size(0);
+  }
+
+  private static String imageShapes(int channels, int height, int width, long size) {
+    return "[n, " + channels + ", " + height + ", " + width + "] or [n, " + size + "]";
+  }
+
+  /**
    * Checks that the first {@code n} rows of {@code values} are finite.
    *
    * @param step the optimizer step about to run, for the message
@@ -151,7 +187,8 @@ public final class BatchInput {
   /**
    * Copies the {@code [rows, width]} matrix {@code source} into the first rows of {@code target}.
    *
-   * @param source a checked array (see {@link #checkRows})
+   * @param source a checked array (see {@link #checkRows}; or a batch of images, {@link
+   *     #checkImageRows}, whose rows are its images flattened)
    * @param target {@code [batch, width]} with {@code batch ≥ rows}
    */
   public void copy(INDArray source, Tensor target, int rows, int width) {
@@ -162,7 +199,9 @@ public final class BatchInput {
       cachedAvoid = null; // rowsOf decides again for this source
     }
     if (cachedTensor == null) {
-      target.array().get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()).assign(source);
+      // an image batch [n, C, H, W] goes in as its rows [n, C·H·W] (a copy: not contiguous)
+      INDArray matrix = source.rank() == 2 ? source : source.reshape('c', rows, width);
+      target.array().get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()).assign(matrix);
       return;
     }
     Tensor.require("copy", "source", cachedTensor, count);
