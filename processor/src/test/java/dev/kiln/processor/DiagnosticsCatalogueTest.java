@@ -110,6 +110,8 @@ class DiagnosticsCatalogueTest {
     }
     StringBuilder b = new StringBuilder();
     b.append("# Diagnostics\n\n")
+        .append("<!-- code blocks: checked by DiagnosticsCatalogueTest (each is a compile error on"
+            + " purpose) -->\n\n")
         .append("Every mistake in a Kiln annotation is a compiler error on the annotation member")
         .append(" that caused it\n(else the annotation, else the element), so IntelliJ and")
         .append(" Eclipse underline it. Each message\nstarts with a stable tag to search for.")
