@@ -27,6 +27,17 @@ public final class Gelu {
   private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
   private static final double KAPPA = 0.044715;
 
+  /**
+   * Elements per chunk: each chunk is copied into a Java array (bulk copies) and computed there;
+   * element-wise reads and writes of the off-heap buffer cost more than the arithmetic (each
+   * {@code FloatBuffer} access checks the buffer's scope in Java 17).
+   */
+  private static final int CHUNK = 2048;
+
+  /** Two chunk arrays per thread, made once: calls allocate nothing. */
+  private static final ThreadLocal<float[][]> CHUNKS =
+      ThreadLocal.withInitial(() -> new float[2][CHUNK]);
+
   private Gelu() {}
 
   /**
@@ -44,19 +55,26 @@ public final class Gelu {
     Checks.require("gelu", "y", y, count);
     FloatBuffer xb = x.data();
     FloatBuffer yb = y.data();
-    if (approximation == Approximation.NONE) {
-      for (int i = 0; i < count; i++) {
-        double v = xb.get(i);
-        yb.put(i, (float) (v * normalCdf(v)));
+    float[][] chunks = CHUNKS.get();
+    float[] v = chunks[0];
+    for (int from = 0; from < count; from += CHUNK) {
+      int len = Math.min(CHUNK, count - from);
+      xb.get(from, v, 0, len);
+      if (approximation == Approximation.NONE) {
+        for (int i = 0; i < len; i++) {
+          double xi = v[i];
+          v[i] = (float) (xi * normalCdf(xi));
+        }
+      } else {
+        // 0.5·(1 + tanh u) = σ(2u): one exp, no tanh (Math.tanh is not a JIT intrinsic in Java
+        // 17 and costs several times more), and no cancellation for large negative u.
+        for (int i = 0; i < len; i++) {
+          double xi = v[i];
+          double twoU = 2 * SQRT_2_OVER_PI * (xi + KAPPA * xi * xi * xi);
+          v[i] = (float) (xi / (1 + Math.exp(-twoU)));
+        }
       }
-    } else {
-      // 0.5·(1 + tanh u) = σ(2u): one exp, no tanh (Math.tanh is not a JIT intrinsic in Java
-      // 17 and costs several times more), and no cancellation for large negative u.
-      for (int i = 0; i < count; i++) {
-        double v = xb.get(i);
-        double twoU = 2 * SQRT_2_OVER_PI * (v + KAPPA * v * v * v);
-        yb.put(i, (float) (v / (1 + Math.exp(-twoU))));
-      }
+      yb.put(from, v, 0, len);
     }
   }
 
@@ -80,21 +98,30 @@ public final class Gelu {
     FloatBuffer xb = x.data();
     FloatBuffer dyb = dy.data();
     FloatBuffer dxb = dx.data();
-    if (approximation == Approximation.NONE) {
-      for (int i = 0; i < count; i++) {
-        double v = xb.get(i);
-        double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-        dxb.put(i, (float) (dyb.get(i) * (normalCdf(v) + v * pdf)));
+    float[][] chunks = CHUNKS.get();
+    float[] v = chunks[0];
+    float[] g = chunks[1];
+    for (int from = 0; from < count; from += CHUNK) {
+      int len = Math.min(CHUNK, count - from);
+      xb.get(from, v, 0, len);
+      dyb.get(from, g, 0, len);
+      if (approximation == Approximation.NONE) {
+        for (int i = 0; i < len; i++) {
+          double xi = v[i];
+          double pdf = INV_SQRT_2PI * Math.exp(-0.5 * xi * xi);
+          g[i] = (float) (g[i] * (normalCdf(xi) + xi * pdf));
+        }
+      } else {
+        // With s = σ(2u) = 0.5·(1 + tanh u): 1 - tanh² u = 4·s·(1 - s).
+        for (int i = 0; i < len; i++) {
+          double xi = v[i];
+          double x2 = xi * xi;
+          double s = 1 / (1 + Math.exp(-2 * SQRT_2_OVER_PI * (xi + KAPPA * x2 * xi)));
+          double derivative = s + 2 * xi * s * (1 - s) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * x2);
+          g[i] = (float) (g[i] * derivative);
+        }
       }
-    } else {
-      // With s = σ(2u) = 0.5·(1 + tanh u): 1 - tanh² u = 4·s·(1 - s).
-      for (int i = 0; i < count; i++) {
-        double v = xb.get(i);
-        double v2 = v * v;
-        double s = 1 / (1 + Math.exp(-2 * SQRT_2_OVER_PI * (v + KAPPA * v2 * v)));
-        double derivative = s + 2 * v * s * (1 - s) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * v2);
-        dxb.put(i, (float) (dyb.get(i) * derivative));
-      }
+      dxb.put(from, g, 0, len);
     }
   }
 
