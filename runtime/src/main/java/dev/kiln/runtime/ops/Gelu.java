@@ -34,9 +34,9 @@ public final class Gelu {
    */
   private static final int CHUNK = 2048;
 
-  /** Two chunk arrays per thread, made once: calls allocate nothing. */
+  /** Three chunk arrays per thread, made once: calls allocate nothing. */
   private static final ThreadLocal<float[][]> CHUNKS =
-      ThreadLocal.withInitial(() -> new float[2][CHUNK]);
+      ThreadLocal.withInitial(() -> new float[3][CHUNK]);
 
   private Gelu() {}
 
@@ -120,6 +120,54 @@ public final class Gelu {
           double derivative = s + 2 * xi * s * (1 - s) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * x2);
           g[i] = (float) (g[i] * derivative);
         }
+      }
+      dxb.put(from, g, 0, len);
+    }
+  }
+
+  /**
+   * {@link #backward(Tensor, Tensor, Tensor, int, Approximation)} given the forward output {@code
+   * y} as well: for {@code NONE}, {@code Φ(x) = y/x} (exact up to the float rounding of {@code y},
+   * one part in 2^24) saves the second error function per element; where that quotient is not
+   * accurate ({@code x = 0}, or {@code |y|} below 1e-30 in the far negative tail) {@code Φ} is
+   * computed from {@code x}. {@code TANH} ignores {@code y}.
+   *
+   * @param x the forward input
+   * @param y the forward output {@code gelu(x)}, as {@link #forward} wrote it
+   * @param dy gradient with respect to the output
+   * @param dx output; may be {@code dy}
+   * @throws IllegalArgumentException for a negative count or a tensor shorter than it
+   */
+  public static void backward(Tensor x, Tensor y, Tensor dy, Tensor dx, int count,
+      Approximation approximation) {
+    check("geluBackward", count, approximation);
+    if (approximation != Approximation.NONE) {
+      backward(x, dy, dx, count, approximation);
+      return;
+    }
+    Checks.require("geluBackward", "x", x, count);
+    Checks.require("geluBackward", "y", y, count);
+    Checks.require("geluBackward", "dy", dy, count);
+    Checks.require("geluBackward", "dx", dx, count);
+    FloatBuffer xb = x.data();
+    FloatBuffer yb = y.data();
+    FloatBuffer dyb = dy.data();
+    FloatBuffer dxb = dx.data();
+    float[][] chunks = CHUNKS.get();
+    float[] v = chunks[0];
+    float[] g = chunks[1];
+    float[] out = chunks[2];
+    for (int from = 0; from < count; from += CHUNK) {
+      int len = Math.min(CHUNK, count - from);
+      xb.get(from, v, 0, len);
+      yb.get(from, out, 0, len);
+      dyb.get(from, g, 0, len);
+      for (int i = 0; i < len; i++) {
+        double xi = v[i];
+        double yi = out[i];
+        double cdf = xi != 0 && Math.abs(yi) >= 1e-30 ? yi / xi : normalCdf(xi);
+        double pdf = INV_SQRT_2PI * Math.exp(-0.5 * xi * xi);
+        g[i] = (float) (g[i] * (cdf + xi * pdf));
       }
       dxb.put(from, g, 0, len);
     }

@@ -169,7 +169,7 @@ final class GptBlock {
     int h = config.hidden();
     Dense.backward(geluOut, stream, rows, h, downWeight, d, downWeightGrad, downBiasGrad,
         hiddenScratch);
-    Gelu.backward(upOut, hiddenScratch, hiddenScratch, rows * h, config.gelu());
+    Gelu.backward(upOut, geluOut, hiddenScratch, hiddenScratch, rows * h, config.gelu());
     Dense.backward(ln2Out, hiddenScratch, rows, d, upWeight, h, upWeightGrad, upBiasGrad,
         scratch);
     ln2.backward(mid, scratch, rows, ln2Gamma, ln2Mean, ln2Rstd, scratch, ln2GammaGrad,

@@ -33,6 +33,9 @@ class GeluTest {
       Tensor dx = Tensor.zeros(count);
       Gelu.backward(x, dy, dx, count, approximation);
       assertClose(at + "grad_input", dx, g.get("grad_input"));
+      Tensor dxFromOutput = Tensor.zeros(count);
+      Gelu.backward(x, y, dy, dxFromOutput, count, approximation);
+      assertClose(at + "grad_input from the output", dxFromOutput, g.get("grad_input"));
 
       // In place: y over x, dx over dy.
       Tensor inPlace = tensor(g.get("input"));
@@ -72,7 +75,11 @@ class GeluTest {
     for (Gelu.Approximation a : Gelu.Approximation.values()) {
       Gelu.forward(x, y, values.length, a);
       Gelu.backward(x, ones, dx, values.length, a);
+      Tensor dxFromOutput = Tensor.zeros(values.length);
+      Gelu.backward(x, y, ones, dxFromOutput, values.length, a);
       for (int i = 0; i < values.length; i++) {
+        assertWithMessage("%s gelu'(%s) from the output", a, values[i])
+            .that((double) dxFromOutput.get(i)).isWithin(1e-6).of(dx.get(i));
         float expectedY = values[i] > 0 ? values[i] : 0f;
         float expectedSlope = values[i] > 0 ? 1f : 0f;
         assertWithMessage("%s gelu(%s)", a, values[i]).that((double) y.get(i))
