@@ -46,6 +46,27 @@ class GeluTest {
     }
   }
 
+  /**
+   * The one-exponential {@code Φ} used by the exact form: against {@link Erf}'s on [-5, 20] (where
+   * {@code 1 + erf} does not cancel), and in the far negative tail against {@code erfc(-x/√2)/2}
+   * from Python's {@code math.erfc}.
+   */
+  @Test
+  void fastNormalCdfIsAccurateInBothTails() {
+    double worst = 0;
+    for (double x = -5; x <= 20; x += 1.0 / 1024) {
+      double exact = Gelu.normalCdf(x);
+      worst = Math.max(worst, Math.abs(Gelu.cdf(x) - exact) / exact);
+    }
+    double[][] tail = {{-6, 9.865876450377012e-10}, {-10, 7.619853024160593e-24},
+        {-15, 3.6709661993128594e-51}, {-20, 2.7536241186063314e-89}};
+    for (double[] p : tail) {
+      worst = Math.max(worst, Math.abs(Gelu.cdf(p[0]) - p[1]) / p[1]);
+    }
+    assertThat(worst).isLessThan(1.2e-7);
+    assertThat(Gelu.cdf(0)).isWithin(1e-7).of(0.5);
+  }
+
   /** The two forms differ by more than the tolerance on this input: the file tells them apart. */
   @Test
   void theFormsAreDistinguishable() {
