@@ -33,6 +33,9 @@ class GeluTest {
       Tensor dx = Tensor.zeros(count);
       Gelu.backward(x, dy, dx, count, approximation);
       assertClose(at + "grad_input", dx, g.get("grad_input"));
+      Tensor dxFromOutput = Tensor.zeros(count);
+      Gelu.backward(x, y, dy, dxFromOutput, count, approximation);
+      assertClose(at + "grad_input from the output", dxFromOutput, g.get("grad_input"));
 
       // In place: y over x, dx over dy.
       Tensor inPlace = tensor(g.get("input"));
@@ -41,6 +44,27 @@ class GeluTest {
       Gelu.backward(x, dy, dy, count, approximation);
       assertClose(at + "grad_input in place", dy, g.get("grad_input"));
     }
+  }
+
+  /**
+   * The one-exponential {@code Φ} used by the exact form: against {@link Erf}'s on [-5, 20] (where
+   * {@code 1 + erf} does not cancel), and in the far negative tail against {@code erfc(-x/√2)/2}
+   * from Python's {@code math.erfc}.
+   */
+  @Test
+  void fastNormalCdfIsAccurateInBothTails() {
+    double worst = 0;
+    for (double x = -5; x <= 20; x += 1.0 / 1024) {
+      double exact = Gelu.normalCdf(x);
+      worst = Math.max(worst, Math.abs(Gelu.cdf(x) - exact) / exact);
+    }
+    double[][] tail = {{-6, 9.865876450377012e-10}, {-10, 7.619853024160593e-24},
+        {-15, 3.6709661993128594e-51}, {-20, 2.7536241186063314e-89}};
+    for (double[] p : tail) {
+      worst = Math.max(worst, Math.abs(Gelu.cdf(p[0]) - p[1]) / p[1]);
+    }
+    assertThat(worst).isLessThan(1.2e-7);
+    assertThat(Gelu.cdf(0)).isWithin(1e-7).of(0.5);
   }
 
   /** The two forms differ by more than the tolerance on this input: the file tells them apart. */
@@ -72,7 +96,11 @@ class GeluTest {
     for (Gelu.Approximation a : Gelu.Approximation.values()) {
       Gelu.forward(x, y, values.length, a);
       Gelu.backward(x, ones, dx, values.length, a);
+      Tensor dxFromOutput = Tensor.zeros(values.length);
+      Gelu.backward(x, y, ones, dxFromOutput, values.length, a);
       for (int i = 0; i < values.length; i++) {
+        assertWithMessage("%s gelu'(%s) from the output", a, values[i])
+            .that((double) dxFromOutput.get(i)).isWithin(1e-6).of(dx.get(i));
         float expectedY = values[i] > 0 ? values[i] : 0f;
         float expectedSlope = values[i] > 0 ? 1f : 0f;
         assertWithMessage("%s gelu(%s)", a, values[i]).that((double) y.get(i))

@@ -1,0 +1,69 @@
+package dev.kiln.benchmarks;
+
+import dev.kiln.runtime.gpt.GptConfig;
+import dev.kiln.runtime.gpt.GptTraining;
+import dev.kiln.runtime.gpt.HandGpt;
+import dev.kiln.runtime.tensor.SplitMix64;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * One training step of the hand-written GPT ({@link HandGpt}, the step a generated GPT trainer
+ * will do): forward, sequence cross-entropy, backward, global-norm clipping at 1, AdamW with
+ * decay on matrices and embeddings, warm-up and cosine; on a fixed batch of random token ids, as
+ * {@code pytorch/gpt_peer.py speed}. {@code nano} is nanoGPT's CPU configuration (4 blocks, 4
+ * heads, width 128, context 64), {@code large} the same with width 256 and context 128; vocabulary
+ * 65, batch 12. Tokens per second = steps per second × batch × context. {@link GptGemmBenchmark}
+ * runs the step's matrix products alone.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class GptStepBenchmark {
+  @Param({"nano", "large"})
+  public String config;
+
+  @Param({"12"})
+  public int batch;
+
+  private HandGpt gpt;
+  private int[] ids;
+  private int[] targets;
+  private int context;
+
+  /** The configuration named {@code nano} or {@code large}, vocabulary 65. */
+  static GptConfig config(String name) {
+    return switch (name) {
+      case "nano" -> GptConfig.nano(65);
+      case "large" -> GptConfig.large(65);
+      default -> throw new IllegalArgumentException("unknown GPT configuration " + name);
+    };
+  }
+
+  @Setup
+  public void setUp() {
+    GptConfig c = config(config);
+    context = c.context();
+    gpt = new HandGpt(c, batch, GptTraining.nanoGpt(1_000_000));
+    gpt.initialize(42);
+    SplitMix64 random = new SplitMix64(7);
+    ids = new int[batch * context];
+    targets = new int[batch * context];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = random.nextInt(c.vocabulary());
+      targets[i] = random.nextInt(c.vocabulary());
+    }
+  }
+
+  @Benchmark
+  public double step() {
+    return gpt.step(ids, targets, batch, context);
+  }
+}
