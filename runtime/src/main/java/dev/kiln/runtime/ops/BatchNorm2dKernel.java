@@ -1,6 +1,6 @@
 package dev.kiln.runtime.ops;
 
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.Tensor;
 import java.nio.FloatBuffer;
 
 /**

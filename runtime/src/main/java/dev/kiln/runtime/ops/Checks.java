@@ -1,6 +1,6 @@
 package dev.kiln.runtime.ops;
 
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.Tensor;
 
 /** Argument checks shared by the layer kernels of this package (as {@code NativeKernels.require}). */
 final class Checks {

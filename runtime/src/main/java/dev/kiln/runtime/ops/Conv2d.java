@@ -1,7 +1,7 @@
 package dev.kiln.runtime.ops;
 
-import dev.kiln.runtime.Blas;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.backend.Blas;
+import dev.kiln.runtime.tensor.Tensor;
 import java.nio.FloatBuffer;
 
 /**

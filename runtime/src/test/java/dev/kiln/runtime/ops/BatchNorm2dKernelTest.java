@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.Tensor;
 import dev.kiln.runtime.testing.Golden;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import static com.google.common.truth.Truth.assertWithMessage;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.Tensor;
 import dev.kiln.runtime.testing.Golden;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,8 +2,8 @@ package dev.kiln.runtime.ops;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kiln.runtime.SplitMix64;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.SplitMix64;
+import dev.kiln.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class ConvTimingProbe {
   @Test
   void time() {
     assumeTrue(Boolean.getBoolean("kiln.convTiming"), "timing only on request");
-    System.out.println("[conv timing] threads " + dev.kiln.runtime.NativeKernels.threads());
+    System.out.println("[conv timing] threads " + dev.kiln.runtime.backend.NativeKernels.threads());
     for (int[] s : SHAPES) {
       int n = s[0];
       int[] groups = {1, 4, 16, n, -1};

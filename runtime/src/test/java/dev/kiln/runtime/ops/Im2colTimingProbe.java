@@ -2,8 +2,8 @@ package dev.kiln.runtime.ops;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kiln.runtime.Blas;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.backend.Blas;
+import dev.kiln.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;

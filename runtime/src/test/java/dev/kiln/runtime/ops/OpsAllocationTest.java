@@ -2,8 +2,8 @@ package dev.kiln.runtime.ops;
 
 import static com.google.common.truth.Truth.assertWithMessage;
 
-import dev.kiln.runtime.SplitMix64;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.SplitMix64;
+import dev.kiln.runtime.tensor.Tensor;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;

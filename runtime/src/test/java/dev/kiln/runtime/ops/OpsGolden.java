@@ -2,7 +2,7 @@ package dev.kiln.runtime.ops;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.tensor.Tensor;
 import dev.kiln.runtime.testing.Golden;
 import java.util.Arrays;
 import java.util.Locale;
