@@ -30,19 +30,8 @@ class CnnStepParityTest {
     }
   }
 
-  /** CnnStep's synthetic batch: features SplitMix64(7), labels SplitMix64(11), as Workload. */
   static void fillBatch(CnnStep step, int n) {
-    dev.kiln.runtime.tensor.SplitMix64 x = new dev.kiln.runtime.tensor.SplitMix64(7);
-    Tensor f = step.features();
-    for (int i = 0; i < n * 784; i++) {
-      f.set(i, (float) x.nextDouble());
-    }
-    dev.kiln.runtime.tensor.SplitMix64 y = new dev.kiln.runtime.tensor.SplitMix64(11);
-    Tensor l = step.labels();
-    l.fill(0f);
-    for (int r = 0; r < n; r++) {
-      l.set(r * 10 + (int) (y.nextDouble() * 10), 1f);
-    }
+    CnnWorkload.fill(step, n);
   }
 
   @Test

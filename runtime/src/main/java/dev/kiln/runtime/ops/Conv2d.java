@@ -126,13 +126,16 @@ public final class Conv2d {
     return g.outW;
   }
 
-  /** Samples lowered into one product of the forward pass for a batch of {@code n}. */
-  int forwardGroup(int n) {
+  /**
+   * Samples lowered into one product of the forward pass for a batch of {@code n} (public for
+   * the benchmarks, which time the products alone).
+   */
+  public int forwardGroup(int n) {
     return Math.min(n, forwardGroup);
   }
 
   /** Samples lowered into one product of the backward pass for a batch of {@code n}. */
-  int backwardGroup(int n) {
+  public int backwardGroup(int n) {
     return Math.min(n, backwardGroup);
   }
 
