@@ -29,8 +29,6 @@ public final class CnnProfile {
   private record Op(String name, Runnable call) {}
 
   private static List<Op> sequence(CnnStep s, int n, SplitMix64 dropout) {
-    int a1 = n * CnnStep.C1 * CnnStep.H0 * CnnStep.H0;
-    int a2 = n * CnnStep.C2 * CnnStep.H1 * CnnStep.H1;
     int h = n * CnnStep.HIDDEN;
     List<Op> ops = new ArrayList<>();
     ops.add(new Op("input|check features and labels", () -> s.checkInput(n)));
@@ -40,17 +38,15 @@ public final class CnnProfile {
     ops.add(new Op("conv1 fwd|batch norm 2d", () -> s.conv1BatchNorm.forwardTrain(s.conv1Pre, n,
         s.conv1Gamma, s.conv1Beta, s.conv1RunningMean, s.conv1RunningVar, s.conv1Xhat,
         s.conv1Pre)));
-    ops.add(new Op("conv1 fwd|relu", () -> Activations.relu(s.conv1Pre, s.conv1Act, a1)));
-    ops.add(new Op("conv1 fwd|max pool", () -> s.conv1Pool.forward(s.conv1Act, n, s.conv1Out,
-        s.conv1Argmax)));
+    ops.add(new Op("conv1 fwd|max pool + relu", () -> s.conv1Pool.forwardRelu(s.conv1Pre, n,
+        s.conv1Out, s.conv1Argmax)));
     ops.add(new Op("conv2 fwd|conv (im2col + GEMM)", () -> s.conv2.forward(s.conv1Out, n,
         s.conv2Weight, s.conv2Bias, s.conv2Pre, s.convWorkspace)));
     ops.add(new Op("conv2 fwd|batch norm 2d", () -> s.conv2BatchNorm.forwardTrain(s.conv2Pre, n,
         s.conv2Gamma, s.conv2Beta, s.conv2RunningMean, s.conv2RunningVar, s.conv2Xhat,
         s.conv2Pre)));
-    ops.add(new Op("conv2 fwd|relu", () -> Activations.relu(s.conv2Pre, s.conv2Act, a2)));
-    ops.add(new Op("conv2 fwd|max pool", () -> s.conv2Pool.forward(s.conv2Act, n, s.conv2Out,
-        s.conv2Argmax)));
+    ops.add(new Op("conv2 fwd|max pool + relu", () -> s.conv2Pool.forwardRelu(s.conv2Pre, n,
+        s.conv2Out, s.conv2Argmax)));
     ops.add(new Op("hidden fwd|dense", () -> Dense.forward(s.conv2Out, n, CnnStep.FLAT,
         s.hiddenWeight, s.hiddenBias, CnnStep.HIDDEN, s.hiddenPre)));
     ops.add(new Op("hidden fwd|relu", () -> Activations.relu(s.hiddenPre, s.hiddenOut, h)));
@@ -70,19 +66,15 @@ public final class CnnProfile {
     ops.add(new Op("hidden bwd|dense", () -> Dense.backward(s.conv2Out, s.hiddenDelta, n,
         CnnStep.FLAT, s.hiddenWeight, CnnStep.HIDDEN, s.hiddenWeightGrad, s.hiddenBiasGrad,
         s.conv2Delta)));
-    ops.add(new Op("conv2 bwd|max pool", () -> s.conv2Pool.backward(s.conv2Delta, n,
-        s.conv2Argmax, s.conv2ActDelta)));
-    ops.add(new Op("conv2 bwd|relu", () -> Activations.reluBackward(s.conv2Pre, s.conv2ActDelta,
-        s.conv2ActDelta, a2)));
+    ops.add(new Op("conv2 bwd|max pool + relu", () -> s.conv2Pool.backwardRelu(s.conv2Delta,
+        s.conv2Out, n, s.conv2Argmax, s.conv2ActDelta)));
     ops.add(new Op("conv2 bwd|batch norm 2d", () -> s.conv2BatchNorm.backward(s.conv2ActDelta,
         s.conv2Xhat, n, s.conv2Gamma, s.conv2GammaGrad, s.conv2BetaGrad, s.conv2ActDelta)));
     ops.add(new Op("conv2 bwd|conv (im2col + 2 GEMMs + col2im)", () -> s.conv2.backward(
         s.conv1Out, s.conv2ActDelta, n, s.conv2Weight, s.conv2WeightGrad, s.conv2BiasGrad,
         s.conv1Delta, s.convWorkspace)));
-    ops.add(new Op("conv1 bwd|max pool", () -> s.conv1Pool.backward(s.conv1Delta, n,
-        s.conv1Argmax, s.conv1ActDelta)));
-    ops.add(new Op("conv1 bwd|relu", () -> Activations.reluBackward(s.conv1Pre, s.conv1ActDelta,
-        s.conv1ActDelta, a1)));
+    ops.add(new Op("conv1 bwd|max pool + relu", () -> s.conv1Pool.backwardRelu(s.conv1Delta,
+        s.conv1Out, n, s.conv1Argmax, s.conv1ActDelta)));
     ops.add(new Op("conv1 bwd|batch norm 2d", () -> s.conv1BatchNorm.backward(s.conv1ActDelta,
         s.conv1Xhat, n, s.conv1Gamma, s.conv1GammaGrad, s.conv1BetaGrad, s.conv1ActDelta)));
     ops.add(new Op("conv1 bwd|conv (im2col + GEMM)", () -> s.conv1.backward(s.input,

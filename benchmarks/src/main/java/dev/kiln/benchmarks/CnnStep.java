@@ -97,14 +97,12 @@ public final class CnnStep {
   final Tensor target;
   final Tensor conv1Pre;   // conv output, then batch norm's output in place [B, 32, 28, 28]
   final Tensor conv1Xhat;
-  final Tensor conv1Act;   // after ReLU
-  final Tensor conv1Out;   // after max pooling [B, 32, 14, 14]
+  final Tensor conv1Out;   // after max pooling and ReLU [B, 32, 14, 14]
   final int[] conv1Argmax;
   final Tensor conv1ActDelta;
   final Tensor conv1Delta;
   final Tensor conv2Pre;   // [B, 64, 14, 14]
   final Tensor conv2Xhat;
-  final Tensor conv2Act;
   final Tensor conv2Out;   // [B, 64, 7, 7] = the flattened [B, 3136] dense input
   final int[] conv2Argmax;
   final Tensor conv2ActDelta;
@@ -155,14 +153,12 @@ public final class CnnStep {
     target = Tensor.alignedZeros(b, CLASSES);
     conv1Pre = Tensor.alignedZeros(b, C1, H0, H0);
     conv1Xhat = Tensor.alignedZeros(b, C1, H0, H0);
-    conv1Act = Tensor.alignedZeros(b, C1, H0, H0);
     conv1Out = Tensor.alignedZeros(b, C1, H1, H1);
     conv1Argmax = new int[b * C1 * H1 * H1];
     conv1ActDelta = Tensor.alignedZeros(b, C1, H0, H0);
     conv1Delta = Tensor.alignedZeros(b, C1, H1, H1);
     conv2Pre = Tensor.alignedZeros(b, C2, H1, H1);
     conv2Xhat = Tensor.alignedZeros(b, C2, H1, H1);
-    conv2Act = Tensor.alignedZeros(b, C2, H1, H1);
     conv2Out = Tensor.alignedZeros(b, C2, H2, H2);
     conv2Argmax = new int[b * C2 * H2 * H2];
     conv2ActDelta = Tensor.alignedZeros(b, C2, H1, H1);
@@ -280,13 +276,16 @@ public final class CnnStep {
     BatchInput.checkLabels(LossKind.SOFTMAX_CROSS_ENTROPY, target, n, CLASSES, iteration);
   }
 
-  /** conv1: Conv2d(1 -> 32, 3x3, pad 1) BatchNorm2d ReLU MaxPool(2). */
+  /**
+   * conv1: Conv2d(1 -> 32, 3x3, pad 1) BatchNorm2d ReLU MaxPool(2). ReLU then max pooling is
+   * {@code MaxPool2d.forwardRelu} (the same values, one pass instead of two over the large
+   * activations; its backward gates the gradient on the pooled output).
+   */
   void conv1Forward(int n) {
     conv1.forward(input, n, conv1Weight, conv1Bias, conv1Pre, convWorkspace);
     conv1BatchNorm.forwardTrain(conv1Pre, n, conv1Gamma, conv1Beta, conv1RunningMean,
         conv1RunningVar, conv1Xhat, conv1Pre);
-    Activations.relu(conv1Pre, conv1Act, n * C1 * H0 * H0);
-    conv1Pool.forward(conv1Act, n, conv1Out, conv1Argmax);
+    conv1Pool.forwardRelu(conv1Pre, n, conv1Out, conv1Argmax);
   }
 
   /** conv2: Conv2d(32 -> 64, 3x3, pad 1) BatchNorm2d ReLU MaxPool(2). */
@@ -294,8 +293,7 @@ public final class CnnStep {
     conv2.forward(conv1Out, n, conv2Weight, conv2Bias, conv2Pre, convWorkspace);
     conv2BatchNorm.forwardTrain(conv2Pre, n, conv2Gamma, conv2Beta, conv2RunningMean,
         conv2RunningVar, conv2Xhat, conv2Pre);
-    Activations.relu(conv2Pre, conv2Act, n * C2 * H1 * H1);
-    conv2Pool.forward(conv2Act, n, conv2Out, conv2Argmax);
+    conv2Pool.forwardRelu(conv2Pre, n, conv2Out, conv2Argmax);
   }
 
   /** hidden: Dense(3136 -> 128) ReLU Dropout(0.25), on conv2's output flattened in place. */
@@ -327,8 +325,7 @@ public final class CnnStep {
   }
 
   void conv2Backward(int n) {
-    conv2Pool.backward(conv2Delta, n, conv2Argmax, conv2ActDelta);
-    Activations.reluBackward(conv2Pre, conv2ActDelta, conv2ActDelta, n * C2 * H1 * H1);
+    conv2Pool.backwardRelu(conv2Delta, conv2Out, n, conv2Argmax, conv2ActDelta);
     conv2BatchNorm.backward(conv2ActDelta, conv2Xhat, n, conv2Gamma, conv2GammaGrad,
         conv2BetaGrad, conv2ActDelta);
     conv2.backward(conv1Out, conv2ActDelta, n, conv2Weight, conv2WeightGrad, conv2BiasGrad,
@@ -336,8 +333,7 @@ public final class CnnStep {
   }
 
   void conv1Backward(int n) {
-    conv1Pool.backward(conv1Delta, n, conv1Argmax, conv1ActDelta);
-    Activations.reluBackward(conv1Pre, conv1ActDelta, conv1ActDelta, n * C1 * H0 * H0);
+    conv1Pool.backwardRelu(conv1Delta, conv1Out, n, conv1Argmax, conv1ActDelta);
     conv1BatchNorm.backward(conv1ActDelta, conv1Xhat, n, conv1Gamma, conv1GammaGrad,
         conv1BetaGrad, conv1ActDelta);
     conv1.backward(input, conv1ActDelta, n, conv1Weight, conv1WeightGrad, conv1BiasGrad, null,
