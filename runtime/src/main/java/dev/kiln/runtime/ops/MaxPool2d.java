@@ -140,7 +140,7 @@ public final class MaxPool2d {
               }
             }
           }
-          yb.put(o, relu && max <= 0 ? 0f : max);
+          yb.put(o, relu ? Math.max(max, 0f) : max); // max(NaN, 0) is NaN, max(-0, 0) is 0
           argmax[o] = best;
         }
       }
@@ -148,9 +148,13 @@ public final class MaxPool2d {
   }
 
   /**
-   * The loops of {@link #pool} for 2×2 windows at stride 2, unrolled: the same comparisons in
-   * the same order (row-major within the window, strictly greater or NaN), without the window
-   * tables.
+   * The loops of {@link #pool} for 2×2 windows at stride 2 without a data-dependent branch
+   * (with random data, which element is the maximum is unpredictable, and the compare-and-branch
+   * of the general loop mispredicts about every other window): the maximum by {@link Math#max}
+   * (which returns NaN if any is NaN), and its position as the first element equal to it, from
+   * the trailing zeros of a mask of the four comparisons. Same results as the general loop: the
+   * first maximum in row-major order; a window holding NaN takes the general loop (the last NaN
+   * wins there).
    */
   private void forward2x2(FloatBuffer xb, int n, FloatBuffer yb, int[] argmax, boolean relu) {
     int width = g.width;
@@ -161,30 +165,38 @@ public final class MaxPool2d {
     for (int p = 0; p < planes; p++) {
       int base = p * g.inPlane;
       for (int oh = 0; oh < outH; oh++) {
-        int top = 2 * oh * width;
+        int top = base + 2 * oh * width;
         for (int ow = 0; ow < outW; ow++, o++) {
           int i0 = top + 2 * ow;
-          int i2 = i0 + width;
-          float v0 = xb.get(base + i0);
-          float v1 = xb.get(base + i0 + 1);
-          float v2 = xb.get(base + i2);
-          float v3 = xb.get(base + i2 + 1);
-          float max = v0;
-          int best = i0;
-          if (v1 > max || v1 != v1) { // as pool: the first maximum stays; a later NaN wins
-            max = v1;
-            best = i0 + 1;
+          float v0 = xb.get(i0);
+          float v1 = xb.get(i0 + 1);
+          float v2 = xb.get(i0 + width);
+          float v3 = xb.get(i0 + width + 1);
+          float max = Math.max(Math.max(v0, v1), Math.max(v2, v3));
+          int at;
+          if (max == max) {
+            int mask = (v0 == max ? 1 : 0) | (v1 == max ? 2 : 0) | (v2 == max ? 4 : 0) | 8;
+            int k = Integer.numberOfTrailingZeros(mask); // 0, 1, 2 or 3
+            at = i0 - base + (k & 1) + (k >> 1) * width;
+            max = xb.get(base + at); // that element itself: -0.0 where it is (max(-0, 0) is 0)
+          } else {
+            at = i0 - base;
+            max = v0;
+            if (v1 > max || v1 != v1) {
+              max = v1;
+              at = i0 - base + 1;
+            }
+            if (v2 > max || v2 != v2) {
+              max = v2;
+              at = i0 - base + width;
+            }
+            if (v3 > max || v3 != v3) {
+              max = v3;
+              at = i0 - base + width + 1;
+            }
           }
-          if (v2 > max || v2 != v2) {
-            max = v2;
-            best = i2;
-          }
-          if (v3 > max || v3 != v3) {
-            max = v3;
-            best = i2 + 1;
-          }
-          yb.put(o, relu && max <= 0 ? 0f : max);
-          argmax[o] = best;
+          yb.put(o, relu ? Math.max(max, 0f) : max); // max(NaN, 0) is NaN, max(-0, 0) is 0
+          argmax[o] = at;
         }
       }
     }
@@ -277,12 +289,21 @@ public final class MaxPool2d {
         for (int ow = 0; ow < outW; ow++, o++) {
           int i0 = top + 2 * ow;
           int i2 = i0 + width;
-          float d = yb == null || yb.get(o) > 0 ? dyb.get(o) : 0f;
+          float d = dyb.get(o);
+          if (yb != null) { // d where y > 0, else +0.0, without a branch (Activations' mask)
+            int t = Float.floatToRawIntBits(yb.get(o)) - 1;
+            d = Float.intBitsToFloat(Float.floatToRawIntBits(d) & (((t - 0x7f800000) & ~t) >> 31));
+          }
+          // Zeros over the window, then the gradient at its argmax: no branch on which it is.
+          dxb.put(base + i0, 0f);
+          dxb.put(base + i0 + 1, 0f);
+          dxb.put(base + i2, 0f);
+          dxb.put(base + i2 + 1, 0f);
           int a = argmax[o];
-          dxb.put(base + i0, a == i0 ? d : 0f);
-          dxb.put(base + i0 + 1, a == i0 + 1 ? d : 0f);
-          dxb.put(base + i2, a == i2 ? d : 0f);
-          dxb.put(base + i2 + 1, a == i2 + 1 ? d : 0f);
+          int r = a - i0;
+          if (r == 0 || r == 1 || r == width || r == width + 1) {
+            dxb.put(base + a, d);
+          }
         }
         if (2 * outW < width) { // the last, odd column
           dxb.put(base + top + width - 1, 0f);
