@@ -9,9 +9,15 @@
 #   profile   StepProfile: where the generated step's time goes, per layer and op kind, plus
 #             heap bytes per step and Pointer.totalBytes() growth at every configuration.
 #   accuracy  10 epochs of Fashion-MNIST in Kiln (samples jar), PyTorch and DL4J.
-# Usage: benchmarks/run.sh [speed] [profile] [accuracy]     (default: all three)
+#   cnn       the convolutional network of benchmarks/README.md at batch 128: JMH CnnStepBenchmark
+#             (Kiln's step and its products alone, back to back), PyTorch's cnn_peer.py (default
+#             and PASSIVE wait policy) and JMH Dl4jCnnStepBenchmark, ROUNDS alternating rounds
+#             (DL4J in every round: one step takes seconds, so its rounds are few anyway); then
+#             CnnProfile (time per op of Kiln's step) and cnn-summary.md. Not in the default.
+# Usage: benchmarks/run.sh [speed] [profile] [accuracy] [cnn]  (default: speed profile accuracy)
 # Environment: ROUNDS (5), DL4J_ROUNDS (1), THREADS (nproc), PYTHON (/usr/bin/python3), NICE (0),
-#   MAVEN_ARGS (extra Maven flags, e.g. -o), DATA (/usr/share/datasets/fashion-mnist).
+#   MAVEN_ARGS (extra Maven flags, e.g. -o), DATA (/usr/share/datasets/fashion-mnist),
+#   BUILD (1; 0 uses the jars already in */target, e.g. from `mvn package -DskipTests`).
 # Results: benchmarks/target/results/<time>/ (raw JMH JSON, PyTorch JSON lines, logs, summary.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +33,10 @@ OUT=benchmarks/target/results/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 has() { local p; for p in "${PARTS[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
 
-echo "== build (mvn install -DskipTests)"
-mvn -q -B ${MAVEN_ARGS:-} install -DskipTests
+if [ "${BUILD:-1}" != 0 ]; then
+  echo "== build (mvn install -DskipTests)"
+  mvn -q -B ${MAVEN_ARGS:-} install -DskipTests
+fi
 CP="benchmarks/target/kiln-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
 
 # ND4J/DL4J use OpenMP: threads that sleep between ops instead of spinning are their best setting
@@ -110,6 +118,37 @@ if has accuracy; then
   java_run -cp "$CP" dev.kiln.benchmarks.Dl4jFashionMnist "$DATA" > "$OUT/accuracy-dl4j.txt" 2>&1 || true
 fi
 
+if has cnn; then
+  # Anchored names: JMH matches a regular expression anywhere in the benchmark's full name.
+  CNN_JMH=(-f 1 -wi 2 -w 3 -i 3 -r 3 -prof gc)
+  for r in $(seq 1 "$ROUNDS"); do
+    mkdir -p "$OUT/cnn-round-$r"
+    echo "== cnn round $r/$ROUNDS (load $(load)) busy: $(busy)" | tee -a "$OUT/noise.txt"
+    java_run -cp "$CP" org.openjdk.jmh.Main '\.CnnStepBenchmark\.' "${CNN_JMH[@]}" \
+      -rf json -rff "$OUT/cnn-round-$r/jmh-kiln.json" > "$OUT/cnn-round-$r/jmh-kiln.log" 2>&1
+    for policy in default PASSIVE; do
+      if [ "$policy" = default ]; then
+        env -u OMP_WAIT_POLICY nice -n "$NICE" "$PYTHON" benchmarks/pytorch/cnn_peer.py speed \
+          --batches 128 --threads "$THREADS" > "$OUT/cnn-round-$r/pytorch-$policy.jsonl"
+      else
+        OMP_WAIT_POLICY=$policy prio "$PYTHON" benchmarks/pytorch/cnn_peer.py speed \
+          --batches 128 --threads "$THREADS" > "$OUT/cnn-round-$r/pytorch-$policy.jsonl"
+      fi
+    done
+    java_run -cp "$CP" org.openjdk.jmh.Main '\.Dl4jCnnStepBenchmark\.' "${CNN_JMH[@]}" \
+      -rf json -rff "$OUT/cnn-round-$r/jmh-dl4j.json" > "$OUT/cnn-round-$r/jmh-dl4j.log" 2>&1
+  done
+  echo "== cnn profile (load $(load))" | tee -a "$OUT/noise.txt"
+  java_run -cp "$CP" dev.kiln.benchmarks.CnnProfile batch=128 steps=50 \
+    2>/dev/null | grep -v '^\[main\] INFO' > "$OUT/cnn-profile.txt"
+fi
+
 echo "load average at end: $(load)" >> "$OUT/machine.txt"
-echo "== summary ($OUT/summary.md)"
-"$PYTHON" benchmarks/summarize.py "$OUT"
+if has speed || has profile || has accuracy; then
+  echo "== summary ($OUT/summary.md)"
+  "$PYTHON" benchmarks/summarize.py "$OUT"
+fi
+if has cnn; then
+  echo "== CNN summary ($OUT/cnn-summary.md)"
+  "$PYTHON" benchmarks/cnn_summary.py "$OUT"
+fi

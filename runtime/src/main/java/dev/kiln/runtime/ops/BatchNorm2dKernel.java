@@ -71,12 +71,29 @@ public final class BatchNorm2dKernel {
    */
   public void forwardTrain(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,
       Tensor runningVar, Tensor xhat, Tensor y) {
+    train(KIND, x, n, gamma, beta, runningMean, runningVar, xhat, y, false);
+  }
+
+  /**
+   * {@link #forwardTrain} followed by a ReLU in the same pass: {@code y = max(0, gamma·xhat +
+   * beta)} (a NaN stays NaN), one pass over the activations less than batch norm and {@link
+   * Activations#relu} one after the other. Its backward pass is {@link #backwardRelu}.
+   *
+   * @throws IllegalArgumentException as {@link #forwardTrain}
+   */
+  public void forwardTrainRelu(Tensor x, int n, Tensor gamma, Tensor beta, Tensor runningMean,
+      Tensor runningVar, Tensor xhat, Tensor y) {
+    train(KIND + "Relu", x, n, gamma, beta, runningMean, runningVar, xhat, y, true);
+  }
+
+  private void train(String kernel, Tensor x, int n, Tensor gamma, Tensor beta,
+      Tensor runningMean, Tensor runningVar, Tensor xhat, Tensor y, boolean relu) {
     long m = (long) n * plane;
     if (n < 1 || m < 2) {
-      throw new IllegalArgumentException(KIND + ": training needs at least 2 values per channel "
-          + "(n·H·W), got n=" + n + " with H·W=" + plane);
+      throw new IllegalArgumentException(kernel + ": training needs at least 2 values per "
+          + "channel (n·H·W), got n=" + n + " with H·W=" + plane);
     }
-    checkSizes(KIND, n, "x", x, "xhat", xhat, "y", y, "gamma", gamma, "beta", beta,
+    checkSizes(kernel, n, "x", x, "xhat", xhat, "y", y, "gamma", gamma, "beta", beta,
         "runningMean", runningMean, "runningVar", runningVar);
     FloatBuffer xb = x.data();
     FloatBuffer hb = xhat.data();
@@ -86,17 +103,32 @@ public final class BatchNorm2dKernel {
     int sample = channels * plane;
     for (int c = 0; c < channels; c++) {
       // One pass for both moments, shifted by the channel's first element so that the variance
-      // does not cancel (the shifted-data algorithm; Chan, Golub and LeVeque 1983).
+      // does not cancel (the shifted-data algorithm; Chan, Golub and LeVeque 1983). Two
+      // interleaved pairs of accumulators halve the chain of dependent additions.
       double shift = xb.get(c * plane);
-      double sum = 0;
-      double sumSq = 0;
+      double sum0 = 0;
+      double sum1 = 0;
+      double sumSq0 = 0;
+      double sumSq1 = 0;
       for (int s = 0; s < n; s++) {
-        for (int i = s * sample + c * plane, end = i + plane; i < end; i++) {
+        int i = s * sample + c * plane;
+        int end = i + plane;
+        for (; i + 1 < end; i += 2) {
+          double d0 = xb.get(i) - shift;
+          double d1 = xb.get(i + 1) - shift;
+          sum0 += d0;
+          sum1 += d1;
+          sumSq0 += d0 * d0;
+          sumSq1 += d1 * d1;
+        }
+        if (i < end) {
           double d = xb.get(i) - shift;
-          sum += d;
-          sumSq += d * d;
+          sum0 += d;
+          sumSq0 += d * d;
         }
       }
+      double sum = sum0 + sum1;
+      double sumSq = sumSq0 + sumSq1;
       double squares = Math.max(0, sumSq - sum * sum / m);
       double mean = shift + sum / m;
       double biasedVar = squares / m;
@@ -110,10 +142,21 @@ public final class BatchNorm2dKernel {
       float gammaF = gamma.get(c);
       float betaF = beta.get(c);
       for (int s = 0; s < n; s++) {
-        for (int i = s * sample + c * plane, end = i + plane; i < end; i++) {
-          float h = (xb.get(i) - meanF) * invStdF;
-          hb.put(i, h);
-          yb.put(i, gammaF * h + betaF);
+        int i = s * sample + c * plane;
+        int end = i + plane;
+        if (relu) {
+          for (; i < end; i++) {
+            float h = (xb.get(i) - meanF) * invStdF;
+            hb.put(i, h);
+            float v = gammaF * h + betaF;
+            yb.put(i, v <= 0 ? 0f : v); // NaN stays NaN
+          }
+        } else {
+          for (; i < end; i++) {
+            float h = (xb.get(i) - meanF) * invStdF;
+            hb.put(i, h);
+            yb.put(i, gammaF * h + betaF);
+          }
         }
       }
     }
@@ -162,7 +205,28 @@ public final class BatchNorm2dKernel {
    */
   public void backward(Tensor dy, Tensor xhat, int n, Tensor gamma, Tensor gammaGrad,
       Tensor betaGrad, Tensor dx) {
-    String kernel = KIND + "Backward";
+    gradients(KIND + "Backward", dy, null, xhat, n, gamma, gammaGrad, betaGrad, dx);
+  }
+
+  /**
+   * The backward pass of {@link #forwardTrainRelu}: {@link #backward} of the gradient {@code dy}
+   * with respect to the ReLU's output, taken only where that output {@code y} is positive (ReLU's
+   * derivative, 0 at 0 and at NaN as {@link Activations#reluBackward}); one pass less than the two
+   * kernels one after the other.
+   *
+   * @param y the output of {@link #forwardTrainRelu}, {@code [batch, C, H, W]}
+   * @param dx output; may be the same tensor as {@code dy}
+   * @throws IllegalArgumentException as {@link #backward}
+   */
+  public void backwardRelu(Tensor dy, Tensor y, Tensor xhat, int n, Tensor gamma,
+      Tensor gammaGrad, Tensor betaGrad, Tensor dx) {
+    String kernel = KIND + "ReluBackward";
+    Checks.require(kernel, "y", y, (long) Math.max(n, 0) * channels * plane);
+    gradients(kernel, dy, y, xhat, n, gamma, gammaGrad, betaGrad, dx);
+  }
+
+  private void gradients(String kernel, Tensor dy, Tensor y, Tensor xhat, int n, Tensor gamma,
+      Tensor gammaGrad, Tensor betaGrad, Tensor dx) {
     long m = (long) n * plane;
     if (n < 1 || m < 2) {
       throw new IllegalArgumentException(kernel + ": needs the at least 2 values per channel of "
@@ -171,28 +235,65 @@ public final class BatchNorm2dKernel {
     checkSizes(kernel, n, "dy", dy, "xhat", xhat, "dx", dx, "gamma", gamma, "gammaGrad",
         gammaGrad, "betaGrad", betaGrad, "gamma", gamma);
     FloatBuffer dyb = dy.data();
+    FloatBuffer yb = y == null ? null : y.data();
     FloatBuffer hb = xhat.data();
     FloatBuffer dxb = dx.data();
     int sample = channels * plane;
     for (int c = 0; c < channels; c++) {
-      double sumDy = 0;
-      double sumDyXhat = 0;
+      double sumDy0 = 0;
+      double sumDy1 = 0;
+      double sumDyXhat0 = 0;
+      double sumDyXhat1 = 0;
       for (int s = 0; s < n; s++) {
-        for (int i = s * sample + c * plane, end = i + plane; i < end; i++) {
+        int i = s * sample + c * plane;
+        int end = i + plane;
+        if (yb != null) {
+          // The ReLU's gradient is written back into dx first (dx may be dy), gated by y > 0.
+          // Same pairs of accumulators as below, so both paths sum in the same order.
+          for (; i + 1 < end; i += 2) {
+            float d0 = yb.get(i) > 0 ? dyb.get(i) : 0f;
+            float d1 = yb.get(i + 1) > 0 ? dyb.get(i + 1) : 0f;
+            dxb.put(i, d0);
+            dxb.put(i + 1, d1);
+            sumDy0 += d0;
+            sumDy1 += d1;
+            sumDyXhat0 += (double) d0 * hb.get(i);
+            sumDyXhat1 += (double) d1 * hb.get(i + 1);
+          }
+          if (i < end) {
+            float d = yb.get(i) > 0 ? dyb.get(i) : 0f;
+            dxb.put(i, d);
+            sumDy0 += d;
+            sumDyXhat0 += (double) d * hb.get(i);
+          }
+          continue;
+        }
+        for (; i + 1 < end; i += 2) {
+          double d0 = dyb.get(i);
+          double d1 = dyb.get(i + 1);
+          sumDy0 += d0;
+          sumDy1 += d1;
+          sumDyXhat0 += d0 * hb.get(i);
+          sumDyXhat1 += d1 * hb.get(i + 1);
+        }
+        if (i < end) {
           double d = dyb.get(i);
-          sumDy += d;
-          sumDyXhat += d * hb.get(i);
+          sumDy0 += d;
+          sumDyXhat0 += d * hb.get(i);
         }
       }
+      double sumDy = sumDy0 + sumDy1;
+      double sumDyXhat = sumDyXhat0 + sumDyXhat1;
       gammaGrad.set(c, (float) sumDyXhat);
       betaGrad.set(c, (float) sumDy);
       // dx = gamma·σ⁻¹·(dy - mean(dy) - xhat·mean(dy·xhat)), element-wise in float.
       float scale = (float) (gamma.get(c) * invStd[c]);
       float meanDy = (float) (sumDy / m);
       float meanDyXhat = (float) (sumDyXhat / m);
+      FloatBuffer src = yb != null ? dxb : dyb; // the gated gradient, where the ReLU was
       for (int s = 0; s < n; s++) {
         for (int i = s * sample + c * plane, end = i + plane; i < end; i++) {
-          dxb.put(i, (dyb.get(i) - meanDy - hb.get(i) * meanDyXhat) * scale);
+          dxb.put(i, (src.get(i) - meanDy - hb.get(i) * meanDyXhat) * scale);
         }
       }
     }

@@ -21,6 +21,10 @@ final class Im2col {
   /** Writes the columns of the sample at {@code x[xOffset]} into {@code col}. */
   static void im2col(Window2d g, FloatBuffer x, int xOffset, FloatBuffer col, int colOffset,
       int ld) {
+    if (g.strideH == 1 && g.strideW == 1 && g.outW == g.width) {
+      im2colSame(g, x, xOffset, col, colOffset, ld);
+      return;
+    }
     int kh = g.kernelH;
     int kw = g.kernelW;
     int outH = g.outH;
@@ -51,6 +55,56 @@ final class Im2col {
               }
             }
             zero(col, dst + hi, dst + outW);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #im2col} for stride 1 with as many output as input columns ("same" padding along
+   * the width, as a 3×3 kernel with padding 1): then every row of the lowered sample is the
+   * input plane shifted by a constant offset, so it is one bulk copy (instead of one per output
+   * row), after which the elements whose window column lies in the padding, which the copy
+   * filled from the neighbouring input row, are set to 0, and so are the rows above and below
+   * the input.
+   */
+  private static void im2colSame(Window2d g, FloatBuffer x, int xOffset, FloatBuffer col,
+      int colOffset, int ld) {
+    int kh = g.kernelH;
+    int kw = g.kernelW;
+    int outH = g.outH;
+    int outW = g.outW;
+    int width = g.width;
+    int inPlane = g.inPlane;
+    int row = 0;
+    for (int c = 0; c < g.channels; c++) {
+      int plane = xOffset + c * inPlane;
+      for (int i = 0; i < kh; i++) {
+        // Output rows whose input row oh - padH + i lies inside the input: [oh0, oh1).
+        int oh0 = Math.max(0, g.padH - i);
+        int oh1 = Math.min(outH, g.height + g.padH - i);
+        for (int j = 0; j < kw; j++, row++) {
+          int rowStart = colOffset + row * ld;
+          int lo = g.firstValidColumn(j);
+          int hi = g.endValidColumn(j);
+          if (oh0 >= oh1 || lo == hi) {
+            zero(col, rowStart, rowStart + outH * outW);
+            continue;
+          }
+          // Column entry k of this row reads input element shift + k of the plane.
+          int shift = (i - g.padH) * width + (j - g.padW);
+          int from = Math.max(oh0 * outW, -shift);
+          int to = Math.min(oh1 * outW, inPlane - shift);
+          zero(col, rowStart, rowStart + from);
+          col.put(rowStart + from, x, plane + shift + from, to - from); // memcpy
+          zero(col, rowStart + to, rowStart + outH * outW);
+          if (lo > 0 || hi < outW) {
+            for (int oh = oh0; oh < oh1; oh++) {
+              int dst = rowStart + oh * outW;
+              zero(col, dst, dst + lo);
+              zero(col, dst + hi, dst + outW);
+            }
           }
         }
       }

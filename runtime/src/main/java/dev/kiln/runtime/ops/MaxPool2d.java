@@ -26,6 +26,8 @@ public final class MaxPool2d {
   private final int[] colEnd;
   private final int[] rowStart;
   private final int[] rowEnd;
+  /** 2×2 windows at stride 2 without padding: the loops of {@link #forward2x2} apply. */
+  private final boolean twoByTwo;
 
   /**
    * @param channels {@code C}
@@ -51,6 +53,8 @@ public final class MaxPool2d {
     this.colEnd = new int[g.outW];
     windows(g.outH, g.strideH, g.padH, g.kernelH, g.height, rowStart, rowEnd);
     windows(g.outW, g.strideW, g.padW, g.kernelW, g.width, colStart, colEnd);
+    this.twoByTwo = g.padH == 0 && g.padW == 0 && g.kernelH == 2 && g.kernelW == 2 && g.strideH == 2
+        && g.strideW == 2;
   }
 
   /** The window of each output index along one axis, clipped to the input. */
@@ -83,13 +87,37 @@ public final class MaxPool2d {
    *     {@code y} overlapping {@code x}, before anything is written
    */
   public void forward(Tensor x, int n, Tensor y, int[] argmax) {
-    Checks.batch(KIND, n);
-    Checks.require(KIND, "x", x, g.inElements(n));
-    Checks.require(KIND, "y", y, g.outElements(n));
-    Checks.require(KIND, "argmax", argmax, g.outElements(n));
-    Checks.apart(KIND, "y", y, g.outElements(n), "x", x, g.inElements(n));
-    FloatBuffer xb = x.data();
-    FloatBuffer yb = y.data();
+    checkForward(KIND, x, n, y, argmax);
+    pool(x.data(), n, y.data(), argmax, false);
+  }
+
+  /**
+   * {@code y = max(0, maxpool(x))}: {@link #forward} followed by a ReLU, which is the same as
+   * max pooling the ReLU of {@code x} (ReLU is monotone) in one pass over {@code x} instead of
+   * three. Where a window's maximum is not positive, {@code y} is 0 and the gradient is 0
+   * whichever element {@code argmax} names (PyTorch's ReLU-then-pool names the first of the
+   * window's zeros; this names the largest negative).
+   *
+   * @throws IllegalArgumentException as {@link #forward}
+   */
+  public void forwardRelu(Tensor x, int n, Tensor y, int[] argmax) {
+    checkForward(KIND + "Relu", x, n, y, argmax);
+    pool(x.data(), n, y.data(), argmax, true);
+  }
+
+  private void checkForward(String kernel, Tensor x, int n, Tensor y, int[] argmax) {
+    Checks.batch(kernel, n);
+    Checks.require(kernel, "x", x, g.inElements(n));
+    Checks.require(kernel, "y", y, g.outElements(n));
+    Checks.require(kernel, "argmax", argmax, g.outElements(n));
+    Checks.apart(kernel, "y", y, g.outElements(n), "x", x, g.inElements(n));
+  }
+
+  private void pool(FloatBuffer xb, int n, FloatBuffer yb, int[] argmax, boolean relu) {
+    if (twoByTwo) {
+      forward2x2(xb, n, yb, argmax, relu);
+      return;
+    }
     int width = g.width;
     int planes = n * g.channels;
     int o = 0;
@@ -112,8 +140,63 @@ public final class MaxPool2d {
               }
             }
           }
-          yb.put(o, max);
+          yb.put(o, relu ? Math.max(max, 0f) : max); // max(NaN, 0) is NaN, max(-0, 0) is 0
           argmax[o] = best;
+        }
+      }
+    }
+  }
+
+  /**
+   * The loops of {@link #pool} for 2×2 windows at stride 2 without a data-dependent branch
+   * (with random data, which element is the maximum is unpredictable, and the compare-and-branch
+   * of the general loop mispredicts about every other window): the maximum by {@link Math#max}
+   * (which returns NaN if any is NaN), and its position as the first element equal to it, from
+   * the trailing zeros of a mask of the four comparisons. Same results as the general loop: the
+   * first maximum in row-major order; a window holding NaN takes the general loop (the last NaN
+   * wins there).
+   */
+  private void forward2x2(FloatBuffer xb, int n, FloatBuffer yb, int[] argmax, boolean relu) {
+    int width = g.width;
+    int outH = g.outH;
+    int outW = g.outW;
+    int planes = n * g.channels;
+    int o = 0;
+    for (int p = 0; p < planes; p++) {
+      int base = p * g.inPlane;
+      for (int oh = 0; oh < outH; oh++) {
+        int top = base + 2 * oh * width;
+        for (int ow = 0; ow < outW; ow++, o++) {
+          int i0 = top + 2 * ow;
+          float v0 = xb.get(i0);
+          float v1 = xb.get(i0 + 1);
+          float v2 = xb.get(i0 + width);
+          float v3 = xb.get(i0 + width + 1);
+          float max = Math.max(Math.max(v0, v1), Math.max(v2, v3));
+          int at;
+          if (max == max) {
+            int mask = (v0 == max ? 1 : 0) | (v1 == max ? 2 : 0) | (v2 == max ? 4 : 0) | 8;
+            int k = Integer.numberOfTrailingZeros(mask); // 0, 1, 2 or 3
+            at = i0 - base + (k & 1) + (k >> 1) * width;
+            max = xb.get(base + at); // that element itself: -0.0 where it is (max(-0, 0) is 0)
+          } else {
+            at = i0 - base;
+            max = v0;
+            if (v1 > max || v1 != v1) {
+              max = v1;
+              at = i0 - base + 1;
+            }
+            if (v2 > max || v2 != v2) {
+              max = v2;
+              at = i0 - base + width;
+            }
+            if (v3 > max || v3 != v3) {
+              max = v3;
+              at = i0 - base + width + 1;
+            }
+          }
+          yb.put(o, relu ? Math.max(max, 0f) : max); // max(NaN, 0) is NaN, max(-0, 0) is 0
+          argmax[o] = at;
         }
       }
     }
@@ -129,14 +212,33 @@ public final class MaxPool2d {
    *     overlapping tensors, or an index outside its plane, before anything is written
    */
   public void backward(Tensor dy, int n, int[] argmax, Tensor dx) {
-    String kernel = KIND + "Backward";
+    checkBackward(KIND + "Backward", dy, n, argmax, dx, null);
+    unpool(dy.data(), null, n, argmax, dx.data());
+  }
+
+  /**
+   * The backward pass of {@link #forwardRelu}: as {@link #backward}, with each output gradient
+   * sent only where the output {@code y} is positive (ReLU's derivative, 0 at 0 as PyTorch).
+   *
+   * @param y the output of {@link #forwardRelu}, {@code [batch, C, outH, outW]}
+   * @throws IllegalArgumentException as {@link #backward}, or for {@code y} smaller than its
+   *     shape
+   */
+  public void backwardRelu(Tensor dy, Tensor y, int n, int[] argmax, Tensor dx) {
+    checkBackward(KIND + "ReluBackward", dy, n, argmax, dx, y);
+    unpool(dy.data(), y.data(), n, argmax, dx.data());
+  }
+
+  private void checkBackward(String kernel, Tensor dy, int n, int[] argmax, Tensor dx, Tensor y) {
     Checks.batch(kernel, n);
     Checks.require(kernel, "dy", dy, g.outElements(n));
+    if (y != null) {
+      Checks.require(kernel, "y", y, g.outElements(n));
+    }
     Checks.require(kernel, "argmax", argmax, g.outElements(n));
     Checks.require(kernel, "dx", dx, g.inElements(n));
     Checks.apart(kernel, "dx", dx, g.inElements(n), "dy", dy, g.outElements(n));
     int inPlane = g.inPlane;
-    int outPlane = g.outPlane;
     int outputs = (int) g.outElements(n);
     for (int o = 0; o < outputs; o++) {
       if (argmax[o] < 0 || argmax[o] >= inPlane) {
@@ -144,15 +246,72 @@ public final class MaxPool2d {
             + " outside a plane of " + inPlane + " elements");
       }
     }
-    FloatBuffer dyb = dy.data();
-    FloatBuffer dxb = dx.data();
+  }
+
+  /** {@code dx}: each gradient (where {@code y > 0}, if {@code y} is given) added at its argmax. */
+  private void unpool(FloatBuffer dyb, FloatBuffer yb, int n, int[] argmax, FloatBuffer dxb) {
+    if (twoByTwo) {
+      unpool2x2(dyb, yb, n, argmax, dxb);
+      return;
+    }
+    int inPlane = g.inPlane;
+    int outPlane = g.outPlane;
     Im2col.zero(dxb, 0, (int) g.inElements(n));
     int planes = n * g.channels;
     for (int p = 0, o = 0; p < planes; p++) {
       int base = p * inPlane;
       for (int end = o + outPlane; o < end; o++) {
+        if (yb != null && !(yb.get(o) > 0)) {
+          continue;
+        }
         int i = base + argmax[o];
         dxb.put(i, dxb.get(i) + dyb.get(o));
+      }
+    }
+  }
+
+  /**
+   * {@link #unpool} for 2×2 windows at stride 2, in one pass that writes every input element
+   * once (the windows are disjoint: the gradient or 0 in each window, 0 in a last odd row or
+   * column that no window covers) instead of zeroing {@code dx} and then scattering into it. An
+   * argmax outside its own window (not as {@link #forward} wrote it) is not sent.
+   */
+  private void unpool2x2(FloatBuffer dyb, FloatBuffer yb, int n, int[] argmax, FloatBuffer dxb) {
+    int width = g.width;
+    int outH = g.outH;
+    int outW = g.outW;
+    int planes = n * g.channels;
+    int o = 0;
+    for (int p = 0; p < planes; p++) {
+      int base = p * g.inPlane;
+      for (int oh = 0; oh < outH; oh++) {
+        int top = 2 * oh * width;
+        for (int ow = 0; ow < outW; ow++, o++) {
+          int i0 = top + 2 * ow;
+          int i2 = i0 + width;
+          float d = dyb.get(o);
+          if (yb != null) { // d where y > 0, else +0.0, without a branch (Activations' mask)
+            int t = Float.floatToRawIntBits(yb.get(o)) - 1;
+            d = Float.intBitsToFloat(Float.floatToRawIntBits(d) & (((t - 0x7f800000) & ~t) >> 31));
+          }
+          // Zeros over the window, then the gradient at its argmax: no branch on which it is.
+          dxb.put(base + i0, 0f);
+          dxb.put(base + i0 + 1, 0f);
+          dxb.put(base + i2, 0f);
+          dxb.put(base + i2 + 1, 0f);
+          int a = argmax[o];
+          int r = a - i0;
+          if (r == 0 || r == 1 || r == width || r == width + 1) {
+            dxb.put(base + a, d);
+          }
+        }
+        if (2 * outW < width) { // the last, odd column
+          dxb.put(base + top + width - 1, 0f);
+          dxb.put(base + top + 2 * width - 1, 0f);
+        }
+      }
+      if (2 * outH < g.height) { // the last, odd row
+        Im2col.zero(dxb, base + 2 * outH * width, base + g.inPlane);
       }
     }
   }
