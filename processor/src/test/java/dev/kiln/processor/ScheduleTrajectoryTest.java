@@ -213,7 +213,7 @@ class ScheduleTrajectoryTest {
       double[] momentum = e.getValue().has("momentum")
           ? Golden.doubles(e.getValue().getAsJsonArray("momentum")) : null;
       // A preview first: it must match and change nothing.
-      double[] preview = Schedules.curve(trainer, lr.length, lr.length);
+      double[] preview = trainer.scheduleCurve(lr.length, lr.length);
       Golden.assertAllClose(e.getKey() + " preview", preview, lr, Golden.RTOL_LR,
           Golden.ATOL_LR);
       assertThat(trainer.iteration()).isEqualTo(0);
@@ -268,7 +268,7 @@ class ScheduleTrajectoryTest {
           trainer::learningRate);
       assertThat(unplanned).hasMessageThat().contains("planRun");
       // A preview of the planned run, before fit.
-      Golden.assertAllClose(c.getKey() + " preview", Schedules.curve(trainer, 200, 50), expected,
+      Golden.assertAllClose(c.getKey() + " preview", trainer.scheduleCurve(200, 50), expected,
           Golden.RTOL_LR, Golden.ATOL_LR);
       double[] rates = fitAndRecord(trainer, data(100), null);
       assertThat(rates).hasLength(expected.length);

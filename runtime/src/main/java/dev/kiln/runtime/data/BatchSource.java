@@ -1,12 +1,11 @@
 package dev.kiln.runtime.data;
 
 import dev.kiln.runtime.tensor.Tensor;
-import dev.kiln.runtime.train.Training;
 
 import dev.kiln.runtime.data.Batches;
 
 /**
- * Where {@link Training#fit} takes its training batches from: an in-memory dataset through
+ * Where {@code Training.fit} takes its training batches from: an in-memory dataset through
  * {@link Batches}, or a DL4J {@code DataSetIterator}. Each batch is copied into the trainer's own
  * buffers.
  */

@@ -183,4 +183,13 @@ public final class Batches {
     startEpoch();
     this.cursor = cursor;
   }
+
+  /** The error for a batch with fewer rows than the network accepts, naming the remedies. */
+  public static String shortBatchMessage(String what, int rows, int minimumRows) {
+    return what + ": the last batch of each epoch would hold " + rows + " row"
+        + (rows == 1 ? "" : "s") + ", but this network takes at least " + minimumRows
+        + " (batch normalisation in training mode needs two samples for its variance; PyTorch"
+        + " refuses such a batch too). Set FitOptions.builder().dropLast(true) to skip it, or"
+        + " pick a batch size that leaves no such remainder";
+  }
 }

@@ -1,7 +1,6 @@
 package dev.kiln.runtime.data;
 
 import dev.kiln.runtime.tensor.Tensor;
-import dev.kiln.runtime.train.Training;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -73,7 +72,7 @@ public final class IteratorSource implements BatchSource {
           continue;
         }
         if (chunk < minimumRows) {
-          throw new IllegalArgumentException(Training.shortBatchMessage(what + " iterator batch "
+          throw new IllegalArgumentException(Batches.shortBatchMessage(what + " iterator batch "
               + index + " (" + n + " rows)", chunk, minimumRows));
         }
         steps++;

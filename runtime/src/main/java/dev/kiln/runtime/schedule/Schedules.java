@@ -1,7 +1,6 @@
 package dev.kiln.runtime.schedule;
 
 import dev.kiln.runtime.schedule.LearningRateSchedule;
-import dev.kiln.runtime.train.Trainer;
 
 /**
  * Run-length planning for schedules whose length is {@code AUTO} or counted in epochs, as
@@ -90,20 +89,6 @@ public final class Schedules {
     return out;
   }
 
-  /**
-   * The rate of each of the {@code totalSteps} steps of a run of the trainer's configuration with
-   * {@code stepsPerEpoch} batches per epoch (for {@code fit}: {@code ceil(samples/batchSize)}, less
-   * a last batch below the trainer's minimum rows), from a fresh schedule: the trainer is not
-   * changed. What a command line plots before training. A {@code ReduceOnPlateau} schedule shows
-   * its starting rate, since its reductions depend on the run.
-   *
-   * @throws IllegalArgumentException unless both counts are at least 1, or where the configuration
-   *     cannot run that long (a warm-up longer than the run)
-   */
-  public static double[] curve(Trainer trainer, int totalSteps, int stepsPerEpoch) {
-    checkPlan(totalSteps, stepsPerEpoch);
-    return curve(trainer.scheduleFor(totalSteps, stepsPerEpoch), totalSteps);
-  }
 
   private static final class Unplanned implements LearningRateSchedule {
     private final String message;

@@ -144,7 +144,7 @@ public interface Trainer {
   /**
    * A new schedule as this trainer would build it for a run of {@code totalSteps} optimizer steps
    * with {@code stepsPerEpoch} per epoch, from its current base rate; the trainer is not changed.
-   * For previews: see {@code dev.kiln.runtime.schedule.Schedules.curve(Trainer, int, int)}.
+   * For previews: see {@link #scheduleCurve(int, int)}.
    *
    * @throws IllegalArgumentException unless both counts are at least 1
    */
@@ -298,5 +298,20 @@ public interface Trainer {
    */
   default java.util.Map<String, dev.kiln.runtime.pruning.PruningSchedule> pruningSchedules() {
     return java.util.Map.of();
+  }
+  /**
+   * The rate of each of the {@code totalSteps} steps of a run of the trainer's configuration with
+   * {@code stepsPerEpoch} batches per epoch (for {@code fit}: {@code ceil(samples/batchSize)}, less
+   * a last batch below the trainer's minimum rows), from a fresh schedule: the trainer is not
+   * changed. What a command line plots before training. A {@code ReduceOnPlateau} schedule shows
+   * its starting rate, since its reductions depend on the run.
+   *
+   * @throws IllegalArgumentException unless both counts are at least 1, or where the configuration
+   *     cannot run that long (a warm-up longer than the run)
+   */
+  default double[] scheduleCurve(int totalSteps, int stepsPerEpoch) {
+    dev.kiln.runtime.schedule.Schedules.checkPlan(totalSteps, stepsPerEpoch);
+    return dev.kiln.runtime.schedule.Schedules.curve(scheduleFor(totalSteps, stepsPerEpoch),
+        totalSteps);
   }
 }

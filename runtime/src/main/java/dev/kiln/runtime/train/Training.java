@@ -82,7 +82,7 @@ public final class Training {
     int batch = batchSize(trainer, o);
     int rest = train.size() % batch;
     if (!o.dropLast() && rest > 0 && rest < trainer.minimumRows()) {
-      throw new IllegalArgumentException(shortBatchMessage("train data " + train
+      throw new IllegalArgumentException(dev.kiln.runtime.data.Batches.shortBatchMessage("train data " + train
           + " with batch size " + batch, rest, trainer.minimumRows()));
     }
     Batches batches = new Batches(train, batch, o.shuffle(), o.dropLast(), o.shuffleSeed(trainer));
@@ -317,15 +317,6 @@ public final class Training {
       }
     }
     return evaluator.result();
-  }
-
-  /** The error for a batch with fewer rows than the network accepts, naming the remedies. */
-  public static String shortBatchMessage(String what, int rows, int minimumRows) {
-    return what + ": the last batch of each epoch would hold " + rows + " row"
-        + (rows == 1 ? "" : "s") + ", but this network takes at least " + minimumRows
-        + " (batch normalisation in training mode needs two samples for its variance; PyTorch"
-        + " refuses such a batch too). Set FitOptions.builder().dropLast(true) to skip it, or"
-        + " pick a batch size that leaves no such remainder";
   }
 
   private static int batchSize(Trainer trainer, FitOptions o) {

@@ -49,7 +49,7 @@ final class ScheduleCommand implements Callable<Integer> {
           + " give more samples or a smaller --batch-size");
     }
     int total = Math.multiplyExact(perEpoch, epochs);
-    double[] rates = Schedules.curve(trainer, total, perEpoch);
+    double[] rates = trainer.scheduleCurve(total, perEpoch);
     double[] steps = new double[total];
     for (int t = 0; t < total; t++) {
       steps[t] = t + 1;
