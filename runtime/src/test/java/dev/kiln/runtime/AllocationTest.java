@@ -7,7 +7,9 @@ import dev.kiln.runtime.ops.Dense;
 import dev.kiln.runtime.ops.DropoutKernel;
 import dev.kiln.runtime.ops.Losses;
 import dev.kiln.runtime.ops.Reductions;
-import dev.kiln.runtime.optim.Clipping;
+import dev.kiln.runtime.optim.GradientClipper;
+import dev.kiln.runtime.optim.ParameterKind;
+import dev.kiln.runtime.optim.ParameterSet;
 import dev.kiln.runtime.optim.Regularization;
 import dev.kiln.runtime.optim.SgdKernel;
 import dev.kiln.runtime.schedule.CosineDecaySchedule;
@@ -118,6 +120,10 @@ class AllocationTest {
 
     Tensor sgdGrad = random(rng, 0.1, IN, OUT);
     Tensor[] clipGrads = {Tensor.zeros(IN, OUT), Tensor.zeros(OUT), Tensor.zeros(N, IN)};
+    ParameterSet clipSet = ParameterSet.builder()
+        .add("a", "a", ParameterKind.WEIGHT, Tensor.zeros(IN, OUT), clipGrads[0])
+        .add("b", "a", ParameterKind.BIAS, Tensor.zeros(OUT), clipGrads[1])
+        .add("c", "c", ParameterKind.WEIGHT, Tensor.zeros(N, IN), clipGrads[2]).build();
     CosineDecaySchedule schedule = new CosineDecaySchedule(0.1, 1000, 1e-4, true);
     long[] step = {0};
     double[] sink = {0};
@@ -167,14 +173,15 @@ class AllocationTest {
     add(tests, "SgdKernel.update (Nesterov)",
         () -> SgdKernel.update(wBuffer, sgdGrad, dw, IN * OUT, 1e-3, 0.9, 0, true, false));
     for (double normType : new double[] {2, 1, Double.POSITIVE_INFINITY}) {
-      add(tests, "Clipping.clipByGlobalNorm (norm " + normType + ")", () -> {
+      GradientClipper clipper = GradientClipper.byNorm(clipSet, 1.0, normType,
+          GradientClipper.Scope.GLOBAL);
+      add(tests, "GradientClipper.measureAndClip (norm " + normType + ")", () -> {
         clipGrads[0].fill(0.5f); // refilled so that every call clips
         clipGrads[1].fill(-1f);
         clipGrads[2].fill(0.25f);
-        sink[0] += Clipping.clipByGlobalNorm(clipGrads, 1.0, normType);
+        sink[0] += clipper.measureAndClip();
       });
     }
-    add(tests, "Clipping.globalNorm", () -> sink[0] += Clipping.globalNorm(clipGrads, 2));
     add(tests, "CosineDecaySchedule.rate", () -> sink[0] += schedule.rate(step[0]++));
     return tests;
   }

@@ -16,59 +16,6 @@ public final class Clipping {
   private Clipping() {}
 
   /**
-   * The norm of all gradients together, rounded to float32 as PyTorch reports it.
-   *
-   * @param gradients the gradients; each is read over its whole length
-   * @param normType 1, 2 or {@code Double.POSITIVE_INFINITY}
-   */
-  public static float globalNorm(Tensor[] gradients, double normType) {
-    double acc = 0;
-    if (normType == Double.POSITIVE_INFINITY) {
-      for (Tensor t : gradients) {
-        FloatBuffer b = t.data();
-        for (int i = 0, n = t.length(); i < n; i++) {
-          float v = Math.abs(b.get(i));
-          if (Float.isNaN(v)) {
-            return Float.NaN; // torch.max propagates NaN; a later, larger value must not hide it
-          }
-          if (v > acc) {
-            acc = v;
-          }
-        }
-      }
-      return (float) acc;
-    }
-    boolean l1 = normType == 1.0;
-    for (Tensor t : gradients) {
-      FloatBuffer b = t.data();
-      for (int i = 0, n = t.length(); i < n; i++) {
-        double v = b.get(i);
-        acc += l1 ? Math.abs(v) : v * v;
-      }
-    }
-    return (float) (l1 ? acc : Math.sqrt(acc));
-  }
-
-  /**
-   * Clips by global norm in place.
-   *
-   * @param gradients the gradients; each is scaled over its whole length
-   * @param maxNorm the largest allowed norm
-   * @param normType 1, 2 or {@code Double.POSITIVE_INFINITY}
-   * @return the norm before clipping
-   */
-  public static float clipByGlobalNorm(Tensor[] gradients, double maxNorm, double normType) {
-    float norm = globalNorm(gradients, normType);
-    float coefficient = coefficient(norm, maxNorm);
-    if (!(coefficient >= 1f)) {
-      for (Tensor t : gradients) {
-        scale(t, coefficient);
-      }
-    }
-    return norm;
-  }
-
-  /**
    * PyTorch's clip coefficient {@code maxNorm / (norm + 1e-6)} in float32, as {@code
    * clip_grad_norm_} computes it from its float32 total norm. The caller scales only when it is
    * below 1 (or NaN: then every gradient becomes NaN, as in PyTorch). A norm that is finite in
