@@ -106,7 +106,25 @@ class SequenceDiagnosticsTest {
             }
             """, "@Embedding(0)"),
         Arguments.of("KilnBadLayerNormEpsilon", gpt("  @LayerNorm(epsilon = 0) Layer norm;\n"),
-            "epsilon = 0"));
+            "epsilon = 0"),
+        Arguments.of("KilnNotForImages", gpt("  @LayerNorm Layer norm;\n") + """
+            @TrainingConfig(model = Gpt.class, loss = Loss.SOFTMAX_CROSS_ENTROPY, batchSize = 4,
+                epochs = 1)
+            @AdamW(learningRate = 0.001)
+            @Prune(finalSparsity = 0.5, endStep = 10)
+            interface Training {}
+            """, "@Prune(finalSparsity"),
+        Arguments.of("KilnTokenLoss", gpt("") + """
+            @Model(vocabulary = 10, context = 8) abstract class Big {
+              @Embedding(32) @PositionEmbedding Layer embed;
+              @Dense(value = 10, bias = false) Layer head;
+            }
+            @TrainingConfig(model = Gpt.class, loss = Loss.SOFTMAX_CROSS_ENTROPY, batchSize = 4,
+                epochs = 1)
+            @AdamW(learningRate = 0.001)
+            @Distill(teacher = Big.class)
+            interface Training {}
+            """, "loss = Loss.SOFTMAX_CROSS_ENTROPY"));
   }
 
   @ParameterizedTest(name = "{0}")

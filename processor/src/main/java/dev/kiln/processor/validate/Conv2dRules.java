@@ -81,13 +81,15 @@ final class Conv2dRules {
 
   /**
    * Reports {@link Diagnostic#NOT_FOR_IMAGES} on {@code annotation} (named {@code name}) where
-   * {@code network} has a layer on images; returns whether it has one.
+   * {@code network} has a layer on images or sequences, or is a token model; returns whether it
+   * reported.
    */
   static boolean refuseImages(Reporter reporter, javax.lang.model.element.Element element,
       javax.lang.model.element.AnnotationMirror annotation, String name,
       dev.kiln.processor.model.Specs.NetworkSpec network, String why) {
     for (dev.kiln.processor.model.Specs.LayerSpec layer : network.layers()) {
-      if (layer.input().rank() == 3) {
+      // images [C, H, W], sequences [T, D], and a token model's ids [T]
+      if (layer.input().rank() >= 2 || network.tokens()) {
         reporter.error(element, annotation, Diagnostic.NOT_FOR_IMAGES, name, layer.name(),
             network.target().sourceName(), layer.input(), why, name);
         return true;

@@ -58,8 +58,9 @@ final class DistillationRules {
     }
     Attr<TypeMirror> teacher = ctx.attr(m, "teacher", TypeMirror.class);
     Optional<NetworkSpec> network = teacher(ctx, elements, teacher, student);
-    if (network.isPresent() && !Conv2dRules.refuseImages(reporter, ctx.type(), m, "Distill",
-        student, "distillation is tested on dense networks only")) {
+    // a token student is refused once, as KilnTokenLoss, by the configuration's own rules
+    if (network.isPresent() && !student.tokens() && !Conv2dRules.refuseImages(reporter,
+        ctx.type(), m, "Distill", student, "distillation is tested on dense networks only")) {
       Conv2dRules.refuseImages(reporter, ctx.type(), m, "Distill", network.get(),
           "distillation is tested on dense networks only");
     }
