@@ -114,6 +114,18 @@ class SequenceDiagnosticsTest {
             @Prune(finalSparsity = 0.5, endStep = 10)
             interface Training {}
             """, "@Prune(finalSparsity"),
+        Arguments.of("KilnNotForImages", DENSE_BLOCK + """
+            @Model(inputs = 8) abstract class Net {
+              @Dense(8) Layer in;
+              @Residual @Repeat(2) Pair blocks;
+              @Dense(3) Layer logits;
+            }
+            @TrainingConfig(model = Net.class, loss = Loss.SOFTMAX_CROSS_ENTROPY, batchSize = 4,
+                epochs = 1)
+            @Sgd(learningRate = 0.1)
+            @Prune(finalSparsity = 0.5, endStep = 10)
+            interface Training {}
+            """, "@Prune(finalSparsity"),
         Arguments.of("KilnTokenLoss", gpt("") + """
             @Model(vocabulary = 10, context = 8) abstract class Big {
               @Embedding(32) @PositionEmbedding Layer embed;

@@ -88,10 +88,17 @@ final class Conv2dRules {
       javax.lang.model.element.AnnotationMirror annotation, String name,
       dev.kiln.processor.model.Specs.NetworkSpec network, String why) {
     for (dev.kiln.processor.model.Specs.LayerSpec layer : network.layers()) {
-      // images [C, H, W], sequences [T, D], and a token model's ids [T]
-      if (layer.input().rank() >= 2 || network.tokens()) {
+      // images [C, H, W], sequences [T, D], a token model's ids [T], and any part beyond the
+      // dense family (residual ends, attention, ...): what pruning's compact() and distillation
+      // are built and tested for
+      boolean denseFamily = layer.parts().stream().allMatch(p ->
+          p instanceof dev.kiln.processor.model.DensePart
+              || p instanceof dev.kiln.processor.model.BatchNormPart
+              || p instanceof dev.kiln.processor.model.ActivationPart
+              || p instanceof dev.kiln.processor.model.DropoutPart);
+      if (layer.input().rank() >= 2 || network.tokens() || !denseFamily) {
         reporter.error(element, annotation, Diagnostic.NOT_FOR_IMAGES, name, layer.name(),
-            network.target().sourceName(), layer.input(), why, name);
+            network.target().sourceName(), layer.describe() + " on " + layer.input(), why, name);
         return true;
       }
     }

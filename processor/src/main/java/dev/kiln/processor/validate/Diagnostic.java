@@ -42,8 +42,8 @@ public enum Diagnostic {
           + " {channels, height, width}), or put convolutions before the first @Dense or"
           + " @GlobalAvgPool layer."),
   NOT_FOR_IMAGES("KilnNotForImages",
-      "@%s is not supported on convolutional networks or transformers yet: layer %s of %s takes"
-          + " %s (%s). Remove @%s."),
+      "@%s supports dense layers only for now (not convolutions, blocks or transformers): layer"
+          + " %s of %s is %s (%s). Remove @%s."),
   POOL_NEEDS_IMAGE("KilnPoolNeedsImage",
       "@%s on layer %s needs images [C, H, W] as input, found %s. Pool after a @Conv2d (or on"
           + " image inputs), not after @Dense or @GlobalAvgPool."),
