@@ -1,6 +1,7 @@
 package dev.kiln.runtime.pruning;
 
 import dev.kiln.runtime.ops.Activations;
+import dev.kiln.runtime.ops.Gelu;
 import dev.kiln.runtime.internal.BatchInput;
 import dev.kiln.runtime.ops.BatchNormKernel;
 import dev.kiln.runtime.ops.Dense;
@@ -48,8 +49,10 @@ public final class CompactNetwork {
     TANH,
     /** {@code 1/(1 + exp(-x))}. */
     SIGMOID,
-    /** {@code x·Φ(x)}, exact. */
-    GELU
+    /** {@code x·Φ(x)}, exact (PyTorch's {@code approximate='none'}). */
+    GELU,
+    /** GELU's tanh approximation (PyTorch's {@code approximate='tanh'}). */
+    GELU_TANH
   }
 
   private final int inputs;
@@ -276,8 +279,10 @@ public final class CompactNetwork {
       case LEAKY_RELU -> Activations.leakyRelu(x, y, count, slope);
       case TANH -> Activations.tanh(x, y, count);
       case SIGMOID -> Activations.sigmoid(x, y, count);
-      case GELU -> Activations.gelu(x, y, count);
-      default -> throw new IllegalArgumentException("unknown activation " + f);
+      // the kernel the generated trainers and networks use, so a compact network computes what
+      // the network it came from computes
+      case GELU -> Gelu.forward(x, y, count, Gelu.Approximation.NONE);
+      case GELU_TANH -> Gelu.forward(x, y, count, Gelu.Approximation.TANH);
     }
   }
 

@@ -161,4 +161,23 @@ class CompactNetworkTest {
     assertThrows(IllegalArgumentException.class, () -> CompactNetwork.builder(INPUTS)
         .layer("a", 5).dense(out.w1, out.b1, null).build());
   }
+
+  /** Both GELU forms run the kernel the generated networks use (identity weights isolate it). */
+  @Test
+  void geluFormsAreTheTrainingKernels() {
+    for (Activation f : new Activation[] {Activation.GELU, Activation.GELU_TANH}) {
+      Tensor w = Tensor.zeros(3, 3);
+      w.setFrom(new float[] {1, 0, 0, 0, 1, 0, 0, 0, 1});
+      CompactNetwork net = CompactNetwork.builder(3).layer("g", 3)
+          .dense(w, Tensor.zeros(3), null).activation(f, 0f).build();
+      INDArray x = Nd4j.create(new float[] {-2.5f, 0.3f, 1.7f}, new long[] {1, 3}, 'c');
+      Tensor in = Tensor.zeros(3);
+      in.setFrom(new float[] {-2.5f, 0.3f, 1.7f});
+      Tensor expected = Tensor.zeros(3);
+      dev.kiln.runtime.ops.Gelu.forward(in, expected, 3, f == Activation.GELU
+          ? dev.kiln.runtime.ops.Gelu.Approximation.NONE
+          : dev.kiln.runtime.ops.Gelu.Approximation.TANH);
+      assertThat(net.predict(x).data().asFloat()).isEqualTo(expected.toFloatArray());
+    }
+  }
 }
