@@ -7,6 +7,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code train --model cnn} end to end on the embedded subset (6,000 training, 1,000 test images,
  * fed as rows of 784 pixels): one epoch of {@code FashionCnn} trains, its loss falls and its test
- * accuracy is far above chance.
+ * accuracy is far above chance; {@code evaluate --model cnn} of its checkpoint gives the same
+ * accuracy.
  */
 class CnnSampleTest {
   @TempDir Path dir;
@@ -52,7 +54,13 @@ class CnnSampleTest {
       CSVRecord epoch = rows.get(47);
       assertThat(epoch.get("kind")).isEqualTo("epoch");
       // chance is 0.1
-      assertThat(Double.parseDouble(epoch.get("validation_accuracy"))).isGreaterThan(0.6);
+      double accuracy = Double.parseDouble(epoch.get("validation_accuracy"));
+      assertThat(accuracy).isGreaterThan(0.6);
+
+      CliRun evaluate = CliRun.of("evaluate", "--model", "cnn", "--embedded", "--checkpoint",
+          out.resolve("checkpoint.kiln").toString());
+      assertThat(evaluate.status()).isEqualTo(0);
+      assertThat(evaluate.out()).contains(String.format(Locale.ROOT, "accuracy %.4f", accuracy));
     }
   }
 }
