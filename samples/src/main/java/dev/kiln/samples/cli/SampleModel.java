@@ -6,6 +6,8 @@ import dev.kiln.runtime.train.FitResult;
 import dev.kiln.runtime.train.Trainer;
 import dev.kiln.runtime.train.TrainingListener;
 import dev.kiln.runtime.data.Dataset;
+import dev.kiln.samples.FashionCnnNetwork;
+import dev.kiln.samples.FashionCnnTrainingTrainer;
 import dev.kiln.samples.FashionMlpNetwork;
 import dev.kiln.samples.FashionTrainingTrainer;
 import dev.kiln.samples.PrunedFashionTrainingTrainer;
@@ -35,6 +37,14 @@ enum SampleModel {
             new PrunedFashionTrainingTrainer(FashionMlpNetwork.initialize(seed));
         return new Run(t, t::fit, t::evaluate);
       }),
+  /**
+   * {@code FashionCnn} trained as {@code FashionCnnTraining}: two conv-BN-ReLU-max-pool blocks (32
+   * and 64 filters), Dense(128)-ReLU-Dropout(0.25), Dense(10); Adam with cosine decay.
+   */
+  CNN("cnn", "FashionCnn / FashionCnnTraining", FashionCnnTrainingTrainer.SEED, seed -> {
+    FashionCnnTrainingTrainer t = new FashionCnnTrainingTrainer(FashionCnnNetwork.initialize(seed));
+    return new Run(t, t::fit, t::evaluate);
+  }),
   /** {@code StudentMlp} (784-64-ReLU-10) trained on the labels as {@code StudentTraining}. */
   STUDENT("student", "StudentMlp / StudentTraining", StudentTrainingTrainer.SEED, seed -> {
     StudentTrainingTrainer t = new StudentTrainingTrainer(StudentMlpNetwork.initialize(seed));
