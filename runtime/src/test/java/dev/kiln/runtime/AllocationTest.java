@@ -1,5 +1,7 @@
 package dev.kiln.runtime;
 
+import dev.kiln.runtime.testing.AllocationProbe;
+
 import dev.kiln.runtime.backend.Blas;
 import dev.kiln.runtime.ops.Activations;
 import dev.kiln.runtime.ops.BatchNormKernel;
@@ -16,12 +18,9 @@ import dev.kiln.runtime.schedule.CosineDecaySchedule;
 import dev.kiln.runtime.tensor.SplitMix64;
 import dev.kiln.runtime.tensor.Tensor;
 
-import static com.google.common.truth.Truth.assertWithMessage;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -40,8 +39,6 @@ class AllocationTest {
   private static final int IN = 256;
   private static final int OUT = 128;
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private static Tensor random(SplitMix64 rng, double scale, long... shape) {
     Tensor t = Tensor.zeros(shape);
@@ -52,30 +49,12 @@ class AllocationTest {
   }
 
   private static void assertAllocationFree(String name, Runnable kernel) {
-    for (int i = 0; i < WARMUP; i++) {
-      kernel.run();
-    }
-    long start = System.nanoTime();
-    long nativeBefore = Pointer.totalBytes();
-    long before = THREADS.getCurrentThreadAllocatedBytes();
-    for (int i = 0; i < CALLS; i++) {
-      kernel.run();
-    }
-    long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-    long nativeGrowth = Pointer.totalBytes() - nativeBefore;
-    System.out.printf(Locale.ROOT,
-        "[allocation] %-40s %8.2f heap bytes/call, native +%d bytes, %.1f µs/call%n", name,
-        (double) allocated / CALLS, nativeGrowth, (System.nanoTime() - start) / 1e3 / CALLS);
-    assertWithMessage("%s: heap bytes allocated by %s calls", name, CALLS).that(allocated)
-        .isLessThan(MAX_BYTES_PER_CALL * CALLS);
-    assertWithMessage("%s: growth of Pointer.totalBytes()", name).that(nativeGrowth).isAtMost(0L);
+    AllocationProbe.assertAllocationFree(name, kernel, WARMUP, CALLS, MAX_BYTES_PER_CALL);
   }
 
   @TestFactory
   List<DynamicTest> kernelsAllocateNothing() {
-    assertWithMessage("thread allocation accounting").that(
-        THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled())
-        .isTrue();
+    AllocationProbe.assertAccounting();
     SplitMix64 rng = new SplitMix64(2024);
     Tensor x = random(rng, 1, N, IN);
     Tensor w = random(rng, 0.05, IN, OUT);

@@ -1,13 +1,12 @@
 package dev.kiln.runtime.ops;
 
-import static com.google.common.truth.Truth.assertWithMessage;
+import dev.kiln.runtime.testing.AllocationProbe;
+
 
 import dev.kiln.runtime.tensor.SplitMix64;
 import dev.kiln.runtime.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -29,8 +28,6 @@ class OpsAllocationTest {
   private static final int W = 14;
   private static final int OUT = 12;
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private static Tensor random(SplitMix64 rng, long... shape) {
     Tensor t = Tensor.zeros(shape);
@@ -41,30 +38,12 @@ class OpsAllocationTest {
   }
 
   private static void assertAllocationFree(String name, Runnable kernel) {
-    for (int i = 0; i < WARMUP; i++) {
-      kernel.run();
-    }
-    long start = System.nanoTime();
-    long nativeBefore = Pointer.totalBytes();
-    long before = THREADS.getCurrentThreadAllocatedBytes();
-    for (int i = 0; i < CALLS; i++) {
-      kernel.run();
-    }
-    long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-    long nativeGrowth = Pointer.totalBytes() - nativeBefore;
-    System.out.printf(Locale.ROOT,
-        "[allocation] %-40s %8.2f heap bytes/call, native +%d bytes, %.1f µs/call%n", name,
-        (double) allocated / CALLS, nativeGrowth, (System.nanoTime() - start) / 1e3 / CALLS);
-    assertWithMessage("%s: heap bytes allocated by %s calls", name, CALLS).that(allocated)
-        .isLessThan(MAX_BYTES_PER_CALL * CALLS);
-    assertWithMessage("%s: growth of Pointer.totalBytes()", name).that(nativeGrowth).isAtMost(0L);
+    AllocationProbe.assertAllocationFree(name, kernel, WARMUP, CALLS, MAX_BYTES_PER_CALL);
   }
 
   @TestFactory
   List<DynamicTest> kernelsAllocateNothing() {
-    assertWithMessage("thread allocation accounting").that(
-        THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled())
-        .isTrue();
+    AllocationProbe.assertAccounting();
     SplitMix64 rng = new SplitMix64(16);
     Tensor x = random(rng, N, C, H, W);
     Tensor weight = random(rng, OUT, C, 3, 3);
