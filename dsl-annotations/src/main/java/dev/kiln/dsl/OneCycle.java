@@ -9,8 +9,10 @@ import java.lang.annotation.Target;
 /**
  * The 1cycle policy (Smith and Topin, 2018), exactly PyTorch's {@code OneCycleLR(max_lr,
  * total_steps, pct_start, anneal_strategy, div_factor, final_div_factor, cycle_momentum,
- * base_momentum, max_momentum, three_phase=False)}. It owns the rate: the optimizer's {@code
- * learningRate} is not used.
+ * base_momentum, max_momentum, three_phase=False)}. It owns the rate: leave the optimizer's {@code
+ * learningRate} out ({@code @OneCycle(maxLearningRate = 0.1) @Sgd(momentum = 0.9)}); one that is
+ * written and differs from {@code maxLearningRate} is not used and is a compile warning, {@code
+ * [KilnOneCycleRate]} (PyTorch, too, replaces the optimizer's {@code lr}).
  *
  * <p>With {@code init = maxLearningRate/divFactor}, {@code min = init/finalDivFactor} and {@code e1
  * = pctStart·totalSteps - 1}: for {@code t ≤ e1} the rate anneals from {@code init} to {@code

@@ -24,7 +24,10 @@ import java.lang.annotation.Target;
  * pruned: biases and batch-norm parameters never are, and neither are {@link Frozen} layers.
  *
  * <p><b>On the training configuration</b> it turns pruning on and sets the schedule: {@code
- * finalSparsity} and {@code endStep} are required. <b>On a {@link Layer} field</b> of the model it
+ * finalSparsity} and {@code endStep} are required, or instead of the steps the fractions of the
+ * planned run {@code beginFraction} and {@code endFraction} ({@code @Prune(finalSparsity = 0.9,
+ * beginFraction = 0.1, endFraction = 0.7)}), which {@code fit} turns into steps when it knows the
+ * run's length, so the schedule scales with the data and the epochs. <b>On a {@link Layer} field</b> of the model it
  * adjusts that layer: {@code @Prune(exclude = true)} leaves the layer unpruned, and {@code
  * @Prune(finalSparsity = x)} gives it its own target (with {@code scope = PER_LAYER}); other
  * members are not allowed there. Field annotations do nothing for a configuration without
@@ -64,11 +67,31 @@ public @interface Prune {
 
   /**
    * The optimizer step at which {@code finalSparsity} is reached; at least {@code beginStep}
-   * (equal: one-shot pruning at that step). Required on the configuration; leave room after it
+   * (equal: one-shot pruning at that step). Required on the configuration unless {@link
+   * #endFraction} is given instead; leave room after it
    * for the network to recover (Zhu and Gupta end well before training does). TF-MOT: {@code
    * end_step}.
    */
   int endStep() default UNSET;
+
+  /**
+   * Where pruning begins as a fraction of the planned run, in [0, 1]: the schedule's {@code
+   * beginStep} becomes {@code round(beginFraction·(totalSteps − 1))} when {@code fit} (or {@code
+   * planRun}) knows the run's {@code totalSteps} optimizer steps, as the {@link Steps#AUTO}
+   * schedules do. Default 0 with {@link #endFraction}. Give the schedule in fractions or in steps
+   * ({@code beginStep}, {@code endStep}), not both. Configuration only. TF-MOT has no equivalent
+   * (its {@code begin_step} is absolute).
+   */
+  double beginFraction() default UNSET;
+
+  /**
+   * Where {@code finalSparsity} is reached as a fraction of the planned run, in [{@code
+   * beginFraction}, 1]: {@code endStep = round(endFraction·(totalSteps − 1))}, so 1 is the run's
+   * last step. With it the schedule scales with the run: the same configuration prunes a short
+   * run (a data subset, fewer epochs) and a long one. Instead of {@code endStep}; configuration
+   * only.
+   */
+  double endFraction() default UNSET;
 
   /**
    * {@code Δt}: optimizer steps between mask updates; at least 1, default 100 (TF-MOT's default).

@@ -17,8 +17,12 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface Sgd {
-  /** The base learning rate {@code lr0}, positive; a schedule scales it per step. */
-  double learningRate();
+  /**
+   * The base learning rate {@code lr0}, positive; a schedule scales it per step. Required, except
+   * beside {@link OneCycle}, which sets the rate itself from its {@code maxLearningRate} (the
+   * default, NaN, means "not given").
+   */
+  double learningRate() default Double.NaN;
 
   /** Momentum factor, at least 0; 0 turns momentum off. Default 0. */
   double momentum() default 0.0;

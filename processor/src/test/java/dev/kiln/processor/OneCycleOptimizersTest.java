@@ -49,8 +49,8 @@ class OneCycleOptimizersTest {
     double[] lr = Golden.doubles(entry.getAsJsonArray("lr"));
     double[] momentum = Golden.doubles(entry.getAsJsonArray("momentum"));
     Map<String, String> optimizers = Map.of("WithAdam", "@Adam", "WithAdamW", "@AdamW",
-        "WithRmsProp", "@RmsProp(momentum = 0.5)", "WithSgd", "@Sgd(learningRate = 0.1,"
-            + " momentum = 0.5, nesterov = true)");
+        "WithRmsProp", "@RmsProp(momentum = 0.5)", "WithSgd", "@Sgd(momentum = 0.5,"
+            + " nesterov = true)");
     Map<String, String> sources = new java.util.LinkedHashMap<>();
     sources.put("cyc.Tiny", """
         package cyc;

@@ -22,6 +22,6 @@ import dev.kiln.dsl.TrainingConfig;
 @CosineDecay(minimum = 1e-3) // over the whole run (steps = AUTO), whatever its length
 @ClipGradNorm(maxNorm = 1.0)
 @L2(1e-4)
-@Prune(finalSparsity = 0.5, beginStep = 469, endStep = 3283, frequency = 100,
+@Prune(finalSparsity = 0.5, beginFraction = 0.1, endFraction = 0.7, frequency = 100,
     scope = PruneScope.PER_LAYER, structure = PruneStructure.NEURONS)
 public interface NeuronPrunedFashionTraining {}

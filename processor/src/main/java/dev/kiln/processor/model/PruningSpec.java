@@ -15,11 +15,33 @@ import java.util.List;
  * @param scope how entries are ranked: all pruned layers together or each alone
  * @param structure single weights or whole units
  * @param layers the pruned layers in network order, never empty
+ * @param beginFraction with a schedule in fractions of the run, where it begins (then {@code
+ *     beginStep} and {@code endStep} are -1); null for a schedule in steps
+ * @param endFraction with a schedule in fractions, where {@code s_f} is reached; else null
  */
 public record PruningSpec(double initialSparsity, double finalSparsity, int beginStep,
-    int endStep, int frequency, PruneScope scope, PruneStructure structure, List<PrunedLayer> layers) {
+    int endStep, int frequency, PruneScope scope, PruneStructure structure,
+    List<PrunedLayer> layers, Double beginFraction, Double endFraction) {
   public PruningSpec {
     layers = List.copyOf(layers);
+  }
+
+  /** A schedule in optimizer steps. */
+  public PruningSpec(double initialSparsity, double finalSparsity, int beginStep, int endStep,
+      int frequency, PruneScope scope, PruneStructure structure, List<PrunedLayer> layers) {
+    this(initialSparsity, finalSparsity, beginStep, endStep, frequency, scope, structure, layers,
+        null, null);
+  }
+
+  /** Whether the schedule is in fractions of the run, fixed in steps when the run is planned. */
+  public boolean inFractions() {
+    return beginFraction != null;
+  }
+
+  /** The schedule's span for messages: {@code steps 0..900} or {@code 0.1..0.7 of the run}. */
+  public String span() {
+    return inFractions() ? beginFraction + ".." + endFraction + " of the run"
+        : "steps " + beginStep + ".." + endStep;
   }
 
   /**
@@ -45,7 +67,7 @@ public record PruningSpec(double initialSparsity, double finalSparsity, int begi
     StringBuilder b = new StringBuilder(structure == PruneStructure.NEURONS ? "units" : "weights")
         .append(", ").append(scope == PruneScope.GLOBAL ? "global" : "per layer")
         .append(", sparsity ").append(initialSparsity).append(" -> ").append(finalSparsity)
-        .append(" over steps ").append(beginStep).append("..").append(endStep)
+        .append(" over ").append(span())
         .append(" every ").append(frequency).append(" steps; layers");
     for (PrunedLayer l : layers) {
       b.append(' ').append(l.name());

@@ -76,6 +76,15 @@ public enum Diagnostic {
       "@TrainingConfig %s has no optimizer. Add one, for example @Sgd(learningRate = 0.1)."),
   LEARNING_RATE_NOT_POSITIVE("KilnBadLearningRate",
       "@%s(learningRate = %s): the learning rate must be positive and finite."),
+  NO_LEARNING_RATE("KilnNoLearningRate",
+      "@%s on %s gives no learningRate. Give one, for example @%s(learningRate = 0.01); only"
+          + " beside @OneCycle, which sets the rate itself (its maxLearningRate), may it be left"
+          + " out."),
+  ONE_CYCLE_RATE("KilnOneCycleRate",
+      "@%s(learningRate = %s) beside @OneCycle(maxLearningRate = %s): OneCycle sets the rate"
+          + " itself, so the optimizer's learningRate is not used. Leave learningRate out, or make"
+          + " it equal to maxLearningRate. (A warning; @SuppressWarnings(\"KilnOneCycleRate\") on"
+          + " the configuration silences it.)"),
   MOMENTUM_NEGATIVE("KilnBadMomentum",
       "@%s(momentum = %s): momentum must be in [0, 1); from 1 on the velocity never decays and"
           + " training diverges (PyTorch accepts it; 0.9 is usual)."),
@@ -212,6 +221,13 @@ public enum Diagnostic {
   PRUNE_STEPS("KilnBadPruneSteps",
       "@Prune(beginStep = %s, endStep = %s): pruning runs from beginStep to endStep, optimizer"
           + " steps counted from 0, so 0 <= beginStep <= endStep%s."),
+  PRUNE_FRACTIONS("KilnBadPruneFractions",
+      "@Prune(beginFraction = %s, endFraction = %s): pruning runs from beginFraction to"
+          + " endFraction of the planned run, so 0 <= beginFraction <= endFraction <= 1%s."),
+  PRUNE_STEPS_AND_FRACTIONS("KilnPruneStepsAndFractions",
+      "@Prune(%s = ...) with %s: give the schedule in optimizer steps (beginStep, endStep) or in"
+          + " fractions of the run (beginFraction, endFraction), not both. Fractions scale with the"
+          + " run's length, which fit plans."),
   PRUNE_FREQUENCY("KilnBadPruneFrequency",
       "@Prune(frequency = %s): masks are updated every frequency optimizer steps; it must be at"
           + " least 1 (TensorFlow Model Optimization's default is 100)."),

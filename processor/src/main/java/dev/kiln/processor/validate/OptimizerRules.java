@@ -109,8 +109,29 @@ final class OptimizerRules {
         : new OptimizerSpec.RmsProp(lr, alpha.value(), epsilon, momentum, centered, k);
   }
 
+  /**
+   * The optimizer's checked rate. Beside {@code @OneCycle} it may be left out (the cycle's peak
+   * stands in for it) and, where written and different from the peak, is a warning: the cycle
+   * ignores it. Elsewhere it is required ({@code @Sgd} has no default).
+   */
   private static double learningRate(RuleContext ctx, AnnotationMirror m, String name) {
     Attr<Double> lr = ctx.attr(m, "learningRate", Double.class);
+    AnnotationMirror cycle = ctx.find(DslNames.ONE_CYCLE).orElse(null);
+    if (cycle != null) {
+      Attr<Double> peak = ctx.attr(cycle, "maxLearningRate", Double.class);
+      if (lr.written() == null) {
+        return peak.value();
+      }
+      SuppressWarnings off = ctx.type().getAnnotation(SuppressWarnings.class);
+      if (lr.value().doubleValue() != peak.value().doubleValue() && (off == null
+          || !java.util.List.of(off.value()).contains(Diagnostic.ONE_CYCLE_RATE.tag()))) {
+        ctx.reporter().warning(lr, Diagnostic.ONE_CYCLE_RATE, name, lr.value(), peak.value());
+      }
+    } else if (lr.written() == null && Double.isNaN(lr.value())) {
+      ctx.reporter().error(ctx.type(), m, Diagnostic.NO_LEARNING_RATE, name,
+          ctx.type().getSimpleName(), name);
+      return lr.value();
+    }
     if (!(lr.value() > 0 && Double.isFinite(lr.value()))) {
       ctx.reporter().error(lr, Diagnostic.LEARNING_RATE_NOT_POSITIVE, name, lr.value());
     }

@@ -34,7 +34,7 @@ final class PruningRules {
 
   private static final int UNSET = -1;
   private static final List<String> CONFIG_ONLY = List.of("initialSparsity", "beginStep",
-      "endStep", "frequency", "scope", "structure");
+      "endStep", "beginFraction", "endFraction", "frequency", "scope", "structure");
 
   /** The configuration's pruning, or null without {@code @Prune} or after reporting an error. */
   static PruningSpec check(RuleContext ctx, NetworkSpec network, TypeElement model) {
@@ -69,7 +69,10 @@ final class PruningRules {
     }
     Attr<Integer> begin = ctx.attr(m, "beginStep", Integer.class);
     Attr<Integer> end = ctx.attr(m, "endStep", Integer.class);
-    if (begin.value() < 0) {
+    Fractions fractions = fractions(ctx, m, begin, end);
+    if (fractions != null) {
+      // in fractions of the run: the step members are not used
+    } else if (begin.value() < 0) {
       reporter.error(begin, Diagnostic.PRUNE_STEPS, begin.value(), end.value(), "");
     } else if (end.written() == null) {
       reporter.error(ctx.type(), m, Diagnostic.PRUNE_STEPS, begin.value(), "(not given)",
@@ -110,8 +113,49 @@ final class PruningRules {
               + " layer after them" : "");
       return null;
     }
-    return new PruningSpec(initial.value(), target.value(), begin.value(), end.value(),
-        frequency.value(), scope, structure, layers);
+    return fractions == null
+        ? new PruningSpec(initial.value(), target.value(), begin.value(), end.value(),
+            frequency.value(), scope, structure, layers)
+        : new PruningSpec(initial.value(), target.value(), -1, -1, frequency.value(), scope,
+            structure, layers, fractions.begin(), fractions.end());
+  }
+
+  /** A schedule in fractions of the run. */
+  private record Fractions(double begin, double end) {}
+
+  /**
+   * The schedule's fractions of the run, or null where neither is given (a schedule in steps) or
+   * after reporting: a fraction outside [0, 1], {@code beginFraction > endFraction}, a fraction
+   * beside a step member, or {@code beginFraction} without {@code endFraction}.
+   */
+  private static Fractions fractions(RuleContext ctx, AnnotationMirror m, Attr<Integer> begin,
+      Attr<Integer> end) {
+    Attr<Double> from = ctx.attr(m, "beginFraction", Double.class);
+    Attr<Double> to = ctx.attr(m, "endFraction", Double.class);
+    if (from.written() == null && to.written() == null) {
+      return null;
+    }
+    Reporter reporter = ctx.reporter();
+    int before = reporter.errorCount();
+    for (Attr<Integer> step : List.of(begin, end)) {
+      if (step.written() != null) {
+        reporter.error(step, Diagnostic.PRUNE_STEPS_AND_FRACTIONS,
+            step == begin ? "beginStep" : "endStep",
+            from.written() != null ? "beginFraction" : "endFraction");
+      }
+    }
+    double b = from.written() == null ? 0 : from.value();
+    String text = from.written() == null ? "(not given: 0)" : String.valueOf(b);
+    if (to.written() == null) {
+      reporter.error(from, Diagnostic.PRUNE_FRACTIONS, text, "(not given)",
+          "; endFraction, where finalSparsity is reached, is required with beginFraction");
+    } else if (!(b >= 0 && b <= 1)) {
+      reporter.error(from, Diagnostic.PRUNE_FRACTIONS, text, to.value(), "");
+    } else if (!(to.value() >= b && to.value() <= 1)) {
+      reporter.error(to, Diagnostic.PRUNE_FRACTIONS, text, to.value(), "");
+    }
+    return reporter.errorCount() != before ? new Fractions(Double.NaN, Double.NaN)
+        : new Fractions(b, to.value());
   }
 
   /** Checks every {@code @Prune} on the model's fields; records targets and exclusions. */

@@ -59,6 +59,18 @@ final class PruningCode {
             + " name.\n")
         .addStatement("return pruner.masks()").build());
     type.addMethod(compact(spec, net));
+    if (p.inFractions()) {
+      type.addMethod(MethodSpec.methodBuilder("plansParts").addAnnotation(Override.class)
+          .addModifiers(Modifier.PROTECTED).returns(boolean.class)
+          .addJavadoc("True: the pruning schedule is in fractions of the run.\n")
+          .addStatement("return true").build());
+      type.addMethod(MethodSpec.methodBuilder("planParts").addAnnotation(Override.class)
+          .addModifiers(Modifier.PROTECTED).addParameter(long.class, "totalSteps")
+          .addParameter(int.class, "stepsPerEpoch")
+          .addJavadoc("Fixes the pruning schedule's steps for a run of {@code totalSteps}"
+              + " optimizer steps.\n")
+          .addStatement("pruner.planRun(totalSteps)").build());
+    }
   }
 
   /** Builds the pruner; after the optimizer exists (its buffers are masked too). */
@@ -68,9 +80,13 @@ final class PruningCode {
     if (p == null) {
       return;
     }
-    CodeBlock.Builder b = CodeBlock.builder().add("$T.builder(new $T($L, $L, $L, $L, $L), $T.$L,"
-            + " $T.$L)", PRUNER, SCHEDULE, Literals.of(p.initialSparsity()),
-        Literals.of(p.finalSparsity()), p.beginStep(), p.endStep(), p.frequency(),
+    CodeBlock schedule = p.inFractions()
+        ? CodeBlock.of("$T.ofRun($L, $L, $L, $L, $L)", SCHEDULE, Literals.of(p.initialSparsity()),
+            Literals.of(p.finalSparsity()), Literals.of(p.beginFraction()),
+            Literals.of(p.endFraction()), p.frequency())
+        : CodeBlock.of("new $T($L, $L, $L, $L, $L)", SCHEDULE, Literals.of(p.initialSparsity()),
+            Literals.of(p.finalSparsity()), p.beginStep(), p.endStep(), p.frequency());
+    CodeBlock.Builder b = CodeBlock.builder().add("$T.builder($L, $T.$L, $T.$L)", PRUNER, schedule,
         PRUNER.nestedClass("Scope"), p.scope(), PRUNER.nestedClass("Structure"), p.structure());
     for (PrunedLayer pl : p.layers()) {
       LayerSpec layer = layer(spec, pl.name());
@@ -118,6 +134,14 @@ final class PruningCode {
     PruningSpec p = spec.pruning();
     if (p == null) {
       return CodeBlock.of("");
+    }
+    if (p.inFractions()) {
+      return CodeBlock.of("\n<p>Pruning: after backward the gradients of pruned weights are set"
+          + " to 0; after each optimizer\nupdate from $L of the planned run on the masks are"
+          + " applied to the weights, and every $L steps\nup to $L of the run they are first"
+          + " recomputed (the optimizer's buffers of newly pruned weights\nare zeroed). The"
+          + " fractions become steps when the run is planned ({@code fit}, {@code planRun}).\n",
+          p.beginFraction(), p.frequency(), p.endFraction());
     }
     return CodeBlock.of("\n<p>Pruning: after backward the gradients of pruned weights are set to"
         + " 0; after each optimizer\nupdate from step $L on the masks are applied to the"

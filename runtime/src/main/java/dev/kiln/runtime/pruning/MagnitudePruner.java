@@ -69,7 +69,7 @@ public final class MagnitudePruner {
   private final double[] keys;
   private final double[] scratch;
   private final Pruning.Selection selection = new Pruning.Selection();
-  private final long beginStep;
+  private long beginStep;
 
   private MagnitudePruner(Builder b) {
     int n = b.entries.size();
@@ -112,7 +112,7 @@ public final class MagnitudePruner {
     }
     keys = new double[keyOffsets[n]];
     scratch = new double[keyOffsets[n]];
-    beginStep = b.schedule.beginStep();
+    beginStep = b.schedule.planned() ? b.schedule.beginStep() : Long.MAX_VALUE;
   }
 
   /**
@@ -126,12 +126,29 @@ public final class MagnitudePruner {
   }
 
   /**
+   * Fixes a schedule given in fractions of the run ({@link PruningSchedule#ofRun}) for a run of
+   * {@code totalSteps} optimizer steps; the trainer's {@code planRun} calls it ({@code fit} plans
+   * the run before its first step). A schedule in steps is left as it is. The masks are kept.
+   *
+   * @throws IllegalArgumentException unless {@code totalSteps} is at least 1
+   */
+  public void planRun(long totalSteps) {
+    for (int i = 0; i < schedules.length; i++) {
+      schedules[i] = schedules[i].forRun(totalSteps);
+    }
+    beginStep = schedules[0].beginStep();
+  }
+
+  /**
    * After backward, before clipping: sets the gradients of pruned entries to 0. Does nothing
    * before {@code beginStep} (every mask is all ones then).
    *
    * @param step the step being taken ({@code iteration()}), from 0
    */
   public void maskGradients(long step) {
+    if (!schedules[0].planned()) {
+      schedules[0].held(step); // throws: the run's length is not known yet
+    }
     if (step < beginStep) {
       return;
     }

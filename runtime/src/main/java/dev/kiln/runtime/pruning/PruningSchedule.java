@@ -15,6 +15,11 @@ package dev.kiln.runtime.pruning;
  * beginStep} the schedule is one-shot pruning to {@code s_f} at that step. Sparsities are in
  * double, evaluated exactly as the formula is written (the reference values of {@code
  * pruning.json} match to 1e-12 relative).
+ *
+ * <p>A schedule may also be given in fractions of the run ({@link #ofRun}): {@code beginStep} and
+ * {@code endStep} are then fixed by {@link #forRun} once the run's length is known ({@code fit}
+ * plans it), so the same configuration prunes a short run and a long one alike. Until then such a
+ * schedule is <em>unplanned</em> and its step methods throw {@link IllegalStateException}.
  */
 public final class PruningSchedule {
   private final double initialSparsity;
@@ -22,6 +27,11 @@ public final class PruningSchedule {
   private final long beginStep;
   private final long endStep;
   private final long frequency;
+  /** The fractions of the run, or NaN for a schedule given in steps. */
+  private final double beginFraction;
+  private final double endFraction;
+  /** False for a schedule in fractions before {@link #forRun}. */
+  private final boolean planned;
 
   /**
    * @param initialSparsity {@code s_i}, in [0, 1)
@@ -53,11 +63,96 @@ public final class PruningSchedule {
     this.beginStep = beginStep;
     this.endStep = endStep;
     this.frequency = frequency;
+    this.beginFraction = Double.NaN;
+    this.endFraction = Double.NaN;
+    this.planned = true;
+  }
+
+  private PruningSchedule(double initialSparsity, double finalSparsity, double beginFraction,
+      double endFraction, long frequency, long beginStep, long endStep, boolean planned) {
+    this.initialSparsity = initialSparsity;
+    this.finalSparsity = finalSparsity;
+    this.beginFraction = beginFraction;
+    this.endFraction = endFraction;
+    this.frequency = frequency;
+    this.beginStep = beginStep;
+    this.endStep = endStep;
+    this.planned = planned;
+  }
+
+  /**
+   * A schedule in fractions of the run: pruning begins at {@code beginFraction} of the planned
+   * optimizer steps and reaches {@code finalSparsity} at {@code endFraction}. Unplanned until
+   * {@link #forRun} gives it the run's length.
+   *
+   * @param beginFraction in [0, 1]
+   * @param endFraction in [{@code beginFraction}, 1]
+   * @throws IllegalArgumentException for a value outside these ranges or the sparsities' and
+   *     frequency's ranges of the constructor
+   */
+  public static PruningSchedule ofRun(double initialSparsity, double finalSparsity,
+      double beginFraction, double endFraction, long frequency) {
+    new PruningSchedule(initialSparsity, finalSparsity, 0, 0, frequency); // checks the rest
+    if (!(beginFraction >= 0 && beginFraction <= endFraction && endFraction <= 1)) {
+      throw new IllegalArgumentException("expected 0 <= beginFraction <= endFraction <= 1, got"
+          + " beginFraction " + beginFraction + ", endFraction " + endFraction);
+    }
+    return new PruningSchedule(initialSparsity, finalSparsity, beginFraction, endFraction,
+        frequency, -1, -1, false);
+  }
+
+  /**
+   * The step of fraction {@code f} of a run of {@code totalSteps} optimizer steps: {@code
+   * round(f·(totalSteps − 1))}, so 0 is the first step (0) and 1 the last ({@code totalSteps −
+   * 1}), where the final sparsity is then reached.
+   */
+  public static long stepOf(double fraction, long totalSteps) {
+    return Math.round(fraction * (totalSteps - 1));
+  }
+
+  /**
+   * For a schedule in fractions: the schedule in steps for a run of {@code totalSteps} optimizer
+   * steps ({@link #stepOf}); a schedule in steps is returned as it is.
+   *
+   * @throws IllegalArgumentException unless {@code totalSteps} is at least 1
+   */
+  public PruningSchedule forRun(long totalSteps) {
+    if (totalSteps < 1) {
+      throw new IllegalArgumentException("a run has at least 1 step, got " + totalSteps);
+    }
+    if (!inFractions()) {
+      return this;
+    }
+    return new PruningSchedule(initialSparsity, finalSparsity, beginFraction, endFraction,
+        frequency, stepOf(beginFraction, totalSteps), stepOf(endFraction, totalSteps), true);
+  }
+
+  /** Whether the schedule is given in fractions of the run ({@link #ofRun}). */
+  public boolean inFractions() {
+    return !Double.isNaN(beginFraction);
+  }
+
+  /** Whether the steps are known: always for a schedule in steps, after {@link #forRun} else. */
+  public boolean planned() {
+    return planned;
   }
 
   /** The same schedule with another final sparsity (a layer's own target). */
   public PruningSchedule withFinalSparsity(double finalSparsity) {
+    if (inFractions()) {
+      ofRun(initialSparsity, finalSparsity, beginFraction, endFraction, frequency); // checks
+      return new PruningSchedule(initialSparsity, finalSparsity, beginFraction, endFraction,
+          frequency, beginStep, endStep, planned);
+    }
     return new PruningSchedule(initialSparsity, finalSparsity, beginStep, endStep, frequency);
+  }
+
+  private void checkPlanned() {
+    if (!planned) {
+      throw new IllegalStateException("the pruning schedule runs from " + beginFraction + " to "
+          + endFraction + " of the run and needs the run's length: call fit, or"
+          + " planRun(totalSteps, stepsPerEpoch), before stepping");
+    }
   }
 
   /**
@@ -65,6 +160,7 @@ public final class PruningSchedule {
    * {@code endStep} on (the reference's {@code per_step_continuous}).
    */
   public double continuous(long t) {
+    checkPlanned();
     if (t < beginStep) {
       return initialSparsity;
     }
@@ -81,6 +177,7 @@ public final class PruningSchedule {
    * {@code per_step_held}).
    */
   public double held(long t) {
+    checkPlanned();
     if (t < beginStep) {
       return initialSparsity;
     }
@@ -92,6 +189,7 @@ public final class PruningSchedule {
 
   /** Whether masks are recomputed at step {@code t}: a pruning step in [beginStep, endStep]. */
   public boolean updatesAt(long t) {
+    checkPlanned();
     return t >= beginStep && t <= endStep
         && ((t - beginStep) % frequency == 0 || t == endStep);
   }
@@ -112,14 +210,24 @@ public final class PruningSchedule {
     return finalSparsity;
   }
 
-  /** The first pruning step {@code t0}. */
+  /** The first pruning step {@code t0}; -1 while unplanned. */
   public long beginStep() {
     return beginStep;
   }
 
-  /** The step from which the sparsity is {@code s_f}. */
+  /** The step from which the sparsity is {@code s_f}; -1 while unplanned. */
   public long endStep() {
     return endStep;
+  }
+
+  /** The fraction of the run where pruning begins; NaN for a schedule in steps. */
+  public double beginFraction() {
+    return beginFraction;
+  }
+
+  /** The fraction of the run where {@code s_f} is reached; NaN for a schedule in steps. */
+  public double endFraction() {
+    return endFraction;
   }
 
   /** Steps between mask updates {@code Δt}. */
@@ -129,7 +237,10 @@ public final class PruningSchedule {
 
   @Override
   public String toString() {
-    return "Zhu-Gupta sparsity " + initialSparsity + " -> " + finalSparsity + " over steps "
-        + beginStep + ".." + endStep + ", masks updated every " + frequency + " steps";
+    String fractions = inFractions()
+        ? " (" + beginFraction + ".." + endFraction + " of the run)" : "";
+    String steps = planned ? " over steps " + beginStep + ".." + endStep : " over";
+    return "Zhu-Gupta sparsity " + initialSparsity + " -> " + finalSparsity + steps + fractions
+        + ", masks updated every " + frequency + " steps";
   }
 }

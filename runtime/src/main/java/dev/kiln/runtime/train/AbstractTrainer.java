@@ -105,7 +105,8 @@ public abstract class AbstractTrainer implements Trainer {
 
   /**
    * For a schedule that needs the run's length: builds it for {@code totalSteps} optimizer steps,
-   * {@code stepsPerEpoch} per epoch ({@code fit} calls this before its first step); otherwise
+   * {@code stepsPerEpoch} per epoch ({@code fit} calls this before its first step); then gives the
+   * run's length to {@link #planParts} (a pruning schedule in fractions of the run). Otherwise
    * nothing.
    *
    * @throws IllegalArgumentException unless both counts are at least 1, or if the run is too short
@@ -113,14 +114,33 @@ public abstract class AbstractTrainer implements Trainer {
    */
   @Override
   public final void planRun(long totalSteps, int stepsPerEpoch) {
-    if (!config.plannedSchedule()) {
+    if (!config.plannedSchedule() && !plansParts()) {
       return;
     }
-    LearningRateSchedule next = newSchedule(baseLearningRate, totalSteps, stepsPerEpoch);
+    Schedules.checkPlan(totalSteps, stepsPerEpoch);
+    if (config.plannedSchedule()) {
+      LearningRateSchedule next = newSchedule(baseLearningRate, totalSteps, stepsPerEpoch);
+      schedule = Schedules.replan(schedule, next);
+    }
     plannedSteps = totalSteps;
     plannedStepsPerEpoch = stepsPerEpoch;
-    schedule = Schedules.replan(schedule, next);
+    planParts(totalSteps, stepsPerEpoch);
   }
+
+  /**
+   * Whether parts other than the learning-rate schedule need the run's length ({@link
+   * #planParts}); false unless a generated trainer overrides it.
+   */
+  protected boolean plansParts() {
+    return false;
+  }
+
+  /**
+   * Gives the run's length to the parts that need it besides the learning-rate schedule (a
+   * pruning schedule in fractions of the run); called by {@link #planRun} and again when a
+   * checkpoint restores a planned run. Nothing unless a generated trainer overrides it.
+   */
+  protected void planParts(long totalSteps, int stepsPerEpoch) {}
 
   /** Lets a plateau schedule see the epoch's validation loss (others ignore it). */
   @Override

@@ -12,12 +12,20 @@ package dev.kiln.runtime.train;
  * @param trainAccuracy the fraction of the epoch's training samples whose train-mode output (as
  *     computed by each step, before its update) picked the labelled class, as Keras's running
  *     {@code accuracy}; NaN where the trainer does not expose its outputs
+ * @param samples the training samples the epoch's steps saw (rows of every batch trained; a batch
+ *     skipped for a non-finite gradient does not count); 0 where not measured
  */
 public record EpochResult(int epoch, double trainLoss, Evaluation validation, double seconds,
-    double samplesPerSecond, double learningRate, double trainAccuracy) {
-  /** A result without a training accuracy (NaN). */
+    double samplesPerSecond, double learningRate, double trainAccuracy, long samples) {
+  /** A result without a training accuracy (NaN) or sample count (0). */
   public EpochResult(int epoch, double trainLoss, Evaluation validation, double seconds,
       double samplesPerSecond, double learningRate) {
-    this(epoch, trainLoss, validation, seconds, samplesPerSecond, learningRate, Double.NaN);
+    this(epoch, trainLoss, validation, seconds, samplesPerSecond, learningRate, Double.NaN, 0);
+  }
+
+  /** A result without a sample count (0). */
+  public EpochResult(int epoch, double trainLoss, Evaluation validation, double seconds,
+      double samplesPerSecond, double learningRate, double trainAccuracy) {
+    this(epoch, trainLoss, validation, seconds, samplesPerSecond, learningRate, trainAccuracy, 0);
   }
 }

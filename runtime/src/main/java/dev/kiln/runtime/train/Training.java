@@ -189,6 +189,7 @@ public final class Training {
         int n = source.next(trainer.featureBuffer(), labels);
         long skippedBefore = trainer.skippedSteps();
         long iterationBefore = trainer.iteration();
+        double rate = trainer.learningRate(); // the rate this step uses, before it counts
         float stepLoss = trainer.stepBuffered(n);
         if (checkpoints != null && checkpoints.everySteps() > 0
             && trainer.iteration() != iterationBefore
@@ -212,7 +213,7 @@ public final class Training {
           }
         }
         for (TrainingListener listener : listeners) {
-          listener.onStep(trainer, trainer.iteration(), epoch, stepLoss);
+          listener.onStep(trainer, trainer.iteration(), epoch, stepLoss, n, rate);
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -220,7 +221,7 @@ public final class Training {
       trainer.endEpoch(epoch, eval == null ? Double.NaN : eval.loss());
       EpochResult result = new EpochResult(epoch, lossSum / Math.max(1, samples), eval, seconds,
           samples / seconds, trainer.learningRate(),
-          outputs == null ? Double.NaN : (double) correct / Math.max(1, samples));
+          outputs == null ? Double.NaN : (double) correct / Math.max(1, samples), samples);
       results.add(result);
       for (TrainingListener listener : listeners) {
         listener.onEpochEnd(trainer, result);
