@@ -40,10 +40,22 @@ public record RegularizationSpec(Term l1, Term l2, Term weightDecay) {
    * @param l2 the field's {@code @L2}, or null
    * @param weightDecay the field's {@code @WeightDecay}, or null
    * @param frozen whether the field carries {@code @Frozen}
+   * @param learningRateScale the field's {@code @LearningRateScale}, or null (1)
    */
-  public record LayerOverride(Term l1, Term l2, Term weightDecay, boolean frozen) {
+  public record LayerOverride(Term l1, Term l2, Term weightDecay, boolean frozen,
+      Double learningRateScale) {
     /** A field without training annotations. */
-    public static final LayerOverride NONE = new LayerOverride(null, null, null, false);
+    public static final LayerOverride NONE = new LayerOverride(null, null, null, false, null);
+
+    /** Without a learning-rate scale. */
+    public LayerOverride(Term l1, Term l2, Term weightDecay, boolean frozen) {
+      this(l1, l2, weightDecay, frozen, null);
+    }
+
+    /** The factor on the scheduled rate for this layer: its scale, or 1. */
+    public double rateScale() {
+      return learningRateScale == null ? 1 : learningRateScale;
+    }
   }
 
   /** The L1 term in effect for a layer with {@code override}. */

@@ -136,8 +136,28 @@ public final class Specs {
    * ScheduleRules}, {@code ClippingRules}, {@code RegularizationRules}); {@code pruning} ({@code
    * PruningRules}) and {@code distillation} ({@code DistillationRules}) are null when absent.
    */
+  /**
+   * A checked training configuration.
+   *
+   * @param frozenLayers the layers {@code @Freeze} freezes for this training, in network order
+   *     (empty without it); not part of the checkpoint fingerprint, so the frozen and the unfrozen
+   *     configurations share checkpoints
+   */
   public record TrainingSpec(Target target, String className, NetworkSpec network, LossKind loss,
       int batchSize, int epochs, long seed, double labelSmoothing, OptimizerSpec optimizer,
       ScheduleSpec schedule, ClippingSpec clipping, RegularizationSpec regularization,
-      PruningSpec pruning, DistillationSpec distillation) {}
+      PruningSpec pruning, DistillationSpec distillation, List<String> frozenLayers) {
+    public TrainingSpec {
+      frozenLayers = List.copyOf(frozenLayers);
+    }
+
+    /** A configuration without {@code @Freeze}. */
+    public TrainingSpec(Target target, String className, NetworkSpec network, LossKind loss,
+        int batchSize, int epochs, long seed, double labelSmoothing, OptimizerSpec optimizer,
+        ScheduleSpec schedule, ClippingSpec clipping, RegularizationSpec regularization,
+        PruningSpec pruning, DistillationSpec distillation) {
+      this(target, className, network, loss, batchSize, epochs, seed, labelSmoothing, optimizer,
+          schedule, clipping, regularization, pruning, distillation, List.of());
+    }
+  }
 }

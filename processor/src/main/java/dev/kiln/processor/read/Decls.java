@@ -78,14 +78,22 @@ public final class Decls {
   }
 
   /**
-   * {@code @L1}, {@code @L2}, {@code @WeightDecay} and {@code @Frozen} on a layer field, which
-   * override the training configuration for that layer; absent ones are null.
+   * {@code @L1}, {@code @L2}, {@code @WeightDecay}, {@code @Frozen} and {@code
+   * @LearningRateScale} on a layer field, which override the training configuration for that
+   * layer; absent ones are null.
    */
   public record LayerTrainingDecl(TermDecl l1, TermDecl l2, TermDecl weightDecay,
-      AnnotationMirror frozen) {
+      AnnotationMirror frozen, Attr<Double> learningRateScale) {
+    /** Without a learning-rate scale. */
+    public LayerTrainingDecl(TermDecl l1, TermDecl l2, TermDecl weightDecay,
+        AnnotationMirror frozen) {
+      this(l1, l2, weightDecay, frozen, null);
+    }
+
     /** Whether the field carries none of them. */
     public boolean isEmpty() {
-      return l1 == null && l2 == null && weightDecay == null && frozen == null;
+      return l1 == null && l2 == null && weightDecay == null && frozen == null
+          && learningRateScale == null;
     }
   }
 

@@ -39,6 +39,8 @@ public final class DslNames {
   public static final String L1 = PACKAGE + ".L1";
   public static final String WEIGHT_DECAY = PACKAGE + ".WeightDecay";
   public static final String FROZEN = PACKAGE + ".Frozen";
+  public static final String LEARNING_RATE_SCALE = PACKAGE + ".LearningRateScale";
+  public static final String FREEZE = PACKAGE + ".Freeze";
   public static final String CLIP_GRAD_VALUE = PACKAGE + ".ClipGradValue";
   public static final String ADAM = PACKAGE + ".Adam";
   public static final String ADAM_W = PACKAGE + ".AdamW";

@@ -162,6 +162,12 @@ public final class Mirrors {
         out[i] = ((Number) ((AnnotationValue) list.get(i)).getValue()).doubleValue();
       }
       value = out;
+    } else if (raw instanceof List<?> list && type == String[].class) {
+      String[] out = new String[list.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = String.valueOf(((AnnotationValue) list.get(i)).getValue());
+      }
+      value = out;
     } else if (raw instanceof List<?> list && type == int[].class) {
       int[] out = new int[list.size()];
       for (int i = 0; i < out.length; i++) {

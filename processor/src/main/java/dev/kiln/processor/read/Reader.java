@@ -93,11 +93,16 @@ public final class Reader {
     return new LayerDecl(field, parts, readTraining(field));
   }
 
-  /** The per-layer {@code @L1}, {@code @L2}, {@code @WeightDecay} and {@code @Frozen}. */
+  /**
+   * The per-layer {@code @L1}, {@code @L2}, {@code @WeightDecay}, {@code @Frozen} and {@code
+   * @LearningRateScale}.
+   */
   private LayerTrainingDecl readTraining(VariableElement field) {
     return new LayerTrainingDecl(readTerm(field, DslNames.L1), readTerm(field, DslNames.L2),
         readTerm(field, DslNames.WEIGHT_DECAY),
-        Mirrors.find(field, DslNames.FROZEN).orElse(null));
+        Mirrors.find(field, DslNames.FROZEN).orElse(null),
+        Mirrors.find(field, DslNames.LEARNING_RATE_SCALE)
+            .map(m -> mirrors.attr(field, m, "value", Double.class)).orElse(null));
   }
 
   /** A regularization annotation ({@code value}, {@code applyTo}) on a field, or null. */

@@ -85,6 +85,11 @@ public enum Diagnostic {
           + " itself, so the optimizer's learningRate is not used. Leave learningRate out, or make"
           + " it equal to maxLearningRate. (A warning; @SuppressWarnings(\"KilnOneCycleRate\") on"
           + " the configuration silences it.)"),
+  LEARNING_RATE_SCALE("KilnBadLearningRateScale",
+      "@LearningRateScale(%s): the factor on the scheduled learning rate must be finite and at"
+          + " least 0 (0 keeps the layer's values; 1 changes nothing)."),
+  FREEZE_LAYER("KilnFreezeLayer",
+      "@Freeze(\"%s\") on %s: %s"),
   MOMENTUM_NEGATIVE("KilnBadMomentum",
       "@%s(momentum = %s): momentum must be in [0, 1); from 1 on the velocity never decays and"
           + " training diverges (PyTorch accepts it; 0.9 is usual)."),

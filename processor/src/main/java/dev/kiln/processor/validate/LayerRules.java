@@ -55,12 +55,16 @@ final class LayerRules {
     return new LayerSpec(place.name(), input, parts, merge(own, place.inherited()));
   }
 
-  /** {@code own}'s terms where given, else {@code outer}'s; frozen if either is. */
+  /**
+   * {@code own}'s terms (and learning-rate scale) where given, else {@code outer}'s; frozen if
+   * either is.
+   */
   static LayerOverride merge(LayerOverride own, LayerOverride outer) {
     return new LayerOverride(own.l1() != null ? own.l1() : outer.l1(),
         own.l2() != null ? own.l2() : outer.l2(),
         own.weightDecay() != null ? own.weightDecay() : outer.weightDecay(),
-        own.frozen() || outer.frozen());
+        own.frozen() || outer.frozen(),
+        own.learningRateScale() != null ? own.learningRateScale() : outer.learningRateScale());
   }
 
   /**

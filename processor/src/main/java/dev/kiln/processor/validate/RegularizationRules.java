@@ -61,7 +61,19 @@ final class RegularizationRules {
         }
       }
     }
-    return new LayerOverride(l1, l2, decay, frozen);
+    Double scale = null;
+    Attr<Double> s = decl.learningRateScale();
+    if (s != null) {
+      if (frozen) {
+        reporter.error(s.element(), s.mirror(), Diagnostic.FROZEN_REGULARIZED,
+            s.element().getSimpleName(), "LearningRateScale");
+      } else if (!(s.value() >= 0 && Double.isFinite(s.value()))) {
+        reporter.error(s, Diagnostic.LEARNING_RATE_SCALE, s.value());
+      } else {
+        scale = s.value();
+      }
+    }
+    return new LayerOverride(l1, l2, decay, frozen, scale);
   }
 
   private static Term configTerm(RuleContext ctx, String annotation, Diagnostic negative) {

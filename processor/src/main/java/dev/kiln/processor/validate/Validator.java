@@ -161,6 +161,7 @@ public final class Validator {
     PruningSpec pruning = PruningRules.check(ctx, network,
         (TypeElement) ((DeclaredType) decl.model().value()).asElement());
     DistillationRules.Result distillation = DistillationRules.check(ctx, elements, loss, network);
+    java.util.List<String> frozen = FreezeRules.check(ctx, network, pruning);
     if (reporter.errorCount() != before || !distillation.ok()) {
       return Optional.empty();
     }
@@ -168,7 +169,7 @@ public final class Validator {
     return Optional.of(new TrainingSpec(target(decl.type()),
         GeneratedNames.trainer(decl.type()), network, loss, decl.batchSize().value(),
         decl.epochs().value(), decl.seed().value(), smoothing, optimizer, schedule, clipping,
-        regularization, pruning, distillation.spec()));
+        regularization, pruning, distillation.spec(), frozen));
   }
 
   private RuleContext ctx0(ConfigDecl decl) {

@@ -159,6 +159,10 @@ final class RegularizationCode {
       override(lines, layer, "L1", o.l1());
       override(lines, layer, "L2", o.l2());
       override(lines, layer, "decoupled weight decay", o.weightDecay());
+      if (o.learningRateScale() != null && !o.frozen()) {
+        lines.add("layer {@code " + layer.name() + "}: learning rate scaled by "
+            + o.learningRateScale());
+      }
     }
     return lines;
   }

@@ -21,6 +21,10 @@ final class TrainerDocs {
     for (String line : RegularizationCode.describe(spec.regularization(), spec.network())) {
       b.add("<li>$L\n", line);
     }
+    for (String layer : spec.frozenLayers()) {
+      b.add("<li>layer {@code $L}: frozen by {@code @Freeze} (not updated; its optimizer buffers"
+          + " kept)\n", layer);
+    }
     for (String line : PruningCode.describe(spec)) {
       b.add("<li>$L\n", line);
     }

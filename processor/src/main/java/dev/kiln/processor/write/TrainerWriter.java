@@ -128,7 +128,9 @@ public final class TrainerWriter {
     type.addField(FieldSpec.builder(RuntimeNames.PARAMETER_SET, "parameters",
         Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("Every parameter the optimizer updates, with its gradient, in network order"
-            + " (trainable\nparameters outside {@code @Frozen} layers).\n").build());
+            + " (trainable\nparameters outside {@code @Frozen} layers), with each layer's"
+            + " learning-rate scale; layers\nthat {@code @Freeze} names are in it, frozen.\n")
+        .build());
     type.addField(FieldSpec.builder(RuntimeNames.OPTIMIZER, "optimizer",
         Modifier.PRIVATE, Modifier.FINAL).build());
     type.addField(FieldSpec.builder(ArrayTypeName.of(RuntimeNames.TENSOR), "writtenByStep",
@@ -156,6 +158,17 @@ public final class TrainerWriter {
       set.add("\n.add($S, $S, $T.$L, network.$N, $N)", p.key(), p.layer().name(),
           RuntimeNames.PARAMETER_KIND, p.kind().name(), net.field(p),
           layout.grad(p));
+    }
+    for (LayerSpec layer : spec.network().layers()) {
+      Double scale = layer.training().learningRateScale();
+      if (scale != null && !layer.training().frozen()
+          && RegularizationCode.updated(spec.network()).stream()
+              .anyMatch(p -> p.layer().name().equals(layer.name()))) {
+        set.add("\n.learningRateScale($S, $L)", layer.name(), Literals.of(scale));
+      }
+    }
+    for (String layer : spec.frozenLayers()) {
+      set.add("\n.freeze($S)", layer);
     }
     m.addStatement("this.parameters = $L\n.build()", set.build());
     CodeBlock.Builder written = CodeBlock.builder();

@@ -76,8 +76,8 @@ public final class AdamOptimizer implements Optimizer {
     double v = Math.max(b, g * g);
     // |m̂ / (sqrt(v̂) + ε)| <= |m| / (1 − β1^t) / ε
     double direction = m / (1 - Math.pow(beta1, steps + 1)) / epsilon;
-    double next = Math.max(v, SgdOptimizer.maxKeep(learningRate, weightDecay) * b
-        + learningRate * direction);
+    double top = learningRate * parameters.maxLearningRateScale(); // the largest layer rate
+    double next = Math.max(v, SgdOptimizer.maxKeep(top, weightDecay) * b + top * direction);
     if (guard.admits(next)) {
       update(learningRate);
       return;
@@ -96,10 +96,13 @@ public final class AdamOptimizer implements Optimizer {
   public void update(double learningRate) {
     long step = steps + 1;
     for (int i = 0; i < expAvg.length; i++) {
+      if (parameters.frozen(i)) {
+        continue;
+      }
       Tensor value = parameters.value(i);
+      double rate = learningRate * parameters.learningRateScale(i);
       AdamKernel.update(value, parameters.gradient(i), expAvg[i], expAvgSq[i], maxExpAvgSq[i],
-          value.length(), learningRate, beta1, beta2, epsilon, step,
-          learningRate * weightDecay[i]);
+          value.length(), rate, beta1, beta2, epsilon, step, rate * weightDecay[i]);
     }
     steps = step;
   }

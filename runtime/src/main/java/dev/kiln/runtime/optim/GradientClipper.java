@@ -39,6 +39,8 @@ public final class GradientClipper {
   private final double threshold;
   private final int[] groupOf;
   private final double[] groupNorm;
+  /** Frozen parameters ({@link ParameterSet#frozen}): left out of the norm. */
+  private final boolean[] frozen;
 
   private GradientClipper(ParameterSet parameters, Mode mode, double normType, double threshold,
       Scope scope) {
@@ -67,6 +69,10 @@ public final class GradientClipper {
       groupOf[i] = groups - 1;
     }
     this.groupNorm = new double[Math.max(1, groups)];
+    this.frozen = new boolean[gradients.length];
+    for (int i = 0; i < gradients.length; i++) {
+      frozen[i] = parameters.frozen(i);
+    }
   }
 
   /** No clipping; {@link #measure()} gives the global L2 norm. */
@@ -97,7 +103,8 @@ public final class GradientClipper {
   }
 
   /**
-   * The norm of the configured type over all gradients, in double; also records each group's
+   * The norm of the configured type over all gradients of parameters that are not frozen, in
+   * double; also records each group's
    * norm for {@link #clip()}. NaN if any gradient holds a NaN, else infinite if any holds an
    * infinity. Reads the gradients only.
    */
@@ -106,6 +113,9 @@ public final class GradientClipper {
     boolean max = normType == Double.POSITIVE_INFINITY;
     boolean l1 = normType == 1;
     for (int i = 0; i < gradients.length; i++) {
+      if (frozen[i]) {
+        continue; // no update uses it, as PyTorch's clip_grad_norm_ skips requires_grad=False
+      }
       double part = max ? maxAbs(gradients[i]) : l1 ? sumAbs(gradients[i]) : sumSquares(gradients[i]);
       int g = groupOf[i];
       groupNorm[g] = max ? maxPropagatingNaN(groupNorm[g], part) : groupNorm[g] + part;

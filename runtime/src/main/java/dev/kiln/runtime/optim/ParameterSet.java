@@ -9,6 +9,15 @@ import java.util.List;
  * The trainable parameters of a network with their gradients, in a fixed order (the order of
  * {@code parameters()}): what clipping, regularization and optimizers act on. Built once by a
  * generated trainer; reading it allocates nothing.
+ *
+ * <p>Each parameter has a <b>learning-rate scale</b> (default 1): every optimizer updates it with
+ * {@code scale × the scheduled rate}, as a PyTorch parameter group with its own {@code lr} (Caffe's
+ * {@code lr_mult}). A scale of 0 is legal: the parameter keeps its value while the optimizer's
+ * buffers still follow its gradients. A <b>frozen</b> parameter ({@link Builder#freeze}) is skipped
+ * by the optimizers altogether (its value and buffers stay as they are, as for a PyTorch parameter
+ * with {@code requires_grad=False}) and left out of clipping and the gradient norm, but it keeps
+ * its place and its optimizer buffers, so a checkpoint of the frozen configuration restores into
+ * an unfrozen one.
  */
 public final class ParameterSet {
   private final String[] names;
@@ -16,6 +25,9 @@ public final class ParameterSet {
   private final ParameterKind[] kinds;
   private final Tensor[] values;
   private final Tensor[] gradients;
+  private final double[] learningRateScales;
+  private final boolean[] frozen;
+  private final double maxLearningRateScale;
 
   private ParameterSet(List<Entry> entries) {
     int n = entries.size();
@@ -24,6 +36,9 @@ public final class ParameterSet {
     kinds = new ParameterKind[n];
     values = new Tensor[n];
     gradients = new Tensor[n];
+    learningRateScales = new double[n];
+    frozen = new boolean[n];
+    double max = 0;
     for (int i = 0; i < n; i++) {
       Entry e = entries.get(i);
       names[i] = e.name;
@@ -31,7 +46,13 @@ public final class ParameterSet {
       kinds[i] = e.kind;
       values[i] = e.value;
       gradients[i] = e.gradient;
+      learningRateScales[i] = e.learningRateScale;
+      frozen[i] = e.frozen;
+      if (!e.frozen) {
+        max = Math.max(max, e.learningRateScale);
+      }
     }
+    maxLearningRateScale = max;
   }
 
   /** A builder; add parameters in network order. */
@@ -74,6 +95,27 @@ public final class ParameterSet {
     return gradients;
   }
 
+  /**
+   * The factor on the scheduled learning rate for parameter {@code i}: at least 0, finite; 1
+   * unless the layer's {@code @LearningRateScale} says otherwise.
+   */
+  public double learningRateScale(int i) {
+    return learningRateScales[i];
+  }
+
+  /** Whether parameter {@code i} is frozen: no optimizer update, no clipping, no norm. */
+  public boolean frozen(int i) {
+    return frozen[i];
+  }
+
+  /**
+   * The largest learning-rate scale of a parameter that is not frozen (0 if there is none): an
+   * optimizer's bound on the rate any parameter is updated with is {@code lr × this}.
+   */
+  public double maxLearningRateScale() {
+    return maxLearningRateScale;
+  }
+
   /** Builds a {@link ParameterSet}. */
   public static final class Builder {
     private final List<Entry> entries = new ArrayList<>();
@@ -95,11 +137,66 @@ public final class ParameterSet {
       return this;
     }
 
+    /**
+     * Sets the learning-rate scale of every parameter of {@code layer} added so far.
+     *
+     * @param scale at least 0 and finite; 0 keeps the layer's values (its buffers still update)
+     * @throws IllegalArgumentException for a negative or non-finite scale, or a layer without
+     *     parameters in the set
+     */
+    public Builder learningRateScale(String layer, double scale) {
+      if (!(scale >= 0 && Double.isFinite(scale))) {
+        throw new IllegalArgumentException("learning-rate scale of layer " + layer
+            + " must be finite and at least 0, got " + scale);
+      }
+      for (Entry e : of(layer)) {
+        e.learningRateScale = scale;
+      }
+      return this;
+    }
+
+    /**
+     * Freezes every parameter of {@code layer} added so far: optimizers skip them (values and
+     * buffers unchanged) and clipping leaves them out.
+     *
+     * @throws IllegalArgumentException for a layer without parameters in the set
+     */
+    public Builder freeze(String layer) {
+      for (Entry e : of(layer)) {
+        e.frozen = true;
+      }
+      return this;
+    }
+
+    private List<Entry> of(String layer) {
+      List<Entry> found = entries.stream().filter(e -> e.layer.equals(layer)).toList();
+      if (found.isEmpty()) {
+        throw new IllegalArgumentException("no parameter of layer " + layer + " in the set; its"
+            + " layers are " + entries.stream().map(e -> e.layer).distinct().toList());
+      }
+      return found;
+    }
+
     public ParameterSet build() {
       return new ParameterSet(entries);
     }
   }
 
-  private record Entry(String name, String layer, ParameterKind kind, Tensor value,
-      Tensor gradient) {}
+  private static final class Entry {
+    final String name;
+    final String layer;
+    final ParameterKind kind;
+    final Tensor value;
+    final Tensor gradient;
+    double learningRateScale = 1;
+    boolean frozen;
+
+    Entry(String name, String layer, ParameterKind kind, Tensor value, Tensor gradient) {
+      this.name = name;
+      this.layer = layer;
+      this.kind = kind;
+      this.value = value;
+      this.gradient = gradient;
+    }
+  }
 }

@@ -74,9 +74,9 @@ public final class RmsPropOptimizer implements Optimizer {
     double g = gradientBound + l1 + l2 * b;
     double scaled = g / epsilon; // |g / (sqrt(v) + ε)| <= |g| / ε
     double buffer = momentum > 0 ? momentum * b + scaled : 0;
+    double top = learningRate * parameters.maxLearningRateScale(); // the largest layer rate
     double next = Math.max(Math.max(b, g * g), Math.max(buffer,
-        SgdOptimizer.maxKeep(learningRate, weightDecay) * b
-            + learningRate * (momentum > 0 ? buffer : scaled)));
+        SgdOptimizer.maxKeep(top, weightDecay) * b + top * (momentum > 0 ? buffer : scaled)));
     if (guard.admits(next)) {
       update(learningRate);
       return;
@@ -94,10 +94,14 @@ public final class RmsPropOptimizer implements Optimizer {
   @Override
   public void update(double learningRate) {
     for (int i = 0; i < squareAvg.length; i++) {
+      if (parameters.frozen(i)) {
+        continue;
+      }
       Tensor value = parameters.value(i);
+      double rate = learningRate * parameters.learningRateScale(i);
       RmsPropKernel.update(value, parameters.gradient(i), squareAvg[i], gradAvg[i],
-          momentumBuffer[i], value.length(), learningRate, alpha, epsilon, momentum,
-          learningRate * weightDecay[i]);
+          momentumBuffer[i], value.length(), rate, alpha, epsilon, momentum,
+          rate * weightDecay[i]);
     }
     steps++;
   }

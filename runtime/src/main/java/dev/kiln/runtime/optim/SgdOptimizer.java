@@ -80,8 +80,8 @@ public final class SgdOptimizer implements Optimizer {
     double buffer = momentum == 0 ? 0
         : steps == 0 ? g : momentum * b + Math.abs(1 - dampening) * g;
     double direction = momentum == 0 ? g : nesterov ? g + momentum * buffer : buffer;
-    double next = Math.max(buffer, maxKeep(learningRate, weightDecay) * b
-        + learningRate * direction);
+    double top = learningRate * parameters.maxLearningRateScale(); // the largest layer rate
+    double next = Math.max(buffer, maxKeep(top, weightDecay) * b + top * direction);
     if (guard.admits(next)) {
       update(learningRate);
       return;
@@ -123,9 +123,13 @@ public final class SgdOptimizer implements Optimizer {
   public void update(double learningRate) {
     boolean first = steps == 0;
     for (int i = 0; i < buffers.length; i++) {
+      if (parameters.frozen(i)) {
+        continue;
+      }
       Tensor value = parameters.value(i);
-      SgdKernel.update(value, parameters.gradient(i), buffers[i], value.length(), learningRate,
-          momentum, dampening, nesterov, first, learningRate * weightDecay[i], l2[i]);
+      double rate = learningRate * parameters.learningRateScale(i);
+      SgdKernel.update(value, parameters.gradient(i), buffers[i], value.length(), rate,
+          momentum, dampening, nesterov, first, rate * weightDecay[i], l2[i]);
     }
     steps++;
   }
