@@ -94,7 +94,7 @@ final class Conv2dCode extends PartCode {
 
   @Override
   void compact(CodeBlock.Builder b, NetworkLayout net, String mask) {
-    throw new IllegalStateException("compact() is for dense networks; PruningRules refuses"
-        + " @Prune on a model with @Conv2d");
+    throw new IllegalStateException("compact() is generated for dense networks only"
+        + " (PruningCode.compactable)");
   }
 }
