@@ -223,9 +223,10 @@ public enum Diagnostic {
       "@Prune: no layer of %s is left to prune (%s). Pruning acts on the weights of @Dense,"
           + " @Conv2d and @SelfAttention layers that are neither excluded nor @Frozen%s."),
   PRUNE_NEURONS("KilnPruneNeurons",
-      "@Prune(structure = NEURONS) removes dense units (compact() shrinks networks of @Dense"
-          + " layers on flat features only), but layer %s of %s is %s. Use structure ="
-          + " UNSTRUCTURED, which prunes single weights of every layer kind."),
+      "@Prune(structure = NEURONS) removes dense units and convolution channels (compact()"
+          + " shrinks networks of @Dense and @Conv2d layers, not blocks or sequences), but layer"
+          + " %s of %s is %s. Use structure = UNSTRUCTURED, which prunes single weights of every"
+          + " layer kind."),
   TEACHER_NOT_MODEL("KilnTeacherNotModel",
       "@Distill(teacher = %s.class): %s has no @Model annotation. Name the @Model type whose"
           + " trained network teaches this one."),

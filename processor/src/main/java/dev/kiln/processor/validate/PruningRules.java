@@ -5,6 +5,8 @@ import dev.kiln.processor.model.BatchNormPart;
 import dev.kiln.processor.model.Conv2dPart;
 import dev.kiln.processor.model.DensePart;
 import dev.kiln.processor.model.DropoutPart;
+import dev.kiln.processor.model.GlobalAvgPoolPart;
+import dev.kiln.processor.model.PoolPart;
 import dev.kiln.processor.model.PruningSpec;
 import dev.kiln.processor.model.SelfAttentionPart;
 import dev.kiln.processor.model.PruneScope;
@@ -31,8 +33,9 @@ import javax.lang.model.util.ElementFilter;
  * the model's layer fields ({@code exclude} or a layer's own {@code finalSparsity}, the latter
  * only with {@code PER_LAYER}; only on {@code @Dense}, {@code @Conv2d} and {@code
  * @SelfAttention} layers that are not {@code @Frozen}, and under {@code NEURONS} not on a layer
- * whose units are the network's outputs). {@code NEURONS} needs a network of dense layers on flat
- * features (what {@code compact()} shrinks); unstructured pruning works on every model. Field annotations
+ * whose units are the network's outputs). {@code NEURONS} needs a network of dense and
+ * convolution layers (what {@code compact()} shrinks), not blocks or sequences; unstructured
+ * pruning works on every model. Field annotations
  * are read only when the configuration has {@code @Prune}: without it they do nothing, so one
  * model serves pruned and unpruned trainings.
  */
@@ -113,7 +116,7 @@ final class PruningRules {
           excluded.isEmpty() ? "no candidate layer" : "excluded: " + String.join(", ",
               excluded.keySet().stream().sorted().toList()),
           structure == PruneStructure.NEURONS ? " and, with structure = NEURONS, have another dense"
-              + " layer after them" : "");
+              + " or convolution layer after them" : "");
       return null;
     }
     return new PruningSpec(initial.value(), target.value(), begin.value(), end.value(),
@@ -198,17 +201,19 @@ final class PruningRules {
   }
 
   /**
-   * With {@code structure = NEURONS}: true where every layer is of the dense family on flat
-   * features, which is what {@code compact()} removes units from; otherwise reports {@link
+   * With {@code structure = NEURONS}: true where every layer is made of dense, convolution, batch
+   * norm, activation, pooling and dropout parts, which is what {@code compact()} removes units
+   * and channels from; otherwise (blocks, residual connections, sequences) reports {@link
    * Diagnostic#PRUNE_NEURONS} on the first other layer and returns false.
    */
   private static boolean neuronsAllowed(RuleContext ctx, AnnotationMirror m,
       NetworkSpec network) {
     for (LayerSpec layer : network.layers()) {
-      boolean denseFamily = layer.parts().stream().allMatch(p -> p instanceof DensePart
+      boolean compactable = layer.parts().stream().allMatch(p -> p instanceof DensePart
           || p instanceof BatchNormPart || p instanceof ActivationPart
-          || p instanceof DropoutPart);
-      if (layer.input().rank() >= 2 || network.tokens() || !denseFamily) {
+          || p instanceof DropoutPart || p instanceof Conv2dPart || p instanceof PoolPart
+          || p instanceof GlobalAvgPoolPart);
+      if (network.tokens() || !compactable) {
         Attr<String> structure = ctx.attr(m, "structure", String.class);
         ctx.reporter().error(structure, Diagnostic.PRUNE_NEURONS, layer.name(),
             network.target().sourceName(), layer.describe() + " on " + layer.input());
@@ -224,11 +229,14 @@ final class PruningRules {
         && !(structure == PruneStructure.NEURONS && isOutput(network, layer));
   }
 
-  /** Whether no dense layer follows {@code layer}: its units reach the network's outputs. */
+  /**
+   * Whether no dense or convolution layer follows {@code layer}: its units (or channels) reach
+   * the network's outputs.
+   */
   static boolean isOutput(NetworkSpec network, LayerSpec layer) {
     List<LayerSpec> layers = network.layers();
     for (int i = layers.indexOf(layer) + 1; i < layers.size(); i++) {
-      if (layers.get(i).has(DensePart.class)) {
+      if (layers.get(i).has(DensePart.class) || layers.get(i).has(Conv2dPart.class)) {
         return false;
       }
     }

@@ -54,7 +54,6 @@ final class GlobalAvgPoolCode extends PartCode {
 
   @Override
   void compact(CodeBlock.Builder b, NetworkLayout net, String mask) {
-    throw new IllegalStateException("compact() is generated for dense networks only"
-        + " (PruningCode.compactable)");
+    b.add("\n.globalAvgPool()");
   }
 }

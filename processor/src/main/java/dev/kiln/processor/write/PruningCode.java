@@ -12,8 +12,10 @@ import dev.kiln.processor.model.Conv2dPart;
 import dev.kiln.processor.model.DensePart;
 import dev.kiln.processor.model.DropoutPart;
 import dev.kiln.processor.model.ParamKind;
+import dev.kiln.processor.model.GlobalAvgPoolPart;
 import dev.kiln.processor.model.ParamSpec;
 import dev.kiln.processor.model.Part;
+import dev.kiln.processor.model.PoolPart;
 import dev.kiln.processor.model.PruningSpec;
 import dev.kiln.processor.model.PruningSpec.PrunedLayer;
 import dev.kiln.processor.model.SelfAttentionPart;
@@ -79,13 +81,15 @@ final class PruningCode {
 
   /**
    * Whether the trainer gets {@code compact()}: the runtime's {@code CompactNetwork} holds dense
-   * layers (with batch norm, activation and dropout) on flat features; a model with convolutions,
-   * pooling, blocks or sequences is pruned by its masks only.
+   * layers and convolution layers (with batch norm, activation, pooling and dropout); a model with
+   * blocks, residual connections or sequences is pruned by its masks only.
    */
   static boolean compactable(NetworkSpec network) {
-    return !network.tokens() && network.layers().stream().allMatch(l -> l.input().rank() == 1
-        && l.parts().stream().allMatch(p -> p instanceof DensePart || p instanceof BatchNormPart
-            || p instanceof ActivationPart || p instanceof DropoutPart));
+    return !network.tokens() && network.layers().stream().allMatch(l -> l.parts().stream()
+        .allMatch(p -> p instanceof DensePart || p instanceof BatchNormPart
+            || p instanceof ActivationPart || p instanceof DropoutPart
+            || p instanceof Conv2dPart || p instanceof PoolPart
+            || p instanceof GlobalAvgPoolPart));
   }
 
   /**
@@ -184,8 +188,11 @@ final class PruningCode {
 
   private static MethodSpec compact(TrainingSpec spec, NetworkLayout net) {
     PruningSpec p = spec.pruning();
-    CodeBlock.Builder b = CodeBlock.builder().add("$T.builder($L)", COMPACT,
-        spec.network().inputs());
+    dev.kiln.processor.model.Shape input = spec.network().input();
+    CodeBlock.Builder b = input.rank() == 3
+        ? CodeBlock.builder().add("$T.builder($L, $L, $L)", COMPACT, input.dim(0), input.dim(1),
+            input.dim(2))
+        : CodeBlock.builder().add("$T.builder($L)", COMPACT, spec.network().inputs());
     for (LayerSpec layer : spec.network().layers()) {
       b.add("\n.layer($S, $L)", layer.name(), layer.output().size());
       int mask = indexOf(p, layer.name());
@@ -195,7 +202,17 @@ final class PruningCode {
     }
     b.add("\n.build()");
     return MethodSpec.methodBuilder("compact").addModifiers(Modifier.PUBLIC).returns(COMPACT)
-        .addJavadoc("The trained network in eval mode with every unit removed whose weight column"
+        .addJavadoc(input.rank() == 3
+            ? "The trained network in eval mode with every unit removed whose weights are pruned"
+                + " whole\n({@code structure = NEURONS}): dense units, and convolution output"
+                + " channels with the matching\nchannels of their batch norm and the input"
+                + " channels (or flattened inputs) of the next layer;\ntheir constant output is"
+                + " folded into the next layer's bias. The same outputs as\n{@code"
+                + " network().predict} up to float rounding, from physically smaller layers. A"
+                + " copy: later\ntraining does not change it.\n\n@throws IllegalStateException"
+                + " if a pruned weight is not zero (for example after parameters\n    were"
+                + " restored without their masks)\n"
+            : "The trained network in eval mode with every unit removed whose weight column"
             + " is pruned whole\n({@code structure = NEURONS}), its constant output folded into"
             + " the next layer's bias: the same\noutputs as {@code network().predict} up to float"
             + " rounding, from physically smaller layers. A\ncopy: later training does not change"
