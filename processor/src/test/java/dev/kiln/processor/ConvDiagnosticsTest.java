@@ -71,11 +71,16 @@ class ConvDiagnosticsTest {
             + "    @AvgPool(size = 0) Layer conv;"), "size = 0"),
         Arguments.of("KilnKernelTooLarge", net("@Conv2d(filters = 2, kernel = 3)\n"
             + "    @MaxPool(size = 8) Layer conv;"), "size = 8"),
-        Arguments.of("KilnNotForImages", CNN + config("@Prune(finalSparsity = 0.5,"
-            + " endStep = 10)"), "@Prune(finalSparsity"),
-        Arguments.of("KilnNotForImages", CNN + """
-            @Model(inputs = {1, 8, 8}) abstract class Big { @Dense(3) Layer logits; }
-            """ + config("@Distill(teacher = Big.class)"), "@Distill(teacher"));
+        Arguments.of("KilnPruneLayer", net("@Conv2d(filters = 2, kernel = 3) Layer conv;\n"
+            + "  @Prune(finalSparsity = 0.3)\n  @MaxPool(size = 2) Layer pool;") + config(
+            "@Prune(finalSparsity = 0.5, endStep = 10, scope = PruneScope.PER_LAYER)"),
+            "@Prune(finalSparsity = 0.3)"),
+        Arguments.of("KilnTeacherMismatch", CNN + """
+            @Model(inputs = {3, 8, 8}) abstract class Big { @Dense(3) Layer logits; }
+            """ + config("@Distill(teacher = Big.class)"), "@Distill(teacher"),
+        Arguments.of("KilnTeacherMismatch", CNN + """
+            @Model(inputs = 64) abstract class Flat { @Dense(3) Layer logits; }
+            """ + config("@Distill(teacher = Flat.class)"), "@Distill(teacher"));
   }
 
   @ParameterizedTest(name = "{0}: {2}")

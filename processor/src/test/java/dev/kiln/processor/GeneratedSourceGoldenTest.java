@@ -71,11 +71,43 @@ class GeneratedSourceGoldenTest {
       interface TaggerTraining {}
       """);
 
+  /** The CNN sample's shape at a reviewable size: conv blocks, pooling, flatten, dense. */
+  private static final Map<String, String> CNN = Map.of("golden.SmallCnn", """
+      package golden;
+
+      import static dev.kiln.dsl.ActivationFunction.RELU;
+
+      import dev.kiln.dsl.*;
+
+      @Model(inputs = {1, 28, 28})
+      public abstract class SmallCnn {
+        @Conv2d(filters = 8, kernel = 3, padding = 1) @BatchNorm @Activation(RELU)
+        @MaxPool(size = 2) Layer conv1;
+        @Conv2d(filters = 16, kernel = 3, stride = 2) @Activation(RELU) @AvgPool(size = 2)
+        @Dropout(0.1) Layer conv2;
+        @Dense(32) @Activation(RELU) Layer hidden;
+        @Dense(10) Layer logits;
+      }
+      """, "golden.SmallCnnTraining", """
+      package golden;
+
+      import dev.kiln.dsl.*;
+
+      @TrainingConfig(model = SmallCnn.class, loss = Loss.SOFTMAX_CROSS_ENTROPY,
+          batchSize = 64, epochs = 5, seed = 42)
+      @Adam(learningRate = 1e-3)
+      @CosineDecay(minimum = 1e-5)
+      @ClipGradNorm(maxNorm = 1.0)
+      @L2(1e-4)
+      public interface SmallCnnTraining {}
+      """);
+
   @ParameterizedTest
   @ValueSource(strings = {"FashionMlpNetwork", "FashionTrainingTrainer", "TaggerNetwork",
-      "TaggerTrainingTrainer"})
+      "TaggerTrainingTrainer", "SmallCnnNetwork", "SmallCnnTrainingTrainer"})
   void generatedSourceMatchesGoldenFile(String name) throws IOException {
-    Compiled compiled = Compiled.compile(name.startsWith("Fashion") ? REFERENCE : VARIED);
+    Compiled compiled = Compiled.compile(name.startsWith("Fashion") ? REFERENCE
+        : name.startsWith("SmallCnn") ? CNN : VARIED);
     String actual = compiled.source("golden." + name);
     Path golden = goldenDir().resolve(name + ".java.txt");
     if (Boolean.getBoolean("kiln.updateGolden")) {

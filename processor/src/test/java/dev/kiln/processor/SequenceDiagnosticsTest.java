@@ -107,14 +107,15 @@ class SequenceDiagnosticsTest {
             """, "@Embedding(0)"),
         Arguments.of("KilnBadLayerNormEpsilon", gpt("  @LayerNorm(epsilon = 0) Layer norm;\n"),
             "epsilon = 0"),
-        Arguments.of("KilnNotForImages", gpt("  @LayerNorm Layer norm;\n") + """
+        Arguments.of("KilnPruneNeurons", gpt("  @LayerNorm Layer norm;\n") + """
             @TrainingConfig(model = Gpt.class, loss = Loss.SOFTMAX_CROSS_ENTROPY, batchSize = 4,
                 epochs = 1)
             @AdamW(learningRate = 0.001)
-            @Prune(finalSparsity = 0.5, endStep = 10)
+            @Prune(finalSparsity = 0.5, endStep = 10,
+                structure = PruneStructure.NEURONS)
             interface Training {}
-            """, "@Prune(finalSparsity"),
-        Arguments.of("KilnNotForImages", DENSE_BLOCK + """
+            """, "structure = PruneStructure.NEURONS"),
+        Arguments.of("KilnPruneNeurons", DENSE_BLOCK + """
             @Model(inputs = 8) abstract class Net {
               @Dense(8) Layer in;
               @Residual @Repeat(2) Pair blocks;
@@ -123,11 +124,12 @@ class SequenceDiagnosticsTest {
             @TrainingConfig(model = Net.class, loss = Loss.SOFTMAX_CROSS_ENTROPY, batchSize = 4,
                 epochs = 1)
             @Sgd(learningRate = 0.1)
-            @Prune(finalSparsity = 0.5, endStep = 10)
+            @Prune(finalSparsity = 0.5, endStep = 10,
+                structure = PruneStructure.NEURONS)
             interface Training {}
-            """, "@Prune(finalSparsity"),
-        Arguments.of("KilnTokenLoss", gpt("") + """
-            @Model(vocabulary = 10, context = 8) abstract class Big {
+            """, "structure = PruneStructure.NEURONS"),
+        Arguments.of("KilnTeacherMismatch", gpt("") + """
+            @Model(vocabulary = 10, context = 16) abstract class Big {
               @Embedding(32) @PositionEmbedding Layer embed;
               @Dense(value = 10, bias = false) Layer head;
             }
@@ -136,7 +138,7 @@ class SequenceDiagnosticsTest {
             @AdamW(learningRate = 0.001)
             @Distill(teacher = Big.class)
             interface Training {}
-            """, "loss = Loss.SOFTMAX_CROSS_ENTROPY"));
+            """, "@Distill(teacher = Big.class)"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -78,30 +78,4 @@ final class Conv2dRules {
     }
     return padding;
   }
-
-  /**
-   * Reports {@link Diagnostic#NOT_FOR_IMAGES} on {@code annotation} (named {@code name}) where
-   * {@code network} has a layer on images or sequences, or is a token model; returns whether it
-   * reported.
-   */
-  static boolean refuseImages(Reporter reporter, javax.lang.model.element.Element element,
-      javax.lang.model.element.AnnotationMirror annotation, String name,
-      dev.kiln.processor.model.Specs.NetworkSpec network, String why) {
-    for (dev.kiln.processor.model.Specs.LayerSpec layer : network.layers()) {
-      // images [C, H, W], sequences [T, D], a token model's ids [T], and any part beyond the
-      // dense family (residual ends, attention, ...): what pruning's compact() and distillation
-      // are built and tested for
-      boolean denseFamily = layer.parts().stream().allMatch(p ->
-          p instanceof dev.kiln.processor.model.DensePart
-              || p instanceof dev.kiln.processor.model.BatchNormPart
-              || p instanceof dev.kiln.processor.model.ActivationPart
-              || p instanceof dev.kiln.processor.model.DropoutPart);
-      if (layer.input().rank() >= 2 || network.tokens() || !denseFamily) {
-        reporter.error(element, annotation, Diagnostic.NOT_FOR_IMAGES, name, layer.name(),
-            network.target().sourceName(), layer.describe() + " on " + layer.input(), why, name);
-        return true;
-      }
-    }
-    return false;
-  }
 }

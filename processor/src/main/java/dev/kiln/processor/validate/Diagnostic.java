@@ -41,9 +41,6 @@ public enum Diagnostic {
       "@Conv2d on layer %s needs images [C, H, W] as input, found %s. Declare @Model(inputs ="
           + " {channels, height, width}), or put convolutions before the first @Dense or"
           + " @GlobalAvgPool layer."),
-  NOT_FOR_IMAGES("KilnNotForImages",
-      "@%s supports dense layers only for now (not convolutions, blocks or transformers): layer"
-          + " %s of %s is %s (%s). Remove @%s."),
   POOL_NEEDS_IMAGE("KilnPoolNeedsImage",
       "@%s on layer %s needs images [C, H, W] as input, found %s. Pool after a @Conv2d (or on"
           + " image inputs), not after @Dense or @GlobalAvgPool."),
@@ -244,8 +241,13 @@ public enum Diagnostic {
       "@Prune(finalSparsity = %s) on layer %s: a layer's own target needs scope = PER_LAYER on"
           + " the training configuration's @Prune; GLOBAL ranks all layers against one target."),
   PRUNE_NOTHING("KilnPruneNothing",
-      "@Prune: no layer of %s is left to prune (%s). Pruning acts on the weights of @Dense"
-          + " layers that are neither excluded nor @Frozen%s."),
+      "@Prune: no layer of %s is left to prune (%s). Pruning acts on the weights of @Dense,"
+          + " @Conv2d and @SelfAttention layers that are neither excluded nor @Frozen%s."),
+  PRUNE_NEURONS("KilnPruneNeurons",
+      "@Prune(structure = NEURONS) removes dense units and convolution channels (compact()"
+          + " shrinks networks of @Dense and @Conv2d layers, not blocks or sequences), but layer"
+          + " %s of %s is %s. Use structure = UNSTRUCTURED, which prunes single weights of every"
+          + " layer kind."),
   TEACHER_NOT_MODEL("KilnTeacherNotModel",
       "@Distill(teacher = %s.class): %s has no @Model annotation. Name the @Model type whose"
           + " trained network teaches this one."),
@@ -322,7 +324,7 @@ public enum Diagnostic {
           + " %s outputs %s. End with @Dense(%s)."),
   TOKEN_LOSS("KilnTokenLoss",
       "@TrainingConfig(loss = %s): a token model is trained with SOFTMAX_CROSS_ENTROPY over its"
-          + " vocabulary, without label smoothing, distillation or batch normalisation."),
+          + " vocabulary, without label smoothing or batch normalisation."),
   EMBEDDING_WIDTH("KilnBadEmbeddingWidth", "@Embedding(%s): the width must be at least 1."),
   LAYER_NORM_EPSILON("KilnBadLayerNormEpsilon",
       "@LayerNorm(epsilon = %s): epsilon must be positive; PyTorch's default is 1e-5."),

@@ -18,7 +18,8 @@ import javax.lang.model.util.Elements;
 
 /**
  * Reads and checks {@code @Distill}: the teacher is a {@code @Model} type (errors on the {@code
- * teacher} member) with the student's inputs and outputs, the temperature is positive and finite,
+ * teacher} member) with the student's inputs (the same shape: {@code [features]}, {@code [C, H,
+ * W]}, or token ids of the same context and vocabulary) and outputs, the temperature is positive and finite,
  * {@code alpha} is in [0, 1], and the loss is softmax cross-entropy.
  *
  * <p>The teacher's model is validated here silently, to learn its shape: its own errors are
@@ -58,12 +59,6 @@ final class DistillationRules {
     }
     Attr<TypeMirror> teacher = ctx.attr(m, "teacher", TypeMirror.class);
     Optional<NetworkSpec> network = teacher(ctx, elements, teacher, student);
-    // a token student is refused once, as KilnTokenLoss, by the configuration's own rules
-    if (network.isPresent() && !student.tokens() && !Conv2dRules.refuseImages(reporter,
-        ctx.type(), m, "Distill", student, "distillation is tested on dense networks only")) {
-      Conv2dRules.refuseImages(reporter, ctx.type(), m, "Distill", network.get(),
-          "distillation is tested on dense networks only");
-    }
     if (network.isEmpty() || reporter.errorCount() != before) {
       return new Result(null, false);
     }
@@ -88,14 +83,24 @@ final class DistillationRules {
       return spec; // the teacher's own errors are reported on the teacher
     }
     NetworkSpec t = spec.get();
-    if (t.inputs() != student.inputs()) {
+    if (!inputs(t).equals(inputs(student))) {
       ctx.reporter().error(teacher, Diagnostic.TEACHER_MISMATCH, element.getSimpleName(),
-          t.inputs(), "inputs", student.inputs());
+          inputs(t), "inputs", inputs(student));
     } else if (t.outputs() != student.outputs()) {
       ctx.reporter().error(teacher, Diagnostic.TEACHER_MISMATCH, element.getSimpleName(),
           t.outputs(), "outputs", student.outputs());
     }
     return spec;
+  }
+
+  /**
+   * What a network takes, as the message names it: {@code [1, 28, 28]} (a feature model's input
+   * shape) or {@code token ids [64] of vocabulary 65}. Teacher and student must take the same:
+   * the teacher reads the student's batch as it is.
+   */
+  private static String inputs(NetworkSpec network) {
+    return network.tokens() ? "token ids " + network.input() + " of vocabulary "
+        + network.vocabulary() : network.input().toString();
   }
 
   /** Discards messages: the teacher's model is checked only to learn its shape. */

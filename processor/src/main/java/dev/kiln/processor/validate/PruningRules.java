@@ -1,7 +1,14 @@
 package dev.kiln.processor.validate;
 
-import dev.kiln.processor.model.PruningSpec;
+import dev.kiln.processor.model.ActivationPart;
+import dev.kiln.processor.model.BatchNormPart;
+import dev.kiln.processor.model.Conv2dPart;
 import dev.kiln.processor.model.DensePart;
+import dev.kiln.processor.model.DropoutPart;
+import dev.kiln.processor.model.GlobalAvgPoolPart;
+import dev.kiln.processor.model.PoolPart;
+import dev.kiln.processor.model.PruningSpec;
+import dev.kiln.processor.model.SelfAttentionPart;
 import dev.kiln.processor.model.PruneScope;
 import dev.kiln.processor.model.PruneStructure;
 import dev.kiln.processor.model.PruningSpec.PrunedLayer;
@@ -24,8 +31,11 @@ import javax.lang.model.util.ElementFilter;
  * [0, 1) with {@code initialSparsity ≤ finalSparsity}, {@code 0 ≤ beginStep ≤ endStep}, {@code
  * frequency ≥ 1}, {@code finalSparsity} and {@code endStep} required, no {@code exclude}) and on
  * the model's layer fields ({@code exclude} or a layer's own {@code finalSparsity}, the latter
- * only with {@code PER_LAYER}; only on {@code @Dense} layers that are not {@code @Frozen}, and
- * under {@code NEURONS} not on a layer whose units are the network's outputs). Field annotations
+ * only with {@code PER_LAYER}; only on {@code @Dense}, {@code @Conv2d} and {@code
+ * @SelfAttention} layers that are not {@code @Frozen}, and under {@code NEURONS} not on a layer
+ * whose units are the network's outputs). {@code NEURONS} needs a network of dense and
+ * convolution layers (what {@code compact()} shrinks), not blocks or sequences; unstructured
+ * pruning works on every model. Field annotations
  * are read only when the configuration has {@code @Prune}: without it they do nothing, so one
  * model serves pruned and unpruned trainings.
  */
@@ -43,10 +53,6 @@ final class PruningRules {
       return null;
     }
     Reporter reporter = ctx.reporter();
-    if (Conv2dRules.refuseImages(reporter, ctx.type(), m, "Prune", network, "magnitude pruning"
-        + " and compact() handle dense networks only")) {
-      return null;
-    }
     int before = reporter.errorCount();
     Attr<Boolean> exclude = ctx.attr(m, "exclude", Boolean.class);
     if (exclude.written() != null) {
@@ -91,6 +97,9 @@ final class PruningRules {
     if (scope == null || structure == null) {
       return null;
     }
+    if (structure == PruneStructure.NEURONS && !neuronsAllowed(ctx, m, network)) {
+      return null;
+    }
     Map<String, Double> overrides = new HashMap<>();
     Map<String, Boolean> excluded = new HashMap<>();
     fields(ctx, network, model, scope, structure, initialOk ? initial.value() : 0, overrides,
@@ -110,7 +119,7 @@ final class PruningRules {
           excluded.isEmpty() ? "no candidate layer" : "excluded: " + String.join(", ",
               excluded.keySet().stream().sorted().toList()),
           structure == PruneStructure.NEURONS ? " and, with structure = NEURONS, have another dense"
-              + " layer after them" : "");
+              + " or convolution layer after them" : "");
       return null;
     }
     return fractions == null
@@ -191,13 +200,14 @@ final class PruningRules {
       LayerSpec layer = network.layers().stream().filter(l -> l.name().equals(name))
           .findFirst().orElse(null);
       String problem = layer == null ? "it is not a layer of the model"
-          : !layer.has(DensePart.class) ? "layer " + name + " has no @Dense weight"
+          : !hasPrunedWeight(layer) ? "layer " + name + " has no @Dense, @Conv2d or"
+              + " @SelfAttention weight"
           : layer.training().frozen() ? "layer " + name + " is @Frozen and never updated"
           : !exclude.value() && structure == PruneStructure.NEURONS && isOutput(network, layer)
               ? "with structure = NEURONS, the units of layer " + name + " are the network's"
                   + " outputs, which are never removed"
           : null;
-      if (problem != null && !(exclude.value() && layer != null && layer.has(DensePart.class))) {
+      if (problem != null && !(exclude.value() && layer != null && hasPrunedWeight(layer))) {
         reporter.error(field, m, Diagnostic.PRUNE_LAYER, name, problem);
         continue;
       }
@@ -225,17 +235,52 @@ final class PruningRules {
     return false;
   }
 
+  /**
+   * Whether {@code layer} has a weight pruning acts on: a dense, convolution or attention-projection
+   * weight (embedding tables are looked up, not multiplied, and are left alone).
+   */
+  static boolean hasPrunedWeight(LayerSpec layer) {
+    return layer.has(DensePart.class) || layer.has(Conv2dPart.class)
+        || layer.has(SelfAttentionPart.class);
+  }
+
+  /**
+   * With {@code structure = NEURONS}: true where every layer is made of dense, convolution, batch
+   * norm, activation, pooling and dropout parts, which is what {@code compact()} removes units
+   * and channels from; otherwise (blocks, residual connections, sequences) reports {@link
+   * Diagnostic#PRUNE_NEURONS} on the first other layer and returns false.
+   */
+  private static boolean neuronsAllowed(RuleContext ctx, AnnotationMirror m,
+      NetworkSpec network) {
+    for (LayerSpec layer : network.layers()) {
+      boolean compactable = layer.parts().stream().allMatch(p -> p instanceof DensePart
+          || p instanceof BatchNormPart || p instanceof ActivationPart
+          || p instanceof DropoutPart || p instanceof Conv2dPart || p instanceof PoolPart
+          || p instanceof GlobalAvgPoolPart);
+      if (network.tokens() || !compactable) {
+        Attr<String> structure = ctx.attr(m, "structure", String.class);
+        ctx.reporter().error(structure, Diagnostic.PRUNE_NEURONS, layer.name(),
+            network.target().sourceName(), layer.describe() + " on " + layer.input());
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether {@code layer} is pruned unless excluded. */
   private static boolean prunable(NetworkSpec network, LayerSpec layer, PruneStructure structure) {
-    return layer.has(DensePart.class) && !layer.training().frozen()
+    return hasPrunedWeight(layer) && !layer.training().frozen()
         && !(structure == PruneStructure.NEURONS && isOutput(network, layer));
   }
 
-  /** Whether no dense layer follows {@code layer}: its units reach the network's outputs. */
+  /**
+   * Whether no dense or convolution layer follows {@code layer}: its units (or channels) reach
+   * the network's outputs.
+   */
   static boolean isOutput(NetworkSpec network, LayerSpec layer) {
     List<LayerSpec> layers = network.layers();
     for (int i = layers.indexOf(layer) + 1; i < layers.size(); i++) {
-      if (layers.get(i).has(DensePart.class)) {
+      if (layers.get(i).has(DensePart.class) || layers.get(i).has(Conv2dPart.class)) {
         return false;
       }
     }

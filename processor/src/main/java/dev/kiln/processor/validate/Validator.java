@@ -13,7 +13,6 @@ import dev.kiln.processor.model.Specs.NetworkSpec;
 import dev.kiln.processor.model.Specs.Target;
 import dev.kiln.processor.model.Specs.TrainingSpec;
 import dev.kiln.processor.read.Attr;
-import dev.kiln.processor.read.DslNames;
 import dev.kiln.processor.read.Decls.ConfigDecl;
 import dev.kiln.processor.read.Decls.LayerDecl;
 import dev.kiln.processor.read.Decls.ModelDecl;
@@ -141,7 +140,7 @@ public final class Validator {
           network.outputs());
     }
     if (network.tokens() && (loss != LossKind.SOFTMAX_CROSS_ENTROPY || smoothing != 0
-        || network.usesBatchStatistics() || ctx0(decl).find(DslNames.DISTILL).isPresent())) {
+        || network.usesBatchStatistics())) {
       reporter.error(decl.loss(), Diagnostic.TOKEN_LOSS, loss);
     }
     if (network.parameterCount() == 0) {
@@ -170,10 +169,6 @@ public final class Validator {
         GeneratedNames.trainer(decl.type()), network, loss, decl.batchSize().value(),
         decl.epochs().value(), decl.seed().value(), smoothing, optimizer, schedule, clipping,
         regularization, pruning, distillation.spec(), frozen));
-  }
-
-  private RuleContext ctx0(ConfigDecl decl) {
-    return new RuleContext(decl.type(), mirrors, reporter);
   }
 
   private Target target(TypeElement type) {

@@ -94,7 +94,9 @@ final class Conv2dCode extends PartCode {
 
   @Override
   void compact(CodeBlock.Builder b, NetworkLayout net, String mask) {
-    throw new IllegalStateException("compact() is for dense networks; PruningRules refuses"
-        + " @Prune on a model with @Conv2d");
+    Window w = part.window();
+    b.add("\n.conv2d(network.$N, $L, $L, $L, $L, $L, $L, $L, $L)", net.field(layer, "weight"),
+        bias(net, "network."), mask == null ? "null" : mask, w.kernelH(), w.kernelW(),
+        w.strideH(), w.strideW(), w.padH(), w.padW());
   }
 }

@@ -14,8 +14,9 @@ import javax.lang.model.element.Modifier;
 /**
  * Generated code for {@code @Distill}: the teacher as the constructor's second argument, its
  * eval buffers and logits allocated once, the {@code TEMPERATURE} and {@code ALPHA} constants, and
- * the loss method, which runs the teacher's allocation-free {@code forwardEval} on the batch and
- * then the runtime's {@code DistillationLoss}.
+ * the loss method, which runs the teacher's allocation-free {@code forwardEval} on the batch (the
+ * same feature, image or token tensor the student reads) and then the runtime's {@code
+ * DistillationLoss}, or {@code SequenceDistillationLoss} over every position of a token model.
  */
 final class DistillationCode {
   private DistillationCode() {}
@@ -71,6 +72,19 @@ final class DistillationCode {
 
   /** The whole loss method of a distilling trainer. */
   static MethodSpec loss(TrainingSpec spec, LayerSpec last, String output, String delta) {
+    if (spec.network().tokens()) {
+      return MethodSpec.methodBuilder("loss").addModifiers(Modifier.PRIVATE)
+          .returns(double.class).addParameter(int.class, "n")
+          .addJavadoc("The mean distillation loss over the batch's {@code n·length} positions,"
+              + " {@code α·T²·KL(softmax(t/T) ‖\nsoftmax(s/T)) + (1 − α)·CE(s, y)} per position,"
+              + " with the teacher's logits {@code t} computed here\nin eval mode; writes its"
+              + " gradient into {@code $L}.\n", delta)
+          .addStatement("teacher.forwardEval(input, n, length, teacherLogits, teacherBuffers)")
+          .addStatement("return $T.loss($N, teacherLogits, target, n * length, $L, length,"
+              + " TEMPERATURE, ALPHA, $N, null)", RuntimeNames.SEQUENCE_DISTILLATION_LOSS, output,
+              spec.network().vocabulary(), delta)
+          .build();
+    }
     return MethodSpec.methodBuilder("loss").addModifiers(Modifier.PRIVATE).returns(double.class)
         .addParameter(int.class, "n")
         .addJavadoc("The mean distillation loss of the batch, {@code α·T²·KL(softmax(t/T) ‖"

@@ -98,11 +98,13 @@ final class EvalCode {
         .addJavadoc("Eval-mode forward pass of the first {@code n} rows, allocating nothing:"
             + " batch norm uses its\nrunning statistics, dropout is off, and the network is not"
             + " changed. The same outputs as\n{@link #predict}.\n\n@param input {@code [rows,"
-            + " $L]} with {@code rows ≥ n}; only the first {@code n} rows are read\n@param output"
+            + " $L]}$L with {@code rows ≥ n}; only the first {@code n} rows are read\n@param output"
             + " {@code [rows, $L]} with {@code rows ≥ n}; its first {@code n} rows are"
             + " overwritten\n@param buffers from {@link #evalBuffers}, with {@code maxBatch ≥"
             + " n}\n@throws IllegalArgumentException for {@code n} outside [1, {@code"
             + " buffers.maxBatch()}] or a tensor\n    of the wrong shape\n", spec.inputs(),
+            spec.input().rank() == 3 ? " (or {@code [rows, " + spec.input().dim(0) + ", "
+                + spec.input().dim(1) + ", " + spec.input().dim(2) + "]})" : "",
             spec.outputs())
         .beginControlFlow("if (n < 1 || n > buffers.maxBatch)")
         .addStatement("throw new $T($S + buffers.maxBatch + $S + n)",
@@ -115,8 +117,14 @@ final class EvalCode {
               "length: expected 1 <= length <= " + spec.context() + ", got ")
           .endControlFlow();
     }
-    forward.addStatement("checkEvalTensor($S, input, n, INPUTS)", "input")
-        .addStatement("checkEvalTensor($S, output, n, OUTPUTS)", "output");
+    boolean images = spec.input().rank() == 3;
+    if (images) {
+      // a trainer hands its batch on as it holds it: the caller's [n, C, H, W] array or rows
+      forward.addStatement("checkEvalImages(input, n)");
+    } else {
+      forward.addStatement("checkEvalTensor($S, input, n, INPUTS)", "input");
+    }
+    forward.addStatement("checkEvalTensor($S, output, n, OUTPUTS)", "output");
     String in = "input";
     java.util.Map<String, String> outputs = new java.util.HashMap<>();
     for (int i = 0; i < layers.size(); i++) {
@@ -137,6 +145,24 @@ final class EvalCode {
         .addStatement("throw new $T(what + $S + n + $S + width + $S + t)",
             IllegalArgumentException.class, ": expected [rows >= ", ", ", "], got ")
         .endControlFlow().build());
+    if (images) {
+      type.addMethod(MethodSpec.methodBuilder("checkEvalImages")
+          .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+          .addParameter(RuntimeNames.TENSOR, "input").addParameter(int.class, "n")
+          .addJavadoc("Checks that {@code input} is {@code [rows, $L, $L, $L]} or {@code [rows,"
+              + " INPUTS]} with {@code rows ≥ n}.\n", spec.input().dim(0), spec.input().dim(1),
+              spec.input().dim(2))
+          .beginControlFlow("if (input.rank() == 4 && (input.size(1) != $L || input.size(2) != $L"
+              + " || input.size(3) != $L || input.size(0) < n))", spec.input().dim(0),
+              spec.input().dim(1), spec.input().dim(2))
+          .addStatement("throw new $T($S + n + $S + input)", IllegalArgumentException.class,
+              "input: expected [rows >= ", ", " + spec.input().dim(0) + ", " + spec.input().dim(1)
+                  + ", " + spec.input().dim(2) + "], got ")
+          .endControlFlow()
+          .beginControlFlow("if (input.rank() != 4)")
+          .addStatement("checkEvalTensor($S, input, n, INPUTS)", "input")
+          .endControlFlow().build());
+    }
     for (LayerSpec layer : layers) {
       type.addMethod(layerEval(layout, layer));
     }

@@ -54,7 +54,6 @@ final class GlobalAvgPoolCode extends PartCode {
 
   @Override
   void compact(CodeBlock.Builder b, NetworkLayout net, String mask) {
-    throw new IllegalStateException("compact() is for dense networks; PruningRules refuses"
-        + " @Prune on a model with pooling");
+    b.add("\n.globalAvgPool()");
   }
 }

@@ -118,7 +118,8 @@ final class PoolCode extends PartCode {
 
   @Override
   void compact(CodeBlock.Builder b, NetworkLayout net, String mask) {
-    throw new IllegalStateException("compact() is for dense networks; PruningRules refuses"
-        + " @Prune on a model with pooling");
+    Window w = part.window();
+    b.add("\n.$L($L, $L, $L, $L, $L, $L)", part.max() ? "maxPool" : "avgPool", w.kernelH(),
+        w.kernelW(), w.strideH(), w.strideW(), w.padH(), w.padW());
   }
 }

@@ -6,10 +6,24 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.kiln.processor.model.ActivationPart;
+import dev.kiln.processor.model.BatchNormPart;
+import dev.kiln.processor.model.Conv2dPart;
+import dev.kiln.processor.model.DensePart;
+import dev.kiln.processor.model.DropoutPart;
+import dev.kiln.processor.model.ParamKind;
+import dev.kiln.processor.model.GlobalAvgPoolPart;
+import dev.kiln.processor.model.ParamSpec;
+import dev.kiln.processor.model.Part;
+import dev.kiln.processor.model.PoolPart;
 import dev.kiln.processor.model.PruningSpec;
 import dev.kiln.processor.model.PruningSpec.PrunedLayer;
+import dev.kiln.processor.model.SelfAttentionPart;
 import dev.kiln.processor.model.Specs.LayerSpec;
+import dev.kiln.processor.model.Specs.NetworkSpec;
 import dev.kiln.processor.model.Specs.TrainingSpec;
+import dev.kiln.processor.write.Parameters.Param;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.lang.model.element.Modifier;
@@ -18,8 +32,10 @@ import javax.lang.model.element.Modifier;
  * Generated code for {@code @Prune}: the trainer's {@code pruner} (runtime {@code
  * MagnitudePruner}, masks preallocated), its two calls in the step (gradients masked after
  * backward; masks updated and re-applied after the optimizer update, DESIGN.md step 6), the masks
- * in checkpoints ({@code mask/<layer>.weight}), and the accessors {@code sparsity()}, {@code
- * overallSparsity()}, {@code masks()} and {@code compact()}.
+ * in checkpoints ({@code mask/<parameter>}, such as {@code mask/conv1.weight}), and the accessors
+ * {@code sparsity()}, {@code overallSparsity()}, {@code masks()} and, for networks of dense layers
+ * on flat features, {@code compact()}. Dense, convolution and attention-projection weights are
+ * pruned; a convolution is added with its bias, which {@code NEURONS} would prune with the filter.
  */
 final class PruningCode {
   private PruningCode() {}
@@ -55,10 +71,12 @@ final class PruningCode {
     type.addMethod(MethodSpec.methodBuilder("masks").addModifiers(Modifier.PUBLIC)
         .returns(ParameterizedTypeName.get(ClassName.get(Map.class), ClassName.get(String.class),
             RuntimeNames.TENSOR))
-        .addJavadoc("The live pruning masks {@code [in, out]} (1 = kept, 0 = pruned) by parameter"
-            + " name.\n")
+        .addJavadoc("The live pruning masks (1 = kept, 0 = pruned) by parameter name, each shaped"
+            + " as its weight.\n")
         .addStatement("return pruner.masks()").build());
-    type.addMethod(compact(spec, net));
+    if (compactable(spec.network())) {
+      type.addMethod(compact(spec, net));
+    }
     if (p.inFractions()) {
       type.addMethod(MethodSpec.methodBuilder("plansParts").addAnnotation(Override.class)
           .addModifiers(Modifier.PROTECTED).returns(boolean.class)
@@ -71,6 +89,39 @@ final class PruningCode {
               + " optimizer steps.\n")
           .addStatement("pruner.planRun(totalSteps)").build());
     }
+  }
+
+  /**
+   * Whether the trainer gets {@code compact()}: the runtime's {@code CompactNetwork} holds dense
+   * layers and convolution layers (with batch norm, activation, pooling and dropout); a model with
+   * blocks, residual connections or sequences is pruned by its masks only.
+   */
+  static boolean compactable(NetworkSpec network) {
+    return !network.tokens() && network.layers().stream().allMatch(l -> l.parts().stream()
+        .allMatch(p -> p instanceof DensePart || p instanceof BatchNormPart
+            || p instanceof ActivationPart || p instanceof DropoutPart
+            || p instanceof Conv2dPart || p instanceof PoolPart
+            || p instanceof GlobalAvgPoolPart));
+  }
+
+  /**
+   * The weights pruning acts on in {@code layer}, in parameter order: dense, convolution and
+   * attention-projection weights (not embedding tables, which are looked up, not multiplied).
+   */
+  static List<Param> prunedWeights(LayerSpec layer) {
+    List<Param> out = new ArrayList<>();
+    for (int i = 0; i < layer.parts().size(); i++) {
+      Part part = layer.parts().get(i);
+      if (part instanceof DensePart || part instanceof Conv2dPart
+          || part instanceof SelfAttentionPart) {
+        for (ParamSpec p : part.parameters(layer.inputOf(i))) {
+          if (p.kind() == ParamKind.WEIGHT) {
+            out.add(new Param(layer, p));
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** Builds the pruner; after the optimizer exists (its buffers are masked too). */
@@ -90,13 +141,22 @@ final class PruningCode {
         PRUNER.nestedClass("Scope"), p.scope(), PRUNER.nestedClass("Structure"), p.structure());
     for (PrunedLayer pl : p.layers()) {
       LayerSpec layer = layer(spec, pl.name());
-      String grad = layout.name(layer, "weightGrad");
-      if (pl.overrides()) {
-        b.add("\n.add($S, $S, network.$N, $N, $L)", pl.name(), pl.name() + ".weight",
-            net.field(layer, "weight"), grad, Literals.of(pl.finalSparsity()));
-      } else {
-        b.add("\n.add($S, $S, network.$N, $N)", pl.name(), pl.name() + ".weight",
-            net.field(layer, "weight"), grad);
+      for (Param w : prunedWeights(layer)) {
+        String grad = layout.grad(w);
+        if (layer.has(Conv2dPart.class)) {
+          boolean bias = layer.part(Conv2dPart.class).orElseThrow().bias();
+          Param biasParam = bias ? Parameters.of(layer, "bias") : null;
+          b.add("\n.addConvolution($S, $S, network.$N, $N, $S, $L, $L, $L)", pl.name(), w.key(),
+              net.field(w), grad, bias ? biasParam.key() : null,
+              bias ? "network." + net.field(biasParam) : "null",
+              bias ? layout.grad(biasParam) : "null",
+              pl.overrides() ? Literals.of(pl.finalSparsity()) : "Double.NaN");
+        } else if (pl.overrides()) {
+          b.add("\n.add($S, $S, network.$N, $N, $L)", pl.name(), w.key(), net.field(w), grad,
+              Literals.of(pl.finalSparsity()));
+        } else {
+          b.add("\n.add($S, $S, network.$N, $N)", pl.name(), w.key(), net.field(w), grad);
+        }
       }
     }
     b.add("\n.optimizerState(optimizer.state())\n.build()");
@@ -152,8 +212,11 @@ final class PruningCode {
 
   private static MethodSpec compact(TrainingSpec spec, NetworkLayout net) {
     PruningSpec p = spec.pruning();
-    CodeBlock.Builder b = CodeBlock.builder().add("$T.builder($L)", COMPACT,
-        spec.network().inputs());
+    dev.kiln.processor.model.Shape input = spec.network().input();
+    CodeBlock.Builder b = input.rank() == 3
+        ? CodeBlock.builder().add("$T.builder($L, $L, $L)", COMPACT, input.dim(0), input.dim(1),
+            input.dim(2))
+        : CodeBlock.builder().add("$T.builder($L)", COMPACT, spec.network().inputs());
     for (LayerSpec layer : spec.network().layers()) {
       b.add("\n.layer($S, $L)", layer.name(), layer.output().size());
       int mask = indexOf(p, layer.name());
@@ -163,7 +226,17 @@ final class PruningCode {
     }
     b.add("\n.build()");
     return MethodSpec.methodBuilder("compact").addModifiers(Modifier.PUBLIC).returns(COMPACT)
-        .addJavadoc("The trained network in eval mode with every unit removed whose weight column"
+        .addJavadoc(input.rank() == 3
+            ? "The trained network in eval mode with every unit removed whose weights are pruned"
+                + " whole\n({@code structure = NEURONS}): dense units, and convolution output"
+                + " channels with the matching\nchannels of their batch norm and the input"
+                + " channels (or flattened inputs) of the next layer;\ntheir constant output is"
+                + " folded into the next layer's bias. The same outputs as\n{@code"
+                + " network().predict} up to float rounding, from physically smaller layers. A"
+                + " copy: later\ntraining does not change it.\n\n@throws IllegalStateException"
+                + " if a pruned weight is not zero (for example after parameters\n    were"
+                + " restored without their masks)\n"
+            : "The trained network in eval mode with every unit removed whose weight column"
             + " is pruned whole\n({@code structure = NEURONS}), its constant output folded into"
             + " the next layer's bias: the same\noutputs as {@code network().predict} up to float"
             + " rounding, from physically smaller layers. A\ncopy: later training does not change"

@@ -42,6 +42,7 @@ final class RuntimeNames {
   static final ClassName LOSSES = runtime("ops", "Losses");
   static final ClassName LOSS_KIND = runtime("ops", "LossKind");
   static final ClassName DISTILLATION_LOSS = runtime("ops", "DistillationLoss");
+  static final ClassName SEQUENCE_DISTILLATION_LOSS = runtime("ops", "SequenceDistillationLoss");
   // optim
   static final ClassName CLIPPING = runtime("optim", "Clipping");
   static final ClassName REGULARIZATION = runtime("optim", "Regularization");

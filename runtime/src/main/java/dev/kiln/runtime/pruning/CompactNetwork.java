@@ -56,16 +56,32 @@ public final class CompactNetwork {
   }
 
   private final int inputs;
+  private final int[] image;
   private final List<Stage> stages;
 
-  private CompactNetwork(int inputs, List<Stage> stages) {
+  private CompactNetwork(int inputs, int[] image, List<Stage> stages) {
     this.inputs = inputs;
+    this.image = image;
     this.stages = List.copyOf(stages);
   }
 
   /** A builder of the full network with {@code inputs} features per sample. */
   public static Builder builder(int inputs) {
-    return new Builder(inputs);
+    return new Builder(inputs, null);
+  }
+
+  /**
+   * A builder of the full network on images {@code [channels, height, width]} (features {@code
+   * [n, C, H, W]} or their rows {@code [n, C·H·W]}).
+   *
+   * @throws IllegalArgumentException for a size below 1
+   */
+  public static Builder builder(int channels, int height, int width) {
+    if (channels < 1 || height < 1 || width < 1) {
+      throw new IllegalArgumentException("image sizes must be at least 1, got [" + channels
+          + ", " + height + ", " + width + "]");
+    }
+    return new Builder(channels * height * width, new int[] {channels, height, width});
   }
 
   /** Input features per sample. */
@@ -75,32 +91,30 @@ public final class CompactNetwork {
 
   /** Outputs per sample. */
   public int outputs() {
-    return stages.get(stages.size() - 1).out;
+    return stages.get(stages.size() - 1).out();
   }
 
-  /** The output width of each layer, in order, after compaction. */
+  /**
+   * The output width of each layer, in order, after compaction (values per sample: {@code
+   * C·H·W} for a layer on images).
+   */
   public int[] widths() {
-    return stages.stream().mapToInt(s -> s.out).toArray();
+    return stages.stream().mapToInt(Stage::out).toArray();
   }
 
   /** Layer names, in order. */
   public List<String> layerNames() {
-    return stages.stream().map(s -> s.name).toList();
+    return stages.stream().map(Stage::name).toList();
   }
 
-  /** Weights, biases and batch-norm scales and shifts (not running statistics). */
+  /**
+   * Weights, biases (with a convolution's per-position bias) and batch-norm scales and shifts
+   * (not running statistics).
+   */
   public long parameterCount() {
     long n = 0;
     for (Stage s : stages) {
-      if (s.weight != null) {
-        n += (long) s.in * s.out;
-      }
-      if (s.bias != null) {
-        n += s.out;
-      }
-      if (s.gamma != null) {
-        n += 2L * s.out;
-      }
+      n += s.parameterCount();
     }
     return n;
   }
@@ -108,12 +122,15 @@ public final class CompactNetwork {
   /**
    * Eval-mode forward pass.
    *
-   * @param features {@code [n, inputs]} float32, any {@code n ≥ 1}
+   * @param features {@code [n, inputs]} float32, any {@code n ≥ 1} (for images also {@code [n,
+   *     C, H, W]})
    * @return a new {@code [n, outputs]} float32 array
    * @throws IllegalArgumentException for a wrong shape or dtype
    */
   public INDArray predict(INDArray features) {
-    int n = BatchInput.checkRows("features", features, inputs, Integer.MAX_VALUE);
+    int n = image == null ? BatchInput.checkRows("features", features, inputs, Integer.MAX_VALUE)
+        : BatchInput.checkImageRows("features", features, image[0], image[1], image[2],
+            Integer.MAX_VALUE);
     Tensor x = Tensor.zeros(n, inputs);
     new BatchInput().copy(features, x, n, inputs);
     for (Stage s : stages) {
@@ -131,15 +148,11 @@ public final class CompactNetwork {
    */
   public void save(Path file) throws IOException {
     Map<String, Checkpoint.Array> arrays = new LinkedHashMap<>();
-    StringBuilder layout = new StringBuilder(Integer.toString(inputs));
+    StringBuilder layout = new StringBuilder(image == null ? Integer.toString(inputs)
+        : image[0] + "x" + image[1] + "x" + image[2]);
     for (Stage s : stages) {
       layout.append(';').append(s.describe());
-      put(arrays, s.name + ".weight", s.weight);
-      put(arrays, s.name + ".bias", s.bias);
-      put(arrays, s.name + ".gamma", s.gamma);
-      put(arrays, s.name + ".beta", s.beta);
-      put(arrays, s.name + ".runningMean", s.runningMean);
-      put(arrays, s.name + ".runningVar", s.runningVar);
+      s.arrays(arrays);
     }
     CheckpointFile.write(file, new Checkpoint(KIND, Map.of(LAYOUT, layout.toString()), arrays,
         Map.of()));
@@ -160,9 +173,14 @@ public final class CompactNetwork {
       String[] parts = layout.split(";");
       List<Stage> stages = new ArrayList<>();
       for (int i = 1; i < parts.length; i++) {
-        stages.add(Stage.parse(parts[i], c.arrays()));
+        stages.add(parts[i].startsWith(ImageStage.MARK) ? ImageStage.parse(parts[i], c.arrays())
+            : DenseStage.parse(parts[i], c.arrays()));
       }
-      return new CompactNetwork(Integer.parseInt(parts[0]), stages);
+      if (parts[0].contains("x")) {
+        int[] image = Arrays.stream(parts[0].split("x")).mapToInt(Integer::parseInt).toArray();
+        return new CompactNetwork(image[0] * image[1] * image[2], image, stages);
+      }
+      return new CompactNetwork(Integer.parseInt(parts[0]), null, stages);
     } catch (RuntimeException e) {
       throw new CheckpointException(file + ": unreadable compact-network layout '" + layout
           + "': " + e.getMessage());
@@ -177,14 +195,46 @@ public final class CompactNetwork {
   private static final String KIND = "compact-network";
   private static final String LAYOUT = "layout";
 
-  private static void put(Map<String, Checkpoint.Array> arrays, String name, Tensor t) {
+  static void put(Map<String, Checkpoint.Array> arrays, String name, Tensor t) {
     if (t != null) {
       arrays.put(name, new Checkpoint.Array(t.toFloatArray(), t.array().shape()));
     }
   }
 
+  static Tensor tensor(Map<String, Checkpoint.Array> arrays, String name, long... shape) {
+    Checkpoint.Array a = arrays.get(name);
+    if (a == null || !Arrays.equals(a.shape(), shape)) {
+      throw new IllegalArgumentException("array " + name + " missing or not shaped "
+          + Arrays.toString(shape));
+    }
+    Tensor t = Tensor.zeros(shape);
+    t.setFrom(a.values());
+    return t;
+  }
+
+  /** One compacted layer, as {@link #predict} runs it and {@link #save} writes it. */
+  interface Stage {
+    /** The layer's name. */
+    String name();
+
+    /** Output values per sample. */
+    int out();
+
+    /** Weights, biases, batch-norm scales and shifts. */
+    long parameterCount();
+
+    /** Eval-mode forward of the first {@code n} rows of {@code x}, into a new tensor. */
+    Tensor forward(Tensor x, int n);
+
+    /** The stage's layout, one {@code |}-separated line of the manifest. */
+    String describe();
+
+    /** Adds the stage's arrays, named {@code <layer>.<role>}. */
+    void arrays(Map<String, Checkpoint.Array> arrays);
+  }
+
   /** One compacted layer: dense (optional), batch norm (optional), activation (optional). */
-  private static final class Stage {
+  private static final class DenseStage implements Stage {
     final String name;
     final int in;
     final int out;
@@ -198,7 +248,7 @@ public final class CompactNetwork {
     final Activation activation;
     final float slope;
 
-    Stage(String name, int in, int out, Tensor weight, Tensor bias, Tensor gamma, Tensor beta,
+    DenseStage(String name, int in, int out, Tensor weight, Tensor bias, Tensor gamma, Tensor beta,
         Tensor runningMean, Tensor runningVar, double epsilon, Activation activation,
         float slope) {
       this.name = name;
@@ -215,7 +265,34 @@ public final class CompactNetwork {
       this.slope = slope;
     }
 
-    Tensor forward(Tensor x, int n) {
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public int out() {
+      return out;
+    }
+
+    @Override
+    public long parameterCount() {
+      return (weight == null ? 0 : (long) in * out) + (bias == null ? 0 : out)
+          + (gamma == null ? 0 : 2L * out);
+    }
+
+    @Override
+    public void arrays(Map<String, Checkpoint.Array> arrays) {
+      put(arrays, name + ".weight", weight);
+      put(arrays, name + ".bias", bias);
+      put(arrays, name + ".gamma", gamma);
+      put(arrays, name + ".beta", beta);
+      put(arrays, name + ".runningMean", runningMean);
+      put(arrays, name + ".runningVar", runningVar);
+    }
+
+    @Override
+    public Tensor forward(Tensor x, int n) {
       Tensor y = x;
       if (weight != null) {
         y = Tensor.zeros(n, out);
@@ -234,14 +311,15 @@ public final class CompactNetwork {
       return y;
     }
 
-    String describe() {
+    @Override
+    public String describe() {
       return String.join("|", name, Integer.toString(in), Integer.toString(out),
           Boolean.toString(weight != null), Boolean.toString(bias != null),
           gamma == null ? "-" : Double.toString(epsilon),
           activation == null ? "-" : activation.name(), Float.toString(slope));
     }
 
-    static Stage parse(String text, Map<String, Checkpoint.Array> arrays) {
+    static DenseStage parse(String text, Map<String, Checkpoint.Array> arrays) {
       String[] f = text.split("\\|");
       String name = f[0];
       int in = Integer.parseInt(f[1]);
@@ -249,7 +327,7 @@ public final class CompactNetwork {
       boolean dense = Boolean.parseBoolean(f[3]);
       boolean bias = Boolean.parseBoolean(f[4]);
       boolean bn = !f[5].equals("-");
-      return new Stage(name, in, out,
+      return new DenseStage(name, in, out,
           dense ? tensor(arrays, name + ".weight", in, out) : null,
           bias ? tensor(arrays, name + ".bias", out) : null,
           bn ? tensor(arrays, name + ".gamma", out) : null,
@@ -258,18 +336,6 @@ public final class CompactNetwork {
           bn ? tensor(arrays, name + ".runningVar", out) : null,
           bn ? Double.parseDouble(f[5]) : Double.NaN,
           f[6].equals("-") ? null : Activation.valueOf(f[6]), Float.parseFloat(f[7]));
-    }
-
-    private static Tensor tensor(Map<String, Checkpoint.Array> arrays, String name,
-        long... shape) {
-      Checkpoint.Array a = arrays.get(name);
-      if (a == null || !Arrays.equals(a.shape(), shape)) {
-        throw new IllegalArgumentException("array " + name + " missing or not shaped "
-            + Arrays.toString(shape));
-      }
-      Tensor t = Tensor.zeros(shape);
-      t.setFrom(a.values());
-      return t;
     }
   }
 
@@ -292,13 +358,15 @@ public final class CompactNetwork {
    */
   public static final class Builder {
     private final int inputs;
+    private final int[] image;
     private final List<LayerSource> layers = new ArrayList<>();
 
-    private Builder(int inputs) {
+    private Builder(int inputs, int[] image) {
       if (inputs < 1) {
         throw new IllegalArgumentException("inputs must be at least 1, got " + inputs);
       }
       this.inputs = inputs;
+      this.image = image;
     }
 
     /** Starts the next layer, {@code outputs} units wide. */
@@ -335,6 +403,46 @@ public final class CompactNetwork {
       return this;
     }
 
+    /**
+     * The current layer's convolution (PyTorch's {@code nn.Conv2d}, NCHW).
+     *
+     * @param weight {@code [out, in, kh, kw]}
+     * @param bias {@code [out]}, or null
+     * @param mask the weight's pruning mask (0 = pruned), or null: an output channel whose whole
+     *     filter is 0 is removed (its filter and bias must be 0)
+     */
+    public Builder conv2d(Tensor weight, Tensor bias, Tensor mask, int kernelH, int kernelW,
+        int strideH, int strideW, int padH, int padW) {
+      LayerSource l = current();
+      l.weight = weight;
+      l.bias = bias;
+      l.mask = mask;
+      l.conv = new int[] {weight.size(0), kernelH, kernelW, strideH, strideW, padH, padW};
+      return this;
+    }
+
+    /** The current layer's max pooling ({@code -∞} padding, PyTorch's {@code MaxPool2d}). */
+    public Builder maxPool(int kernelH, int kernelW, int strideH, int strideW, int padH,
+        int padW) {
+      current().pool = ImageStage.Pool.MAX;
+      current().window = new int[] {kernelH, kernelW, strideH, strideW, padH, padW};
+      return this;
+    }
+
+    /** The current layer's average pooling (PyTorch's {@code count_include_pad=True}). */
+    public Builder avgPool(int kernelH, int kernelW, int strideH, int strideW, int padH,
+        int padW) {
+      current().pool = ImageStage.Pool.AVG;
+      current().window = new int[] {kernelH, kernelW, strideH, strideW, padH, padW};
+      return this;
+    }
+
+    /** The current layer's global average pooling: {@code [C, H, W]} to {@code [C]}. */
+    public Builder globalAvgPool() {
+      current().global = true;
+      return this;
+    }
+
     /** The current layer's activation ({@code negativeSlope} for {@code LEAKY_RELU}). */
     public Builder activation(Activation activation, float negativeSlope) {
       LayerSource l = current();
@@ -364,9 +472,32 @@ public final class CompactNetwork {
       int[] kept = range(inputs);
       float[] constants = new float[inputs];
       boolean[] removed = new boolean[inputs];
+      int[] shape = image;
       List<Stage> stages = new ArrayList<>();
       for (LayerSource l : layers) {
         int out = l.outputs;
+        if (shape != null && l.weight != null && l.conv == null && (l.pool != null || l.global)) {
+          throw new IllegalStateException("layer " + l.name + ": pooling after a dense part");
+        }
+        if (shape != null && (l.conv != null || l.weight == null)) {
+          ImageCompaction.Flow flow = ImageCompaction.layer(l, shape, constants, removed);
+          if (flow.width() != out) {
+            throw new IllegalStateException("layer " + l.name + " has " + flow.width()
+                + " outputs, described as " + out);
+          }
+          stages.add(flow.stage());
+          shape = flow.shape();
+          kept = flow.kept();
+          constants = flow.constants();
+          removed = flow.removed();
+          width = out;
+          continue;
+        }
+        if (l.conv != null || l.pool != null || l.global) {
+          throw new IllegalStateException("layer " + l.name + ": a convolution or pooling on"
+              + " flat features");
+        }
+        shape = null; // a dense part flattens images in C, H, W order
         Tensor w = null;
         Tensor b = null;
         if (l.weight != null) {
@@ -402,7 +533,7 @@ public final class CompactNetwork {
         }
         constants = throughElementwise(l, constants, width);
         int keptWidth = kept.length;
-        stages.add(new Stage(l.name, w == null ? keptWidth : w.size(0), keptWidth, w, b,
+        stages.add(new DenseStage(l.name, w == null ? keptWidth : w.size(0), keptWidth, w, b,
             pick(l.gamma, kept), pick(l.beta, kept), pick(l.runningMean, kept),
             pick(l.runningVar, kept), l.gamma == null ? Double.NaN : l.epsilon, l.activation,
             l.slope));
@@ -412,7 +543,7 @@ public final class CompactNetwork {
           throw new IllegalStateException("an output unit of the last layer is pruned");
         }
       }
-      return new CompactNetwork(inputs, stages);
+      return new CompactNetwork(inputs, image, stages);
     }
 
     /** Units whose mask column is all 0; their live incoming weights must be 0 too. */
@@ -534,9 +665,13 @@ public final class CompactNetwork {
     }
   }
 
-  private static final class LayerSource {
+  static final class LayerSource {
     final String name;
     final int outputs;
+    int[] conv; // out, kh, kw, sh, sw, ph, pw
+    ImageStage.Pool pool;
+    int[] window; // kh, kw, sh, sw, ph, pw
+    boolean global;
     Tensor weight;
     Tensor bias;
     Tensor mask;

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Gradual magnitude pruning of dense weights during training: the masks of a generated trainer,
+ * Gradual magnitude pruning of dense, convolution and attention-projection weights during
+ * training: the masks of a generated trainer,
  * preallocated, with Zhu and Gupta's schedule ({@link PruningSchedule}) and PyTorch's selection
  * rules ({@link Pruning}).
  *
@@ -29,9 +30,12 @@ import java.util.Map;
  * <p>Selection: {@link Scope#GLOBAL} ranks the entries (or units) of all pruned layers together,
  * as {@code prune.global_unstructured}; {@link Scope#PER_LAYER} ranks each layer alone, as {@code
  * prune.l1_unstructured} (or {@code prune.ln_structured}), each layer with its own final sparsity.
- * {@link Structure#NEURONS} prunes whole output units (columns of the {@code [in, out]} weight,
- * PyTorch's {@code dim = 0} of {@code nn.Linear.weight}) by their L2 norm; the target then
- * counts units. The target at a pruning step is {@code round(s_t·n)} in total, entries already
+ * {@link Structure#NEURONS} prunes whole output units by their L2 norm: the columns of a dense
+ * {@code [in, out]} weight (PyTorch's {@code dim = 0} of {@code nn.Linear.weight}), or the filters
+ * {@code [in, kh, kw]} of a convolution weight {@code [out, in, kh, kw]} (output channels, {@code
+ * prune.ln_structured(conv, 'weight', amount, n=2, dim=0)}) together with their bias entries, so a
+ * pruned channel's pre-activation is exactly 0; the target then counts units. The target at a
+ * pruning step is {@code round(s_t·n)} in total, entries already
  * pruned included (they rank first), so masks only grow.
  *
  * <p>Nothing is allocated after construction: ranking uses a preallocated copy of the keys and
@@ -50,7 +54,10 @@ public final class MagnitudePruner {
   public enum Structure {
     /** Single weights, by {@code |w|}. */
     UNSTRUCTURED,
-    /** Whole output units (weight columns), by the L2 norm of their weights. */
+    /**
+     * Whole output units by the L2 norm of their weights: dense weight columns, convolution
+     * output channels (filter and bias).
+     */
     NEURONS
   }
 
@@ -65,6 +72,10 @@ public final class MagnitudePruner {
   private final PruningSchedule[] schedules;
   private final int[] rows;
   private final int[] units;
+  private final int[] inner;
+  private final Tensor[] biases;
+  private final Tensor[] biasGradients;
+  private final Tensor[][] biasStates;
   private final int[] keyOffsets;
   private final double[] keys;
   private final double[] scratch;
@@ -87,6 +98,10 @@ public final class MagnitudePruner {
     schedules = new PruningSchedule[n];
     rows = new int[n];
     units = new int[n];
+    inner = new int[n];
+    biases = new Tensor[n];
+    biasGradients = new Tensor[n];
+    biasStates = new Tensor[n][];
     keyOffsets = new int[n + 1];
     for (int i = 0; i < n; i++) {
       Entry e = b.entries.get(i);
@@ -94,25 +109,38 @@ public final class MagnitudePruner {
       names[i] = e.name;
       weights[i] = e.weight;
       gradients[i] = e.gradient;
-      rows[i] = e.weight.size(0);
-      units[i] = e.weight.size(1);
-      masks[i] = Tensor.zeros(rows[i], units[i]);
+      boolean conv = e.weight.rank() == 4;
+      // the [outer, slices, inner] view whose slices are the output units
+      rows[i] = conv ? 1 : e.weight.size(0);
+      units[i] = conv ? e.weight.size(0) : e.weight.size(1);
+      inner[i] = conv ? e.weight.length() / units[i] : 1;
+      masks[i] = Tensor.zeros(e.weight.array().shape());
       masks[i].fill(1f);
+      if (structure == Structure.NEURONS && e.bias != null) {
+        biases[i] = e.bias;
+        biasGradients[i] = e.biasGradient;
+        biasStates[i] = ownState(b.optimizerState, e.biasName, e.bias.length());
+      }
       schedules[i] = Double.isNaN(e.finalSparsity) ? b.schedule
           : b.schedule.withFinalSparsity(e.finalSparsity);
-      List<Tensor> own = new ArrayList<>();
-      for (Map.Entry<String, Tensor> s : b.optimizerState.entrySet()) {
-        if (s.getKey().startsWith(e.name + ".") && s.getValue().length() == e.weight.length()) {
-          own.add(s.getValue());
-        }
-      }
-      states[i] = own.toArray(new Tensor[0]);
+      states[i] = ownState(b.optimizerState, e.name, e.weight.length());
       int perLayer = structure == Structure.NEURONS ? units[i] : e.weight.length();
       keyOffsets[i + 1] = keyOffsets[i] + perLayer;
     }
     keys = new double[keyOffsets[n]];
     scratch = new double[keyOffsets[n]];
     beginStep = b.schedule.planned() ? b.schedule.beginStep() : Long.MAX_VALUE;
+  }
+
+  /** The optimizer buffers named {@code <name>.<buffer>} with {@code length} elements. */
+  private static Tensor[] ownState(Map<String, Tensor> state, String name, int length) {
+    List<Tensor> own = new ArrayList<>();
+    for (Map.Entry<String, Tensor> s : state.entrySet()) {
+      if (s.getKey().startsWith(name + ".") && s.getValue().length() == length) {
+        own.add(s.getValue());
+      }
+    }
+    return own.toArray(new Tensor[0]);
   }
 
   /**
@@ -156,6 +184,9 @@ public final class MagnitudePruner {
       if (gradients[i] != null) {
         applyMask(masks[i], gradients[i]);
       }
+      if (biasGradients[i] != null) {
+        applyUnitMask(i, biasGradients[i]);
+      }
     }
   }
 
@@ -183,6 +214,24 @@ public final class MagnitudePruner {
           applyMask(masks[i], s);
         }
       }
+      if (biases[i] != null) {
+        applyUnitMask(i, biases[i]);
+        if (changed) {
+          for (Tensor s : biasStates[i]) {
+            applyUnitMask(i, s);
+          }
+        }
+      }
+    }
+  }
+
+  /** {@code x[u] = 0} for each output unit {@code u} of weight {@code i} its mask prunes. */
+  private void applyUnitMask(int i, Tensor x) {
+    FloatBuffer m = masks[i].data();
+    FloatBuffer v = x.data();
+    for (int u = 0; u < units[i]; u++) {
+      int keep = -(int) m.get(u * inner[i]);
+      v.put(u, Float.intBitsToFloat(Float.floatToRawIntBits(v.get(u)) & keep));
     }
   }
 
@@ -213,7 +262,8 @@ public final class MagnitudePruner {
 
   private void fillKeys(int i) {
     if (structure == Structure.NEURONS) {
-      Pruning.sliceKeys(weights[i], masks[i], rows[i], units[i], 1, keys, keyOffsets[i], null);
+      Pruning.sliceKeys(weights[i], masks[i], rows[i], units[i], inner[i], keys, keyOffsets[i],
+          null);
     } else {
       Pruning.magnitudeKeys(weights[i], masks[i], keys, keyOffsets[i]);
     }
@@ -221,7 +271,7 @@ public final class MagnitudePruner {
 
   private void assignMask(int i) {
     if (structure == Structure.NEURONS) {
-      selection.assignSlices(keys, keyOffsets[i], masks[i], rows[i], units[i], 1);
+      selection.assignSlices(keys, keyOffsets[i], masks[i], rows[i], units[i], inner[i]);
     } else {
       selection.assign(keys, keyOffsets[i], masks[i], weights[i].length());
     }
@@ -253,7 +303,10 @@ public final class MagnitudePruner {
     return names[i];
   }
 
-  /** The live mask of weight {@code i}, {@code [in, out]}, 1 = kept, 0 = pruned. */
+  /**
+   * The live mask of weight {@code i}, shaped as the weight ({@code [in, out]} or {@code [out, in,
+   * kh, kw]}), 1 = kept, 0 = pruned.
+   */
   public Tensor mask(int i) {
     return masks[i];
   }
@@ -297,14 +350,19 @@ public final class MagnitudePruner {
   }
 
   /**
-   * The fraction of pruned entries per layer, by layer name in network order (a new map: not for
-   * the training step).
+   * The fraction of pruned entries per layer (over all its pruned weights, such as the four
+   * projections of an attention layer), by layer name in network order (a new map: not for the
+   * training step).
    */
   public Map<String, Double> sparsity() {
-    Map<String, Double> out = new LinkedHashMap<>();
+    Map<String, long[]> counts = new LinkedHashMap<>();
     for (int i = 0; i < names.length; i++) {
-      out.put(layers[i], sparsity(i));
+      long[] c = counts.computeIfAbsent(layers[i], k -> new long[2]);
+      c[0] += pruned(i);
+      c[1] += masks[i].length();
     }
+    Map<String, Double> out = new LinkedHashMap<>();
+    counts.forEach((layer, c) -> out.put(layer, (double) c[0] / c[1]));
     return Collections.unmodifiableMap(out);
   }
 
@@ -345,25 +403,66 @@ public final class MagnitudePruner {
       this.structure = java.util.Objects.requireNonNull(structure, "structure");
     }
 
-    /** Adds a dense weight {@code [in, out]} with the schedule's final sparsity. */
+    /**
+     * Adds a dense weight {@code [in, out]} (or a convolution weight {@code [out, in, kh, kw]}
+     * without bias) with the schedule's final sparsity.
+     */
     public Builder add(String layer, String name, Tensor weight, Tensor gradient) {
       return add(layer, name, weight, gradient, Double.NaN);
     }
 
     /**
-     * Adds a dense weight {@code [in, out]}.
+     * Adds a dense weight {@code [in, out]}, or a convolution weight {@code [out, in, kh, kw]}
+     * without bias.
      *
      * @param name its parameter name ({@code <layer>.weight}), which prefixes its optimizer state
      * @param gradient its gradient (same shape), or null when the trainer has none
      * @param finalSparsity this layer's own final sparsity, or NaN for the schedule's
-     * @throws IllegalArgumentException for a weight that is not 2-d, a gradient of another size,
-     *     or a layer target under {@link Scope#GLOBAL}
+     * @throws IllegalArgumentException for a weight that is neither 2-d nor 4-d, a gradient of
+     *     another size, or a layer target under {@link Scope#GLOBAL}
      */
     public Builder add(String layer, String name, Tensor weight, Tensor gradient,
         double finalSparsity) {
-      if (weight.rank() != 2) {
-        throw new IllegalArgumentException(name + ": expected a 2-d [in, out] weight, got "
-            + weight);
+      return addEntry(new Entry(layer, name, weight, gradient, finalSparsity, null, null, null));
+    }
+
+    /**
+     * Adds a convolution weight {@code [out, in, kh, kw]} with its bias {@code [out]}: under
+     * {@link Structure#NEURONS} a pruned output channel's bias entry (its gradient and optimizer
+     * buffers, named {@code <biasName>.<buffer>}) is zeroed with its filter; unstructured pruning
+     * leaves biases alone.
+     *
+     * @param bias the bias {@code [out]}, or null for a convolution without one
+     * @param biasGradient its gradient, or null
+     * @param finalSparsity this layer's own final sparsity, or NaN for the schedule's
+     * @throws IllegalArgumentException for a weight that is not 4-d, a bias or gradient of
+     *     another size, or a layer target under {@link Scope#GLOBAL}
+     */
+    public Builder addConvolution(String layer, String name, Tensor weight, Tensor gradient,
+        String biasName, Tensor bias, Tensor biasGradient, double finalSparsity) {
+      if (weight.rank() != 4) {
+        throw new IllegalArgumentException(name + ": expected a 4-d [out, in, kh, kw] weight,"
+            + " got " + weight);
+      }
+      if (bias != null && bias.length() != weight.size(0)) {
+        throw new IllegalArgumentException(biasName + ": expected " + weight.size(0)
+            + " entries (one per output channel), got " + bias.length());
+      }
+      if (biasGradient != null && (bias == null || biasGradient.length() != bias.length())) {
+        throw new IllegalArgumentException(biasName + ": gradient does not match the bias");
+      }
+      return addEntry(new Entry(layer, name, weight, gradient, finalSparsity, biasName, bias,
+          biasGradient));
+    }
+
+    private Builder addEntry(Entry e) {
+      String name = e.name;
+      Tensor weight = e.weight;
+      Tensor gradient = e.gradient;
+      double finalSparsity = e.finalSparsity;
+      if (weight.rank() != 2 && weight.rank() != 4) {
+        throw new IllegalArgumentException(name + ": expected a 2-d [in, out] or 4-d [out, in,"
+            + " kh, kw] weight, got " + weight);
       }
       if (gradient != null && gradient.length() != weight.length()) {
         throw new IllegalArgumentException(name + ": gradient has " + gradient.length()
@@ -373,7 +472,7 @@ public final class MagnitudePruner {
         throw new IllegalArgumentException(name + ": a layer's own final sparsity needs"
             + " PER_LAYER scope");
       }
-      entries.add(new Entry(layer, name, weight, gradient, finalSparsity));
+      entries.add(e);
       return this;
     }
 
@@ -397,5 +496,5 @@ public final class MagnitudePruner {
   }
 
   private record Entry(String layer, String name, Tensor weight, Tensor gradient,
-      double finalSparsity) {}
+      double finalSparsity, String biasName, Tensor bias, Tensor biasGradient) {}
 }
