@@ -97,6 +97,12 @@ final class GptRun {
     int n = run.batchSize(trainer);
     long seed = run.seed != null ? run.seed : run.sampleModel().defaultSeed();
     int intervals = text.iterations() / text.evalEvery();
+    double[] rates;
+    try {
+      rates = trainer.scheduleCurve(text.iterations(), text.evalEvery());
+    } catch (IllegalArgumentException e) {
+      throw run.usage("--iterations " + text.iterations() + ": " + e.getMessage());
+    }
     Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"), o.checkpointEvery,
         true, o.keepCheckpoints, o.resume);
     if (o.resume) {
@@ -128,8 +134,7 @@ final class GptRun {
     console.printf(Locale.ROOT, "Training %s: %,d iterations of %d x %d characters, learning"
             + " rate %.3g (warm-up) to %.3g; validation loss every %d iterations on %d batches;"
             + " output in %s%n", run.sampleModel().title(), text.iterations(), n, t,
-        trainer.scheduleFor(text.iterations(), text.evalEvery()).rate(0), trainer.scheduleFor(
-            text.iterations(), text.evalEvery()).rate(text.iterations() - 1),
+        rates[0], rates[rates.length - 1],
         text.evalEvery(), text.evalBatches(), dir);
 
     Map<String, String> recorded = recorded(run, text, n, seed);
