@@ -26,8 +26,7 @@ final class EvalCode {
   static void addMembers(TypeSpec.Builder type, NetworkLayout layout) {
     NetworkSpec spec = layout.spec();
     ClassName buffersType = layout.className().nestedClass(BUFFERS);
-    NameAllocator names = new NameAllocator();
-    names.newName("maxBatch", "reserved:maxBatch");
+    List<String> names = outputFields(spec);
     List<LayerSpec> layers = spec.layers();
     TypeSpec.Builder buffers = TypeSpec.classBuilder(BUFFERS)
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
@@ -38,7 +37,7 @@ final class EvalCode {
         .addParameter(int.class, "maxBatch").addStatement("this.maxBatch = maxBatch");
     for (int i = 0; i < layers.size() - 1; i++) {
       LayerSpec layer = layers.get(i);
-      String field = names.newName(layer.name(), layer);
+      String field = names.get(i);
       buffers.addField(FieldSpec.builder(RuntimeNames.TENSOR, field, Modifier.FINAL)
           .addJavadoc("Output of layer {@code $L}, {@code [maxBatch, $L]}.\n", layer.name(),
               layer.output().size()).build());
@@ -129,7 +128,7 @@ final class EvalCode {
     java.util.Map<String, String> outputs = new java.util.HashMap<>();
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec layer = layers.get(i);
-      String out = i == layers.size() - 1 ? "output" : "buffers." + names.get(layer);
+      String out = i == layers.size() - 1 ? "output" : "buffers." + names.get(i);
       outputs.put(layer.name(), out);
       forward.addStatement("$N($L)", layout.evalMethod(layer),
           String.join(", ", arguments(spec, layer, in, out, outputs)));
@@ -168,6 +167,20 @@ final class EvalCode {
     }
   }
 
+  /**
+   * The {@code EvalBuffers} field holding each layer's output, by layer index (all but the last
+   * layer, which writes the caller's output).
+   */
+  static List<String> outputFields(NetworkSpec spec) {
+    NameAllocator names = new NameAllocator();
+    names.newName("maxBatch", "reserved:maxBatch");
+    List<String> fields = new java.util.ArrayList<>();
+    for (int i = 0; i < spec.layers().size() - 1; i++) {
+      fields.add(names.newName(spec.layers().get(i).name(), i));
+    }
+    return fields;
+  }
+
   /** Whether layer eval methods take the {@code EvalBuffers} (some part keeps scratch there). */
   private static boolean scratch(NetworkSpec spec) {
     return spec.tokens() || spec.layers().stream().anyMatch(l -> l.parts().stream().anyMatch(
@@ -176,7 +189,7 @@ final class EvalCode {
   }
 
   /** The residual end part of a layer, or null. */
-  private static dev.kiln.processor.model.ResidualPart residualEnd(LayerSpec layer) {
+  static dev.kiln.processor.model.ResidualPart residualEnd(LayerSpec layer) {
     return layer.part(dev.kiln.processor.model.ResidualPart.class).filter(p -> !p.start())
         .orElse(null);
   }
@@ -249,7 +262,7 @@ final class EvalCode {
    * changes the shape (pooling after a convolution), so {@code output} is too small for it.
    * Parts after it that keep the shape work in place in the same buffer.
    */
-  private static boolean scratch(LayerSpec layer, int i) {
+  static boolean scratch(LayerSpec layer, int i) {
     for (int j = i + 1; j < layer.parts().size(); j++) {
       if (layer.inputOf(j + 1).size() != layer.inputOf(j).size()) {
         return true;
@@ -259,7 +272,7 @@ final class EvalCode {
   }
 
   /** The scratch buffer part {@code i} writes: that of the shape-changing part it follows. */
-  private static String scratchRole(LayerSpec layer, int i) {
+  static String scratchRole(LayerSpec layer, int i) {
     int owner = i;
     while (owner > 0 && layer.inputOf(owner).size() == layer.inputOf(owner + 1).size()) {
       owner--;

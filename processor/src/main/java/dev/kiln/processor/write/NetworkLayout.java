@@ -11,7 +11,9 @@ final class NetworkLayout {
   private final Members members = new Members(List.of("INPUTS", "OUTPUTS", "parameters",
       "initialize", "predict", "save", "load", "tensors", "MODEL_FINGERPRINT", "checkOutput", "input", "output", "features", "n", "seed", "rng",
       "map", "evalBuffers", "forwardEval", "EvalBuffers", "checkEvalTensor", "buffers",
-      "maxBatch", "length", "skip", "tokens", "VOCABULARY", "CONTEXT"));
+      "maxBatch", "length", "skip", "tokens", "VOCABULARY", "CONTEXT", "generate", "generation",
+      "Generation", "forwardStep", "nextLogits", "position", "prompt", "predictBuffers",
+      "predictInput", "predictLogits"));
 
   NetworkLayout(NetworkSpec spec) {
     this.spec = spec;

@@ -132,6 +132,24 @@ abstract class PartCode extends LayerOp {
   abstract boolean eval(MethodSpec.Builder m, NetworkLayout net, String in, String out);
 
   /**
+   * The statements of one position in a token model's cached generation step ({@code
+   * forwardStep}): one sequence of one position, {@code position}, reading {@code in} and writing
+   * {@code out} ({@code [D]}); the generation's state is {@code generation}. By default the eval
+   * statements, with {@code n} and {@code length} 1, for parts that treat every position alike.
+   */
+  boolean step(MethodSpec.Builder m, NetworkLayout net, String in, String out) {
+    return eval(m, net, in, out);
+  }
+
+  /**
+   * Whether {@link #step} differs from {@link #eval}: the part depends on the position (position
+   * embedding) or on earlier positions (attention).
+   */
+  boolean positional() {
+    return false;
+  }
+
+  /**
    * The part's call on the runtime's {@code CompactNetwork} builder in {@code compact()}; {@code
    * mask} is the code of the part's pruning mask or {@code null}.
    */

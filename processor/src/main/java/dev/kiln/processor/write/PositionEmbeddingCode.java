@@ -49,6 +49,21 @@ final class PositionEmbeddingCode extends PartCode {
   }
 
   @Override
+  boolean step(MethodSpec.Builder m, NetworkLayout net, String in, String out) {
+    if (!in.equals(out)) {
+      m.addStatement("$T.copy($L, $L, $L)", RuntimeNames.RESIDUALS, in, out, input.last());
+    }
+    m.addStatement("$T.addPosition($N, $L, position, $L, $L)", RuntimeNames.EMBEDDING,
+        net.field(layer, "positions"), input.dim(0), input.last(), out);
+    return true;
+  }
+
+  @Override
+  boolean positional() {
+    return true;
+  }
+
+  @Override
   void compact(CodeBlock.Builder b, NetworkLayout net, String mask) {
     throw new UnsupportedOperationException("compact() has no position embedding");
   }

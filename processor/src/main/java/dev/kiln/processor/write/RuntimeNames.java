@@ -34,6 +34,9 @@ final class RuntimeNames {
   static final ClassName SEQUENCE_CROSS_ENTROPY = runtime("ops", "SequenceCrossEntropy");
   static final ClassName RESIDUALS = runtime("ops", "Residuals");
   static final ClassName TOKEN_INPUT = runtime("internal", "TokenInput");
+  static final ClassName TOKEN_GENERATION = runtime("internal", "TokenGeneration");
+  static final ClassName KEY_VALUE_CACHE = runtime("ops", "KeyValueCache");
+  static final ClassName TOKEN_SAMPLER = runtime("ops", "TokenSampler");
   static final ClassName CONV2D = runtime("ops", "Conv2d");
   static final ClassName BATCH_NORM_2D_KERNEL = runtime("ops", "BatchNorm2dKernel");
   static final ClassName MAX_POOL_2D = runtime("ops", "MaxPool2d");

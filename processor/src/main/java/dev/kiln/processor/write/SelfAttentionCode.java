@@ -102,6 +102,31 @@ final class SelfAttentionCode extends PartCode {
     return true;
   }
 
+  /**
+   * Through the layer's key/value cache when the mask is causal; a non-causal model has no
+   * cached step (its generation runs the whole window), so this is never called for one.
+   */
+  @Override
+  boolean step(MethodSpec.Builder m, NetworkLayout net, String in, String out) {
+    if (!part.causal()) {
+      throw new IllegalStateException("no cached step for non-causal attention");
+    }
+    m.addStatement("generation.$N.forward($L, position, $N, $L)", net.field(layer, "cache"), in,
+        net.field(layer, "projections"), out);
+    return true;
+  }
+
+  @Override
+  boolean positional() {
+    return true;
+  }
+
+  /** {@code new KeyValueCache(context, width, heads)} for the layer. */
+  CodeBlock cache() {
+    return CodeBlock.of("new $T($L, $L, $L)", RuntimeNames.KEY_VALUE_CACHE, input.dim(0),
+        input.last(), part.heads());
+  }
+
   @Override
   void compact(CodeBlock.Builder b, NetworkLayout net, String mask) {
     throw new UnsupportedOperationException("compact() has no self-attention");

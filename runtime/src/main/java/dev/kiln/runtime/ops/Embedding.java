@@ -133,6 +133,32 @@ public final class Embedding {
   }
 
   /**
+   * Adds the learned embedding of one position, as a generation step needs it: {@code x[0, :] +=
+   * positions[position, :]}.
+   *
+   * @param positions the table {@code [context, D]}
+   * @param position {@code 0 ≤ position < context}
+   * @param x {@code [D]} (one token's embedding), updated in place
+   * @throws IllegalArgumentException for a position outside {@code [0, context)}, bad sizes or a
+   *     tensor smaller than its shape
+   */
+  public static void addPosition(Tensor positions, int context, int position, int width,
+      Tensor x) {
+    checkPositions("position embedding", positions, context, 1, 1, width);
+    if (position < 0 || position >= context) {
+      throw new IllegalArgumentException("position embedding: expected a position in [0, "
+          + context + "), got " + position);
+    }
+    Checks.require("position embedding", "x", x, width);
+    FloatBuffer pb = positions.data();
+    FloatBuffer xb = x.data();
+    int from = position * width;
+    for (int i = 0; i < width; i++) {
+      xb.put(i, xb.get(i) + pb.get(from + i));
+    }
+  }
+
+  /**
    * Gradient of the position table: {@code positionsGrad[p, :] = Σ_s dy[s, p, :]} for {@code p <
    * steps} (summed in double), zero for the rows {@code steps..context-1} that were not used.
    *
