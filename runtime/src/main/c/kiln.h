@@ -8,6 +8,8 @@
  *   kiln_elementwise.c ReLU, copies, the non-finite scan, column sums and the sum of squares
  *   kiln_optim.c       optimizer kernels: scaling (clipping), coupled L2, SGD with momentum
  *   kiln_losses.c      softmax cross-entropy
+ *   kiln_conv.c        convolution kernels: 2-d convolution cut by samples, batch norm over
+ *                      [n, C, H, W] cut by channels, 2x2 max pooling (with ReLU) cut by planes
  *   kiln_jni.c         JNI_OnLoad and the JNI entry points: addresses to pointers, arguments to
  *                      the structs below
  *
@@ -198,5 +200,34 @@ void kiln_sgd_momentum(float *w, const float *g, float *buffer, long count,
 
 double kiln_softmax_cross_entropy(const float *z, const float *y, int n, int classes,
     double smoothing, float *g);
+
+/* ---- kiln_conv.c (convolution kernels) ------------------------------------------------------ */
+
+/* A convolution layer (Kernels' ConvShape): NCHW, weight [out, c, kh, kw]. */
+struct conv_layer {
+  int c, h, w, out, kh, kw, sh, sw, ph, pw, oh, ow, forward_group, backward_group;
+};
+
+/* Floats of one thread's region of the workspace for a batch of n (64-byte multiple). */
+long kiln_conv_thread_floats(const struct conv_layer *l, int n);
+/*
+ * Workspace: pool_threads regions of kiln_conv_thread_floats, then (pool_threads - 1) partial
+ * weight gradients of out·c·kh·kw floats rounded up to 16 (Kernels.conv2dWorkspaceElements).
+ */
+void kiln_conv_forward(const struct conv_layer *l, const float *x, int n, const float *w,
+    const float *bias, float *y, float *work);
+void kiln_conv_backward(const struct conv_layer *l, const float *x, const float *dy, int n,
+    const float *w, float *weight_grad, float *bias_grad, float *dx, float *work);
+/* Batch norm per channel of [n, c, plane]: layer->n samples; invStd kept at doubles[c, 2c). */
+void kiln_batch_norm_2d_forward(const struct bn_layer *layer, long plane, const float *x,
+    const float *gamma, const float *beta, float *running_mean, float *running_var, float *xhat,
+    float *y, int relu);
+void kiln_batch_norm_2d_backward(const struct bn_layer *layer, long plane, const float *dy,
+    const float *act, const float *xhat, const float *gamma, float *gamma_grad, float *beta_grad,
+    float *dx);
+void kiln_max_pool_2x2_forward(const float *x, long planes, int h, int w, float *y, int *argmax,
+    int relu);
+void kiln_max_pool_2x2_backward(const float *dy, const float *y, long planes, int h, int w,
+    const int *argmax, float *dx);
 
 #endif

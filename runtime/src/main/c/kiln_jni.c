@@ -121,6 +121,71 @@ static jdouble softmax_cross_entropy(JNIEnv *env, jclass cls, jlong z, jlong y, 
   return kiln_softmax_cross_entropy(F(z), F(y), n, classes, smoothing, F(g));
 }
 
+/* ---- convolution kernels (kiln_conv.c) ---- */
+
+static struct conv_layer conv_layer(jint c, jint h, jint w, jint out, jint kh, jint kw, jint sh,
+    jint sw, jint ph, jint pw, jint oh, jint ow, jint forward_group, jint backward_group) {
+  struct conv_layer l = {.c = c, .h = h, .w = w, .out = out, .kh = kh, .kw = kw, .sh = sh,
+      .sw = sw, .ph = ph, .pw = pw, .oh = oh, .ow = ow, .forward_group = forward_group,
+      .backward_group = backward_group};
+  return l;
+}
+
+static jlong conv2d_thread_floats(JNIEnv *env, jclass cls, jint n, jint c, jint h, jint w,
+    jint out, jint kh, jint kw, jint sh, jint sw, jint ph, jint pw, jint oh, jint ow, jint fg,
+    jint bg) {
+  struct conv_layer l = conv_layer(c, h, w, out, kh, kw, sh, sw, ph, pw, oh, ow, fg, bg);
+  return kiln_conv_thread_floats(&l, n);
+}
+
+static void conv2d_forward(JNIEnv *env, jclass cls, jlong x, jint n, jlong weight, jlong bias,
+    jlong y, jlong work, jint c, jint h, jint w, jint out, jint kh, jint kw, jint sh, jint sw,
+    jint ph, jint pw, jint oh, jint ow, jint fg, jint bg) {
+  struct conv_layer l = conv_layer(c, h, w, out, kh, kw, sh, sw, ph, pw, oh, ow, fg, bg);
+  kiln_conv_forward(&l, F(x), n, F(weight), bias ? F(bias) : NULL, F(y), F(work));
+}
+
+static void conv2d_backward(JNIEnv *env, jclass cls, jlong x, jlong dy, jint n, jlong weight,
+    jlong weight_grad, jlong bias_grad, jlong dx, jlong work, jint c, jint h, jint w, jint out,
+    jint kh, jint kw, jint sh, jint sw, jint ph, jint pw, jint oh, jint ow, jint fg, jint bg) {
+  struct conv_layer l = conv_layer(c, h, w, out, kh, kw, sh, sw, ph, pw, oh, ow, fg, bg);
+  kiln_conv_backward(&l, F(x), F(dy), n, F(weight), F(weight_grad),
+      bias_grad ? F(bias_grad) : NULL, dx ? F(dx) : NULL, F(work));
+}
+
+static void batch_norm_2d_forward_train(JNIEnv *env, jclass cls, jlong x, jint n, jint c,
+    jint plane, jdouble momentum, jdouble epsilon, jlong gamma, jlong beta, jlong running_mean,
+    jlong running_var, jlong xhat, jlong y, jlong d, jboolean relu) {
+  struct bn_layer layer = bn_layer(n, c, momentum, epsilon, d, 0);
+  kiln_batch_norm_2d_forward(&layer, plane, F(x), F(gamma), F(beta), F(running_mean),
+      F(running_var), F(xhat), F(y), relu);
+}
+
+static void batch_norm_2d_backward(JNIEnv *env, jclass cls, jlong dy, jlong act, jlong xhat,
+    jint n, jint c, jint plane, jlong gamma, jlong gamma_grad, jlong beta_grad, jlong dx,
+    jlong d) {
+  struct bn_layer layer = bn_layer(n, c, 0, 0, d, 0);
+  kiln_batch_norm_2d_backward(&layer, plane, F(dy), act ? F(act) : NULL, F(xhat), F(gamma),
+      F(gamma_grad), F(beta_grad), F(dx));
+}
+
+/* The argmax int[] is pinned (GetPrimitiveArrayCritical: no copy, no allocation in HotSpot). */
+static void max_pool_2x2_forward(JNIEnv *env, jclass cls, jlong x, jint planes, jint h, jint w,
+    jlong y, jintArray argmax, jboolean relu) {
+  jint *a = (*env)->GetPrimitiveArrayCritical(env, argmax, NULL);
+  if (a == NULL) return;
+  kiln_max_pool_2x2_forward(F(x), planes, h, w, F(y), (int *) a, relu);
+  (*env)->ReleasePrimitiveArrayCritical(env, argmax, a, 0);
+}
+
+static void max_pool_2x2_backward(JNIEnv *env, jclass cls, jlong dy, jlong y, jint planes,
+    jint h, jint w, jintArray argmax, jlong dx) {
+  jint *a = (*env)->GetPrimitiveArrayCritical(env, argmax, NULL);
+  if (a == NULL) return;
+  kiln_max_pool_2x2_backward(F(dy), y ? F(y) : NULL, planes, h, w, (const int *) a, F(dx));
+  (*env)->ReleasePrimitiveArrayCritical(env, argmax, a, JNI_ABORT);
+}
+
 #define METHOD(name, signature, fn) {(char *) (name), (char *) (signature), (void *) (fn)}
 
 static const JNINativeMethod methods[] = {
@@ -141,6 +206,14 @@ static const JNINativeMethod methods[] = {
     METHOD("addL2", "(JJIF)V", add_l2),
     METHOD("sgdMomentum", "(JJJIFFFZZFZFZ)V", sgd_momentum),
     METHOD("softmaxCrossEntropy", "(JJIIDJ)D", softmax_cross_entropy),
+    /* convolution kernels */
+    METHOD("conv2dThreadFloats", "(IIIIIIIIIIIIIII)J", conv2d_thread_floats),
+    METHOD("conv2dForward", "(JIJJJJIIIIIIIIIIIIII)V", conv2d_forward),
+    METHOD("conv2dBackward", "(JJIJJJJJIIIIIIIIIIIIII)V", conv2d_backward),
+    METHOD("batchNorm2dForwardTrain", "(JIIIDDJJJJJJJZ)V", batch_norm_2d_forward_train),
+    METHOD("batchNorm2dBackward", "(JJJIIIJJJJJ)V", batch_norm_2d_backward),
+    METHOD("maxPool2x2Forward", "(JIIIJ[IZ)V", max_pool_2x2_forward),
+    METHOD("maxPool2x2Backward", "(JJIII[IJ)V", max_pool_2x2_backward),
 };
 
 /* Registers the methods above on NATIVE_CLASS; a mismatch fails System.load (the Java backend

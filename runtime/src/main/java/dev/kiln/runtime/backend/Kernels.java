@@ -158,4 +158,93 @@ public interface Kernels {
    */
   double softmaxCrossEntropy(Tensor logits, Tensor labels, int n, int classes,
       double labelSmoothing, Tensor grad);
+
+  // convolution kernels
+
+  /**
+   * Floats of workspace {@link #conv2dForward} and {@link #conv2dBackward} need for batches of up
+   * to {@code batch} samples: the Java loops' columns and grouped product ({@link
+   * ConvShape#groupWorkspace} of the larger group); natively that per thread, each region rounded
+   * up to 64 bytes, plus a partial weight gradient per thread but the first.
+   *
+   * @param batch at least 1
+   */
+  long conv2dWorkspaceElements(ConvShape shape, int batch);
+
+  /**
+   * {@code y = conv(x, weight) + bias} (PyTorch's {@code nn.Conv2d}) for the first {@code n}
+   * samples: each group of samples lowered to columns ({@code im2col}) and multiplied by the
+   * weight matrix {@code [out, C·kh·kw]}. Natively the samples are cut over the threads, each
+   * thread lowering its own into its region of the workspace and calling a single-threaded
+   * product; the Java loops run the groups one after the other with OpenBLAS.
+   *
+   * @param x {@code [n, C, H, W]}
+   * @param weight {@code [out, C, kh, kw]}
+   * @param bias {@code [out]}, or null for none
+   * @param y {@code [n, out, outH, outW]}, overwritten
+   * @param workspace {@link #conv2dWorkspaceElements} floats at least; scratch
+   */
+  void conv2dForward(ConvShape shape, Tensor x, int n, Tensor weight, Tensor bias, Tensor y,
+      Tensor workspace);
+
+  /**
+   * Gradients of {@link #conv2dForward}: {@code weightGrad = Σ_samples dY·colᵀ} (natively each
+   * thread sums its samples, then the partials are added in thread order: the bits depend on the
+   * thread count only), {@code biasGrad[o] = Σ dy[·, o, ·, ·]} in double with four interleaved
+   * accumulators, rounded once (the same bits everywhere), and {@code dx = col2im(Wᵀ·dY)}.
+   *
+   * @param dy {@code [n, out, outH, outW]}
+   * @param weightGrad {@code [out, C, kh, kw]}, overwritten
+   * @param biasGrad {@code [out]}, overwritten; null for none
+   * @param dx {@code [n, C, H, W]}, overwritten; null where not needed
+   */
+  void conv2dBackward(ConvShape shape, Tensor x, Tensor dy, int n, Tensor weight,
+      Tensor weightGrad, Tensor biasGrad, Tensor dx, Tensor workspace);
+
+  /**
+   * Batch normalisation in training mode per channel of {@code [n, C, H, W]} (PyTorch's {@code
+   * nn.BatchNorm2d}; {@code m = n·plane ≥ 2} values a channel): the sums of {@code d = x - shift}
+   * and {@code d²} in double (shift the channel's first element), in eight lanes by position
+   * {@code j mod 8} within a plane, the lanes added pairwise; then as {@link
+   * #batchNormForwardTrain}. The inverse deviation is kept in {@code scratch} for the backward
+   * pass. Natively cut over the threads by channels: the same bits on any number of threads.
+   *
+   * @param plane {@code H·W}
+   * @param y may be {@code x}; with {@code relu}, {@code max(0, ·)} (NaN kept)
+   */
+  void batchNorm2dForwardTrain(BatchNormScratch scratch, Tensor x, int n, int plane, Tensor gamma,
+      Tensor beta, Tensor runningMean, Tensor runningVar, Tensor xhat, Tensor y, boolean relu);
+
+  /**
+   * Backward of {@link #batchNorm2dForwardTrain} ({@code dbeta = Σ dy}, {@code dgamma = Σ
+   * dy·xhat} in the forward pass's eight lanes, {@code dx = gamma·invStd·(dy - mean(dy) -
+   * xhat·mean(dy·xhat))} in float). With an {@code activation} (the forward pass's ReLU output)
+   * {@code dy} is first masked by ReLU's gradient, written into {@code dx}.
+   *
+   * @param dx may be {@code dy}
+   */
+  void batchNorm2dBackward(BatchNormScratch scratch, Tensor dy, Tensor activation, Tensor xhat,
+      int n, int plane, Tensor gamma, Tensor gammaGrad, Tensor betaGrad, Tensor dx);
+
+  /**
+   * 2×2 max pooling at stride 2 without padding over {@code planes} planes of {@code [height,
+   * width]} (PyTorch's {@code MaxPool2d(2)}): per window the first maximum in row-major order (a
+   * NaN wins, the last one), its index {@code ih·width + iw} in its plane into {@code argmax};
+   * with {@code relu}, {@code y = max(0, maximum)}. Natively cut by planes.
+   *
+   * @param y {@code [planes, height / 2, width / 2]}
+   * @param argmax as many entries as {@code y}
+   */
+  void maxPool2x2Forward(Tensor x, int planes, int height, int width, Tensor y, int[] argmax,
+      boolean relu);
+
+  /**
+   * Backward of {@link #maxPool2x2Forward}: every element of {@code dx} written once, each window's
+   * gradient (where {@code y > 0}, if {@code y} is given) at its argmax, 0 elsewhere; an argmax
+   * outside its window is not sent.
+   *
+   * @param y the forward output with ReLU, or null for none
+   */
+  void maxPool2x2Backward(Tensor dy, Tensor y, int planes, int height, int width, int[] argmax,
+      Tensor dx);
 }

@@ -116,7 +116,7 @@ public final class AvgPool2d {
     Checks.apart(kernel, "dx", dx, g.inElements(n), "dy", dy, g.outElements(n));
     FloatBuffer dyb = dy.data();
     FloatBuffer dxb = dx.data();
-    Im2col.zero(dxb, 0, (int) g.inElements(n));
+    MaxPool2d.zero(dxb, 0, (int) g.inElements(n));
     int width = g.width;
     int planes = n * g.channels;
     int o = 0;

@@ -1,5 +1,7 @@
 package dev.kiln.runtime.ops;
 
+import dev.kiln.runtime.backend.Backends;
+import dev.kiln.runtime.backend.BatchNormScratch;
 import dev.kiln.runtime.tensor.Tensor;
 import java.nio.FloatBuffer;
 
@@ -20,7 +22,8 @@ public final class BatchNorm2dKernel {
   private final int plane;
   private final double momentum;
   private final double epsilon;
-  private final double[] invStd;
+  /** The chosen kernels' per-layer state: the last forward pass's inverse deviations. */
+  private final BatchNormScratch scratch;
 
   /**
    * @param channels {@code C}
@@ -50,7 +53,7 @@ public final class BatchNorm2dKernel {
     this.plane = height * width;
     this.momentum = momentum;
     this.epsilon = epsilon;
-    this.invStd = new double[channels];
+    this.scratch = Backends.kernels().batchNormScratch(channels, momentum, epsilon);
   }
 
   /**
@@ -95,71 +98,8 @@ public final class BatchNorm2dKernel {
     }
     checkSizes(kernel, n, "x", x, "xhat", xhat, "y", y, "gamma", gamma, "beta", beta,
         "runningMean", runningMean, "runningVar", runningVar);
-    FloatBuffer xb = x.data();
-    FloatBuffer hb = xhat.data();
-    FloatBuffer yb = y.data();
-    FloatBuffer rm = runningMean.data();
-    FloatBuffer rv = runningVar.data();
-    int sample = channels * plane;
-    for (int c = 0; c < channels; c++) {
-      // One pass for both moments, shifted by the channel's first element so that the variance
-      // does not cancel (the shifted-data algorithm; Chan, Golub and LeVeque 1983). Two
-      // interleaved pairs of accumulators halve the chain of dependent additions.
-      double shift = xb.get(c * plane);
-      double sum0 = 0;
-      double sum1 = 0;
-      double sumSq0 = 0;
-      double sumSq1 = 0;
-      for (int s = 0; s < n; s++) {
-        int i = s * sample + c * plane;
-        int end = i + plane;
-        for (; i + 1 < end; i += 2) {
-          double d0 = xb.get(i) - shift;
-          double d1 = xb.get(i + 1) - shift;
-          sum0 += d0;
-          sum1 += d1;
-          sumSq0 += d0 * d0;
-          sumSq1 += d1 * d1;
-        }
-        if (i < end) {
-          double d = xb.get(i) - shift;
-          sum0 += d;
-          sumSq0 += d * d;
-        }
-      }
-      double sum = sum0 + sum1;
-      double sumSq = sumSq0 + sumSq1;
-      double squares = Math.max(0, sumSq - sum * sum / m);
-      double mean = shift + sum / m;
-      double biasedVar = squares / m;
-      double unbiasedVar = squares / (m - 1);
-      invStd[c] = 1.0 / Math.sqrt(biasedVar + epsilon);
-      rm.put(c, (float) ((1 - momentum) * rm.get(c) + momentum * mean));
-      rv.put(c, (float) ((1 - momentum) * rv.get(c) + momentum * unbiasedVar));
-      // The element-wise pass in float, as PyTorch's CPU kernel.
-      float meanF = (float) mean;
-      float invStdF = (float) invStd[c];
-      float gammaF = gamma.get(c);
-      float betaF = beta.get(c);
-      for (int s = 0; s < n; s++) {
-        int i = s * sample + c * plane;
-        int end = i + plane;
-        if (relu) {
-          for (; i < end; i++) {
-            float h = (xb.get(i) - meanF) * invStdF;
-            hb.put(i, h);
-            float v = gammaF * h + betaF;
-            yb.put(i, v <= 0 ? 0f : v); // NaN stays NaN
-          }
-        } else {
-          for (; i < end; i++) {
-            float h = (xb.get(i) - meanF) * invStdF;
-            hb.put(i, h);
-            yb.put(i, gammaF * h + betaF);
-          }
-        }
-      }
-    }
+    Backends.kernels().batchNorm2dForwardTrain(scratch, x, n, plane, gamma, beta, runningMean,
+        runningVar, xhat, y, relu);
   }
 
   /**
@@ -234,69 +174,8 @@ public final class BatchNorm2dKernel {
     }
     checkSizes(kernel, n, "dy", dy, "xhat", xhat, "dx", dx, "gamma", gamma, "gammaGrad",
         gammaGrad, "betaGrad", betaGrad, "gamma", gamma);
-    FloatBuffer dyb = dy.data();
-    FloatBuffer yb = y == null ? null : y.data();
-    FloatBuffer hb = xhat.data();
-    FloatBuffer dxb = dx.data();
-    int sample = channels * plane;
-    for (int c = 0; c < channels; c++) {
-      double sumDy0 = 0;
-      double sumDy1 = 0;
-      double sumDyXhat0 = 0;
-      double sumDyXhat1 = 0;
-      for (int s = 0; s < n; s++) {
-        int i = s * sample + c * plane;
-        int end = i + plane;
-        if (yb != null) {
-          // The ReLU's gradient is written back into dx first (dx may be dy), gated by y > 0.
-          // Same pairs of accumulators as below, so both paths sum in the same order.
-          for (; i + 1 < end; i += 2) {
-            float d0 = yb.get(i) > 0 ? dyb.get(i) : 0f;
-            float d1 = yb.get(i + 1) > 0 ? dyb.get(i + 1) : 0f;
-            dxb.put(i, d0);
-            dxb.put(i + 1, d1);
-            sumDy0 += d0;
-            sumDy1 += d1;
-            sumDyXhat0 += (double) d0 * hb.get(i);
-            sumDyXhat1 += (double) d1 * hb.get(i + 1);
-          }
-          if (i < end) {
-            float d = yb.get(i) > 0 ? dyb.get(i) : 0f;
-            dxb.put(i, d);
-            sumDy0 += d;
-            sumDyXhat0 += (double) d * hb.get(i);
-          }
-          continue;
-        }
-        for (; i + 1 < end; i += 2) {
-          double d0 = dyb.get(i);
-          double d1 = dyb.get(i + 1);
-          sumDy0 += d0;
-          sumDy1 += d1;
-          sumDyXhat0 += d0 * hb.get(i);
-          sumDyXhat1 += d1 * hb.get(i + 1);
-        }
-        if (i < end) {
-          double d = dyb.get(i);
-          sumDy0 += d;
-          sumDyXhat0 += d * hb.get(i);
-        }
-      }
-      double sumDy = sumDy0 + sumDy1;
-      double sumDyXhat = sumDyXhat0 + sumDyXhat1;
-      gammaGrad.set(c, (float) sumDyXhat);
-      betaGrad.set(c, (float) sumDy);
-      // dx = gamma·σ⁻¹·(dy - mean(dy) - xhat·mean(dy·xhat)), element-wise in float.
-      float scale = (float) (gamma.get(c) * invStd[c]);
-      float meanDy = (float) (sumDy / m);
-      float meanDyXhat = (float) (sumDyXhat / m);
-      FloatBuffer src = yb != null ? dxb : dyb; // the gated gradient, where the ReLU was
-      for (int s = 0; s < n; s++) {
-        for (int i = s * sample + c * plane, end = i + plane; i < end; i++) {
-          dxb.put(i, (src.get(i) - meanDy - hb.get(i) * meanDyXhat) * scale);
-        }
-      }
-    }
+    Backends.kernels().batchNorm2dBackward(scratch, dy, y, xhat, n, plane, gamma, gammaGrad,
+        betaGrad, dx);
   }
 
   /** Three {@code [n, C, H, W]} tensors, then four of {@code [C]}, each with its name. */

@@ -1,8 +1,8 @@
 package dev.kiln.runtime.ops;
 
-import dev.kiln.runtime.backend.Blas;
+import dev.kiln.runtime.backend.Backends;
+import dev.kiln.runtime.backend.ConvShape;
 import dev.kiln.runtime.tensor.Tensor;
-import java.nio.FloatBuffer;
 
 /**
  * 2-d convolution kernels with PyTorch's {@code nn.Conv2d} semantics (groups 1, no dilation): a
@@ -13,12 +13,16 @@ import java.nio.FloatBuffer;
  * row-major and contiguous, as PyTorch's; tensors may be larger than the batch needs (only the
  * first {@code n} samples are read or written).
  *
- * <p><b>Algorithm.</b> {@link Im2col} lowers a group of samples to a matrix {@code col [C·kh·kw,
- * g·outH·outW]} in a workspace the caller allocates once ({@link #workspaceElements}), and one
- * {@link Blas#gemm} (OpenBLAS, cut among Kiln's threads as for dense layers) computes {@code
- * W·col}. The backward pass lowers the input again (so one workspace can serve every layer),
- * computes {@code dW = Σ dY·colᵀ}, then {@code dcol = Wᵀ·dY} into the same workspace and adds it
- * back ({@code col2im}).
+ * <p><b>Algorithm.</b> The lowering of Chellapilla, Puri and Simard (2006; Caffe's {@code
+ * im2col}): a group of samples becomes a matrix {@code col [C·kh·kw, g·outH·outW]} in a workspace
+ * the caller allocates once ({@link #workspaceElements}), and one product computes {@code W·col}.
+ * The backward pass lowers the input again (so one workspace can serve every layer), computes
+ * {@code dW = Σ dY·colᵀ}, then {@code dcol = Wᵀ·dY} into the same workspace and adds it back
+ * ({@code col2im}). Both run in the chosen kernels ({@link Backends#kernels()}, {@code
+ * Kernels.conv2dForward}): natively the batch is cut over the threads by samples, each thread
+ * lowering its own samples into its own part of the workspace and calling a single-threaded
+ * product, the weight gradients summed per thread and then added (docs/performance.md,
+ * "Convolutions"); the Java loops run the same groups on the calling thread.
  *
  * <p><b>Layout.</b> NCHW, as PyTorch: {@code torch.flatten(x, 1)} before a dense layer is then
  * no copy, the golden files and parameters read as they are, and one sample's product {@code
@@ -51,6 +55,8 @@ public final class Conv2d {
   private final int patch;
   private final int forwardGroup;
   private final int backwardGroup;
+  /** The geometry as the kernels take it ({@link Backends#kernels()}). */
+  private final ConvShape shape;
 
   /**
    * @param inChannels input channels {@code C}
@@ -90,6 +96,8 @@ public final class Conv2d {
     boolean tiny = (long) outChannels * patch * g.outPlane < TINY_MULTIPLY_ADDS;
     this.forwardGroup = maxGroup > 0 ? maxGroup : tiny ? budget : 1;
     this.backwardGroup = maxGroup > 0 ? maxGroup : budget;
+    this.shape = new ConvShape(g.channels, g.height, g.width, outChannels, g.kernelH, g.kernelW,
+        g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW, forwardGroup, backwardGroup);
   }
 
   /**
@@ -147,13 +155,7 @@ public final class Conv2d {
    */
   public long workspaceElements(int batch) {
     Checks.batch(KIND, batch);
-    return Math.max(workspace(forwardGroup(batch)), workspace(backwardGroup(batch)));
-  }
-
-  /** Floats for the columns and, if grouped, the product of {@code group} samples. */
-  private long workspace(int group) {
-    long columns = (long) group * g.outPlane;
-    return patch * columns + (group > 1 ? outChannels * columns : 0);
+    return Backends.kernels().conv2dWorkspaceElements(shape, batch);
   }
 
   /**
@@ -185,50 +187,7 @@ public final class Conv2d {
     if (bias != null) {
       Checks.require(KIND, "bias", bias, outChannels);
     }
-    FloatBuffer xb = x.data();
-    FloatBuffer yb = y.data();
-    FloatBuffer wb = workspace.data();
-    int plane = g.outPlane;
-    int outSample = outChannels * plane;
-    int inSample = g.channels * g.inPlane;
-    int maxG = forwardGroup(n);
-    int product = patch * maxG * plane; // where the product's output starts (group > 1)
-    for (int s = 0; s < n; s += maxG) {
-      int group = Math.min(maxG, n - s);
-      int ld = group * plane;
-      for (int j = 0; j < group; j++) {
-        Im2col.im2col(g, xb, (s + j) * inSample, wb, j * plane, ld);
-      }
-      if (maxG == 1) {
-        Blas.gemm(false, false, outChannels, plane, patch, 1f, weight, 0, patch, workspace, 0,
-            plane, 0f, y, s * outSample, plane);
-        if (bias != null) {
-          addBias(yb, s * outSample, bias.data(), plane);
-        }
-        continue;
-      }
-      Blas.gemm(false, false, outChannels, ld, patch, 1f, weight, 0, patch, workspace, 0, ld, 0f,
-          workspace, product, ld);
-      for (int j = 0; j < group; j++) {
-        int dst = (s + j) * outSample;
-        for (int o = 0; o < outChannels; o++, dst += plane) {
-          yb.put(dst, wb, product + o * ld + j * plane, plane); // memcpy
-        }
-        if (bias != null) {
-          addBias(yb, (s + j) * outSample, bias.data(), plane);
-        }
-      }
-    }
-  }
-
-  /** Adds {@code bias[o]} to every element of channel {@code o} of one sample. */
-  private void addBias(FloatBuffer y, int start, FloatBuffer bias, int plane) {
-    for (int o = 0, i = start; o < outChannels; o++) {
-      float b = bias.get(o);
-      for (int end = i + plane; i < end; i++) {
-        y.put(i, y.get(i) + b);
-      }
-    }
+    Backends.kernels().conv2dForward(shape, x, n, weight, bias, y, workspace);
   }
 
   /**
@@ -262,74 +221,8 @@ public final class Conv2d {
       Checks.apart(kernel, "dx", dx, g.inElements(n), "dy", dy, (long) n * outChannels
           * g.outPlane);
     }
-    FloatBuffer dyb = dy.data();
-    FloatBuffer wb = workspace.data();
-    int plane = g.outPlane;
-    int outSample = outChannels * plane;
-    int inSample = g.channels * g.inPlane;
-    if (biasGrad != null) {
-      biasGradient(dyb, n, biasGrad.data());
-    }
-    int maxG = backwardGroup(n);
-    int product = patch * maxG * plane;
-    for (int s = 0; s < n; s += maxG) {
-      int group = Math.min(maxG, n - s);
-      int ld = group * plane;
-      float beta = s == 0 ? 0f : 1f;
-      for (int j = 0; j < group; j++) {
-        Im2col.im2col(g, x.data(), (s + j) * inSample, wb, j * plane, ld);
-      }
-      Tensor d = dy;
-      int dOffset = s * outSample;
-      if (maxG > 1) {
-        // dY of the group as one [out, group·plane] matrix, next to the columns.
-        for (int j = 0; j < group; j++) {
-          int src = (s + j) * outSample;
-          for (int o = 0; o < outChannels; o++, src += plane) {
-            wb.put(product + o * ld + j * plane, dyb, src, plane); // memcpy
-          }
-        }
-        d = workspace;
-        dOffset = product;
-      }
-      Blas.gemm(false, true, outChannels, patch, ld, 1f, d, dOffset, ld, workspace, 0, ld, beta,
-          weightGrad, 0, patch);
-      if (dx != null) {
-        Blas.gemm(true, false, patch, ld, outChannels, 1f, weight, 0, patch, d, dOffset, ld, 0f,
-            workspace, 0, ld);
-        for (int j = 0; j < group; j++) {
-          Im2col.col2im(g, wb, j * plane, ld, dx.data(), (s + j) * inSample);
-        }
-      }
-    }
-  }
-
-  /**
-   * {@code biasGrad[o] = Σ_{samples, positions} dy}, in double, rounded once; four interleaved
-   * accumulators, so that the additions do not wait on each other.
-   */
-  private void biasGradient(FloatBuffer dy, int n, FloatBuffer biasGrad) {
-    int plane = g.outPlane;
-    for (int o = 0; o < outChannels; o++) {
-      double s0 = 0;
-      double s1 = 0;
-      double s2 = 0;
-      double s3 = 0;
-      for (int s = 0; s < n; s++) {
-        int i = (s * outChannels + o) * plane;
-        int end = i + plane;
-        for (; i + 3 < end; i += 4) {
-          s0 += dy.get(i);
-          s1 += dy.get(i + 1);
-          s2 += dy.get(i + 2);
-          s3 += dy.get(i + 3);
-        }
-        for (; i < end; i++) {
-          s0 += dy.get(i);
-        }
-      }
-      biasGrad.put(o, (float) ((s0 + s1) + (s2 + s3)));
-    }
+    Backends.kernels().conv2dBackward(shape, x, dy, n, weight, weightGrad, biasGrad, dx,
+        workspace);
   }
 
   /** The checks both passes share: sizes, then the workspace apart from what it is read with. */

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.ops;
 
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
 import java.nio.FloatBuffer;
 
@@ -26,7 +27,7 @@ public final class MaxPool2d {
   private final int[] colEnd;
   private final int[] rowStart;
   private final int[] rowEnd;
-  /** 2×2 windows at stride 2 without padding: the loops of {@link #forward2x2} apply. */
+  /** 2×2 windows at stride 2 without padding: the kernels' {@code maxPool2x2} pair applies. */
   private final boolean twoByTwo;
 
   /**
@@ -88,7 +89,7 @@ public final class MaxPool2d {
    */
   public void forward(Tensor x, int n, Tensor y, int[] argmax) {
     checkForward(KIND, x, n, y, argmax);
-    pool(x.data(), n, y.data(), argmax, false);
+    pool(x, n, y, argmax, false);
   }
 
   /**
@@ -102,7 +103,7 @@ public final class MaxPool2d {
    */
   public void forwardRelu(Tensor x, int n, Tensor y, int[] argmax) {
     checkForward(KIND + "Relu", x, n, y, argmax);
-    pool(x.data(), n, y.data(), argmax, true);
+    pool(x, n, y, argmax, true);
   }
 
   private void checkForward(String kernel, Tensor x, int n, Tensor y, int[] argmax) {
@@ -113,11 +114,13 @@ public final class MaxPool2d {
     Checks.apart(kernel, "y", y, g.outElements(n), "x", x, g.inElements(n));
   }
 
-  private void pool(FloatBuffer xb, int n, FloatBuffer yb, int[] argmax, boolean relu) {
+  private void pool(Tensor x, int n, Tensor y, int[] argmax, boolean relu) {
     if (twoByTwo) {
-      forward2x2(xb, n, yb, argmax, relu);
+      Backends.kernels().maxPool2x2Forward(x, n * g.channels, g.height, g.width, y, argmax, relu);
       return;
     }
+    FloatBuffer xb = x.data();
+    FloatBuffer yb = y.data();
     int width = g.width;
     int planes = n * g.channels;
     int o = 0;
@@ -148,61 +151,6 @@ public final class MaxPool2d {
   }
 
   /**
-   * The loops of {@link #pool} for 2×2 windows at stride 2 without a data-dependent branch
-   * (with random data, which element is the maximum is unpredictable, and the compare-and-branch
-   * of the general loop mispredicts about every other window): the maximum by {@link Math#max}
-   * (which returns NaN if any is NaN), and its position as the first element equal to it, from
-   * the trailing zeros of a mask of the four comparisons. Same results as the general loop: the
-   * first maximum in row-major order; a window holding NaN takes the general loop (the last NaN
-   * wins there).
-   */
-  private void forward2x2(FloatBuffer xb, int n, FloatBuffer yb, int[] argmax, boolean relu) {
-    int width = g.width;
-    int outH = g.outH;
-    int outW = g.outW;
-    int planes = n * g.channels;
-    int o = 0;
-    for (int p = 0; p < planes; p++) {
-      int base = p * g.inPlane;
-      for (int oh = 0; oh < outH; oh++) {
-        int top = base + 2 * oh * width;
-        for (int ow = 0; ow < outW; ow++, o++) {
-          int i0 = top + 2 * ow;
-          float v0 = xb.get(i0);
-          float v1 = xb.get(i0 + 1);
-          float v2 = xb.get(i0 + width);
-          float v3 = xb.get(i0 + width + 1);
-          float max = Math.max(Math.max(v0, v1), Math.max(v2, v3));
-          int at;
-          if (max == max) {
-            int mask = (v0 == max ? 1 : 0) | (v1 == max ? 2 : 0) | (v2 == max ? 4 : 0) | 8;
-            int k = Integer.numberOfTrailingZeros(mask); // 0, 1, 2 or 3
-            at = i0 - base + (k & 1) + (k >> 1) * width;
-            max = xb.get(base + at); // that element itself: -0.0 where it is (max(-0, 0) is 0)
-          } else {
-            at = i0 - base;
-            max = v0;
-            if (v1 > max || v1 != v1) {
-              max = v1;
-              at = i0 - base + 1;
-            }
-            if (v2 > max || v2 != v2) {
-              max = v2;
-              at = i0 - base + width;
-            }
-            if (v3 > max || v3 != v3) {
-              max = v3;
-              at = i0 - base + width + 1;
-            }
-          }
-          yb.put(o, relu ? Math.max(max, 0f) : max); // max(NaN, 0) is NaN, max(-0, 0) is 0
-          argmax[o] = at;
-        }
-      }
-    }
-  }
-
-  /**
    * {@code dx}: each output gradient added at the input element its forward pass took.
    *
    * @param dy gradient with respect to {@code y}, {@code [batch, C, outH, outW]}
@@ -213,7 +161,7 @@ public final class MaxPool2d {
    */
   public void backward(Tensor dy, int n, int[] argmax, Tensor dx) {
     checkBackward(KIND + "Backward", dy, n, argmax, dx, null);
-    unpool(dy.data(), null, n, argmax, dx.data());
+    unpool(dy, null, n, argmax, dx);
   }
 
   /**
@@ -226,7 +174,7 @@ public final class MaxPool2d {
    */
   public void backwardRelu(Tensor dy, Tensor y, int n, int[] argmax, Tensor dx) {
     checkBackward(KIND + "ReluBackward", dy, n, argmax, dx, y);
-    unpool(dy.data(), y.data(), n, argmax, dx.data());
+    unpool(dy, y, n, argmax, dx);
   }
 
   private void checkBackward(String kernel, Tensor dy, int n, int[] argmax, Tensor dx, Tensor y) {
@@ -249,14 +197,17 @@ public final class MaxPool2d {
   }
 
   /** {@code dx}: each gradient (where {@code y > 0}, if {@code y} is given) added at its argmax. */
-  private void unpool(FloatBuffer dyb, FloatBuffer yb, int n, int[] argmax, FloatBuffer dxb) {
+  private void unpool(Tensor dy, Tensor y, int n, int[] argmax, Tensor dx) {
     if (twoByTwo) {
-      unpool2x2(dyb, yb, n, argmax, dxb);
+      Backends.kernels().maxPool2x2Backward(dy, y, n * g.channels, g.height, g.width, argmax, dx);
       return;
     }
+    FloatBuffer dyb = dy.data();
+    FloatBuffer yb = y == null ? null : y.data();
+    FloatBuffer dxb = dx.data();
     int inPlane = g.inPlane;
     int outPlane = g.outPlane;
-    Im2col.zero(dxb, 0, (int) g.inElements(n));
+    zero(dxb, 0, (int) g.inElements(n));
     int planes = n * g.channels;
     for (int p = 0, o = 0; p < planes; p++) {
       int base = p * inPlane;
@@ -270,49 +221,10 @@ public final class MaxPool2d {
     }
   }
 
-  /**
-   * {@link #unpool} for 2×2 windows at stride 2, in one pass that writes every input element
-   * once (the windows are disjoint: the gradient or 0 in each window, 0 in a last odd row or
-   * column that no window covers) instead of zeroing {@code dx} and then scattering into it. An
-   * argmax outside its own window (not as {@link #forward} wrote it) is not sent.
-   */
-  private void unpool2x2(FloatBuffer dyb, FloatBuffer yb, int n, int[] argmax, FloatBuffer dxb) {
-    int width = g.width;
-    int outH = g.outH;
-    int outW = g.outW;
-    int planes = n * g.channels;
-    int o = 0;
-    for (int p = 0; p < planes; p++) {
-      int base = p * g.inPlane;
-      for (int oh = 0; oh < outH; oh++) {
-        int top = 2 * oh * width;
-        for (int ow = 0; ow < outW; ow++, o++) {
-          int i0 = top + 2 * ow;
-          int i2 = i0 + width;
-          float d = dyb.get(o);
-          if (yb != null) { // d where y > 0, else +0.0, without a branch (Activations' mask)
-            int t = Float.floatToRawIntBits(yb.get(o)) - 1;
-            d = Float.intBitsToFloat(Float.floatToRawIntBits(d) & (((t - 0x7f800000) & ~t) >> 31));
-          }
-          // Zeros over the window, then the gradient at its argmax: no branch on which it is.
-          dxb.put(base + i0, 0f);
-          dxb.put(base + i0 + 1, 0f);
-          dxb.put(base + i2, 0f);
-          dxb.put(base + i2 + 1, 0f);
-          int a = argmax[o];
-          int r = a - i0;
-          if (r == 0 || r == 1 || r == width || r == width + 1) {
-            dxb.put(base + a, d);
-          }
-        }
-        if (2 * outW < width) { // the last, odd column
-          dxb.put(base + top + width - 1, 0f);
-          dxb.put(base + top + 2 * width - 1, 0f);
-        }
-      }
-      if (2 * outH < g.height) { // the last, odd row
-        Im2col.zero(dxb, base + 2 * outH * width, base + g.inPlane);
-      }
+  /** Writes 0 to elements {@code [from, to)}. */
+  static void zero(FloatBuffer b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      b.put(i, 0f);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.backend.cpu;
 
 import dev.kiln.runtime.backend.BatchNormScratch;
+import dev.kiln.runtime.backend.ConvShape;
 import dev.kiln.runtime.backend.Kernels;
 import dev.kiln.runtime.backend.java.JavaKernels;
 import dev.kiln.runtime.tensor.Tensor;
@@ -181,5 +182,69 @@ public final class NativeKernels implements Kernels {
       double labelSmoothing, Tensor grad) {
     return NativeLibrary.softmaxCrossEntropy(logits.address(), labels.address(), n, classes,
         labelSmoothing, grad.address());
+  }
+
+  // convolution kernels
+
+  @Override
+  public long conv2dWorkspaceElements(ConvShape s, int batch) {
+    long partial = ((long) s.outChannels() * s.patch() + 15) / 16 * 16;
+    return NativeLibrary.THREADS * NativeLibrary.conv2dThreadFloats(batch, s.channels(),
+        s.height(), s.width(), s.outChannels(), s.kernelH(), s.kernelW(), s.strideH(),
+        s.strideW(), s.padH(), s.padW(), s.outH(), s.outW(), s.forwardGroup(), s.backwardGroup())
+        + (NativeLibrary.THREADS - 1) * partial;
+  }
+
+  @Override
+  public void conv2dForward(ConvShape s, Tensor x, int n, Tensor weight, Tensor bias, Tensor y,
+      Tensor workspace) {
+    NativeLibrary.conv2dForward(x.address(), n, weight.address(),
+        bias == null ? 0 : bias.address(), y.address(), workspace.address(), s.channels(),
+        s.height(), s.width(), s.outChannels(), s.kernelH(), s.kernelW(), s.strideH(),
+        s.strideW(), s.padH(), s.padW(), s.outH(), s.outW(), s.forwardGroup(), s.backwardGroup());
+  }
+
+  @Override
+  public void conv2dBackward(ConvShape s, Tensor x, Tensor dy, int n, Tensor weight,
+      Tensor weightGrad, Tensor biasGrad, Tensor dx, Tensor workspace) {
+    NativeLibrary.conv2dBackward(x.address(), dy.address(), n, weight.address(),
+        weightGrad.address(), biasGrad == null ? 0 : biasGrad.address(),
+        dx == null ? 0 : dx.address(), workspace.address(), s.channels(), s.height(), s.width(),
+        s.outChannels(), s.kernelH(), s.kernelW(), s.strideH(), s.strideW(), s.padH(), s.padW(),
+        s.outH(), s.outW(), s.forwardGroup(), s.backwardGroup());
+  }
+
+  @Override
+  public void batchNorm2dForwardTrain(BatchNormScratch scratch, Tensor x, int n, int plane,
+      Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, Tensor xhat, Tensor y,
+      boolean relu) {
+    Scratch s = (Scratch) scratch;
+    NativeLibrary.batchNorm2dForwardTrain(x.address(), n, s.channels(), plane, s.momentum(),
+        s.epsilon(), gamma.address(), beta.address(), runningMean.address(),
+        runningVar.address(), xhat.address(), y.address(), s.doubles.address(), relu);
+  }
+
+  @Override
+  public void batchNorm2dBackward(BatchNormScratch scratch, Tensor dy, Tensor activation,
+      Tensor xhat, int n, int plane, Tensor gamma, Tensor gammaGrad, Tensor betaGrad, Tensor dx) {
+    Scratch s = (Scratch) scratch;
+    NativeLibrary.batchNorm2dBackward(dy.address(),
+        activation == null ? 0 : activation.address(), xhat.address(), n, s.channels(), plane,
+        gamma.address(), gammaGrad.address(), betaGrad.address(), dx.address(),
+        s.doubles.address());
+  }
+
+  @Override
+  public void maxPool2x2Forward(Tensor x, int planes, int height, int width, Tensor y,
+      int[] argmax, boolean relu) {
+    NativeLibrary.maxPool2x2Forward(x.address(), planes, height, width, y.address(), argmax,
+        relu);
+  }
+
+  @Override
+  public void maxPool2x2Backward(Tensor dy, Tensor y, int planes, int height, int width,
+      int[] argmax, Tensor dx) {
+    NativeLibrary.maxPool2x2Backward(dy.address(), y == null ? 0 : y.address(), planes, height,
+        width, argmax, dx.address());
   }
 }

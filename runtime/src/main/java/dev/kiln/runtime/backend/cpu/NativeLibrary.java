@@ -220,4 +220,37 @@ final class NativeLibrary {
   static native void sgdMomentum(long param, long grad, long momentumBuffer, int count,
       float learningRate, float momentum, float dampeningKeep, boolean nesterov,
       boolean firstStep, float decayKeep, boolean decays, float l2, boolean coupled);
+
+  // convolution kernels (kiln_conv.c); the geometry as ConvShape's fields, in its order
+
+  /** Floats of one thread's region of the convolution workspace for a batch of {@code n}. */
+  static native long conv2dThreadFloats(int n, int c, int h, int w, int out, int kh, int kw,
+      int sh, int sw, int ph, int pw, int oh, int ow, int forwardGroup, int backwardGroup);
+
+  /** {@link Kernels#conv2dForward}; {@code bias} 0 for none. */
+  static native void conv2dForward(long x, int n, long weight, long bias, long y, long work,
+      int c, int h, int w, int out, int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow,
+      int forwardGroup, int backwardGroup);
+
+  /** {@link Kernels#conv2dBackward}; {@code biasGrad} and {@code dx} 0 for none. */
+  static native void conv2dBackward(long x, long dy, int n, long weight, long weightGrad,
+      long biasGrad, long dx, long work, int c, int h, int w, int out, int kh, int kw, int sh,
+      int sw, int ph, int pw, int oh, int ow, int forwardGroup, int backwardGroup);
+
+  /** {@link Kernels#batchNorm2dForwardTrain}; {@code d}: the scratch's doubles. */
+  static native void batchNorm2dForwardTrain(long x, int n, int c, int plane, double momentum,
+      double epsilon, long gamma, long beta, long runningMean, long runningVar, long xhat, long y,
+      long d, boolean relu);
+
+  /** {@link Kernels#batchNorm2dBackward}; {@code activation} 0 for none. */
+  static native void batchNorm2dBackward(long dy, long activation, long xhat, int n, int c,
+      int plane, long gamma, long gammaGrad, long betaGrad, long dx, long d);
+
+  /** {@link Kernels#maxPool2x2Forward}. */
+  static native void maxPool2x2Forward(long x, int planes, int h, int w, long y, int[] argmax,
+      boolean relu);
+
+  /** {@link Kernels#maxPool2x2Backward}; {@code y} 0 for none. */
+  static native void maxPool2x2Backward(long dy, long y, int planes, int h, int w, int[] argmax,
+      long dx);
 }

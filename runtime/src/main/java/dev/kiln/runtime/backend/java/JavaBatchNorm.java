@@ -25,6 +25,8 @@ final class JavaBatchNorm {
     final float[] scaleF;
     final float[] meanDyF;
     final float[] meanDyXhatF;
+    /** The eight lanes of two sums of JavaBatchNorm2d's backward pass. */
+    final double[] lanes = new double[16];
 
     Scratch(int channels, double momentum, double epsilon) {
       super(channels, momentum, epsilon);

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.backend.java;
 
 import dev.kiln.runtime.backend.BatchNormScratch;
+import dev.kiln.runtime.backend.ConvShape;
 import dev.kiln.runtime.backend.Kernels;
 import dev.kiln.runtime.tensor.Tensor;
 
@@ -276,5 +277,52 @@ public final class JavaKernels implements Kernels {
       }
     }
     return total / n;
+  }
+
+  // convolution kernels
+
+  @Override
+  public long conv2dWorkspaceElements(ConvShape shape, int batch) {
+    return Math.max(shape.groupWorkspace(Math.min(batch, shape.forwardGroup())),
+        shape.groupWorkspace(Math.min(batch, shape.backwardGroup())));
+  }
+
+  @Override
+  public void conv2dForward(ConvShape shape, Tensor x, int n, Tensor weight, Tensor bias,
+      Tensor y, Tensor workspace) {
+    JavaConvolution.forward(shape, x, n, weight, bias, y, workspace);
+  }
+
+  @Override
+  public void conv2dBackward(ConvShape shape, Tensor x, Tensor dy, int n, Tensor weight,
+      Tensor weightGrad, Tensor biasGrad, Tensor dx, Tensor workspace) {
+    JavaConvolution.backward(shape, x, dy, n, weight, weightGrad, biasGrad, dx, workspace);
+  }
+
+  @Override
+  public void batchNorm2dForwardTrain(BatchNormScratch scratch, Tensor x, int n, int plane,
+      Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, Tensor xhat, Tensor y,
+      boolean relu) {
+    JavaBatchNorm2d.forwardTrain((JavaBatchNorm.Scratch) scratch, x, n, plane, gamma, beta,
+        runningMean, runningVar, xhat, y, relu);
+  }
+
+  @Override
+  public void batchNorm2dBackward(BatchNormScratch scratch, Tensor dy, Tensor activation,
+      Tensor xhat, int n, int plane, Tensor gamma, Tensor gammaGrad, Tensor betaGrad, Tensor dx) {
+    JavaBatchNorm2d.backward((JavaBatchNorm.Scratch) scratch, dy, activation, xhat, n, plane,
+        gamma, gammaGrad, betaGrad, dx);
+  }
+
+  @Override
+  public void maxPool2x2Forward(Tensor x, int planes, int height, int width, Tensor y,
+      int[] argmax, boolean relu) {
+    JavaMaxPool2x2.forward(x, planes, height, width, y, argmax, relu);
+  }
+
+  @Override
+  public void maxPool2x2Backward(Tensor dy, Tensor y, int planes, int height, int width,
+      int[] argmax, Tensor dx) {
+    JavaMaxPool2x2.backward(dy, y, planes, height, width, argmax, dx);
   }
 }

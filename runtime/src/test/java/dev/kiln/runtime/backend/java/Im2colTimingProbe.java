@@ -1,14 +1,15 @@
-package dev.kiln.runtime.ops;
+package dev.kiln.runtime.backend.java;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.runtime.backend.Blas;
+import dev.kiln.runtime.backend.ConvShape;
 import dev.kiln.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
-/** Not a test: times the parts of a convolution ({@code -Dkiln.convTiming=true}). */
+/** Not a test: times the parts of a convolution in the Java loops ({@code -Dkiln.convTiming=true}). */
 class Im2colTimingProbe {
   @Test
   void time() {
@@ -16,9 +17,9 @@ class Im2colTimingProbe {
     int[][] shapes = {{64, 16, 14, 14, 32}, {8, 1, 12, 12, 4}, {32, 3, 32, 32, 32}};
     for (int[] s : shapes) {
       int n = s[0];
-      Window2d g = new Window2d("conv2d", s[1], s[2], s[3], 3, 3, 1, 1, 1, 1);
+      ConvShape g = new ConvShape(s[1], s[2], s[3], s[4], 3, 3, 1, 1, 1, 1, s[2], s[3], 1, 1);
       int patch = s[1] * 9;
-      int plane = g.outPlane;
+      int plane = g.outPlane();
       Tensor x = Tensor.zeros(n, s[1], s[2], s[3]);
       Tensor col = Tensor.zeros((long) patch * plane);
       Tensor w = Tensor.zeros(s[4], patch);
@@ -31,13 +32,13 @@ class Im2colTimingProbe {
         long t0 = System.nanoTime();
         for (int k = 0; k < reps; k++) {
           for (int i = 0; i < n; i++) {
-            Im2col.im2col(g, x.data(), i * s[1] * g.inPlane, col.data(), 0, plane);
+            Im2col.im2col(g, x.data(), i * s[1] * g.inPlane(), col.data(), 0, plane);
           }
         }
         long t1 = System.nanoTime();
         for (int k = 0; k < reps; k++) {
           for (int i = 0; i < n; i++) {
-            Im2col.col2im(g, col.data(), 0, plane, x.data(), i * s[1] * g.inPlane);
+            Im2col.col2im(g, col.data(), 0, plane, x.data(), i * s[1] * g.inPlane());
           }
         }
         long t2 = System.nanoTime();

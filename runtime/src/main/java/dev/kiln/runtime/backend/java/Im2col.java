@@ -1,5 +1,6 @@
-package dev.kiln.runtime.ops;
+package dev.kiln.runtime.backend.java;
 
+import dev.kiln.runtime.backend.ConvShape;
 import java.nio.FloatBuffer;
 
 /**
@@ -19,20 +20,20 @@ final class Im2col {
   private Im2col() {}
 
   /** Writes the columns of the sample at {@code x[xOffset]} into {@code col}. */
-  static void im2col(Window2d g, FloatBuffer x, int xOffset, FloatBuffer col, int colOffset,
+  static void im2col(ConvShape g, FloatBuffer x, int xOffset, FloatBuffer col, int colOffset,
       int ld) {
-    if (g.strideH == 1 && g.strideW == 1 && g.outW == g.width) {
+    if (g.strideH() == 1 && g.strideW() == 1 && g.outW() == g.width()) {
       im2colSame(g, x, xOffset, col, colOffset, ld);
       return;
     }
-    int kh = g.kernelH;
-    int kw = g.kernelW;
-    int outH = g.outH;
-    int outW = g.outW;
-    int sw = g.strideW;
+    int kh = g.kernelH();
+    int kw = g.kernelW();
+    int outH = g.outH();
+    int outW = g.outW();
+    int sw = g.strideW();
     int row = 0;
-    for (int c = 0; c < g.channels; c++) {
-      int plane = xOffset + c * g.inPlane;
+    for (int c = 0; c < g.channels(); c++) {
+      int plane = xOffset + c * g.inPlane();
       for (int i = 0; i < kh; i++) {
         for (int j = 0; j < kw; j++, row++) {
           int lo = g.firstValidColumn(j);
@@ -40,13 +41,13 @@ final class Im2col {
           int rowStart = colOffset + row * ld;
           for (int oh = 0; oh < outH; oh++) {
             int dst = rowStart + oh * outW;
-            int ih = oh * g.strideH - g.padH + i;
-            if (ih < 0 || ih >= g.height || lo == hi) {
+            int ih = oh * g.strideH() - g.padH() + i;
+            if (ih < 0 || ih >= g.height() || lo == hi) {
               zero(col, dst, dst + outW);
               continue;
             }
             zero(col, dst, dst + lo);
-            int src = plane + ih * g.width + lo * sw - g.padW + j;
+            int src = plane + ih * g.width() + lo * sw - g.padW() + j;
             if (sw == 1) {
               col.put(dst + lo, x, src, hi - lo); // memcpy
             } else {
@@ -69,21 +70,21 @@ final class Im2col {
    * filled from the neighbouring input row, are set to 0, and so are the rows above and below
    * the input.
    */
-  private static void im2colSame(Window2d g, FloatBuffer x, int xOffset, FloatBuffer col,
+  private static void im2colSame(ConvShape g, FloatBuffer x, int xOffset, FloatBuffer col,
       int colOffset, int ld) {
-    int kh = g.kernelH;
-    int kw = g.kernelW;
-    int outH = g.outH;
-    int outW = g.outW;
-    int width = g.width;
-    int inPlane = g.inPlane;
+    int kh = g.kernelH();
+    int kw = g.kernelW();
+    int outH = g.outH();
+    int outW = g.outW();
+    int width = g.width();
+    int inPlane = g.inPlane();
     int row = 0;
-    for (int c = 0; c < g.channels; c++) {
+    for (int c = 0; c < g.channels(); c++) {
       int plane = xOffset + c * inPlane;
       for (int i = 0; i < kh; i++) {
         // Output rows whose input row oh - padH + i lies inside the input: [oh0, oh1).
-        int oh0 = Math.max(0, g.padH - i);
-        int oh1 = Math.min(outH, g.height + g.padH - i);
+        int oh0 = Math.max(0, g.padH() - i);
+        int oh1 = Math.min(outH, g.height() + g.padH() - i);
         for (int j = 0; j < kw; j++, row++) {
           int rowStart = colOffset + row * ld;
           int lo = g.firstValidColumn(j);
@@ -93,7 +94,7 @@ final class Im2col {
             continue;
           }
           // Column entry k of this row reads input element shift + k of the plane.
-          int shift = (i - g.padH) * width + (j - g.padW);
+          int shift = (i - g.padH()) * width + (j - g.padW());
           int from = Math.max(oh0 * outW, -shift);
           int to = Math.min(oh1 * outW, inPlane - shift);
           zero(col, rowStart, rowStart + from);
@@ -116,29 +117,29 @@ final class Im2col {
    * over every column entry, of the entry added at the input element it was copied from
    * (entries in the padding are dropped).
    */
-  static void col2im(Window2d g, FloatBuffer col, int colOffset, int ld, FloatBuffer dx,
+  static void col2im(ConvShape g, FloatBuffer col, int colOffset, int ld, FloatBuffer dx,
       int dxOffset) {
-    zero(dx, dxOffset, dxOffset + g.channels * g.inPlane);
-    int kh = g.kernelH;
-    int kw = g.kernelW;
-    int outH = g.outH;
-    int outW = g.outW;
-    int sw = g.strideW;
+    zero(dx, dxOffset, dxOffset + g.channels() * g.inPlane());
+    int kh = g.kernelH();
+    int kw = g.kernelW();
+    int outH = g.outH();
+    int outW = g.outW();
+    int sw = g.strideW();
     int row = 0;
-    for (int c = 0; c < g.channels; c++) {
-      int plane = dxOffset + c * g.inPlane;
+    for (int c = 0; c < g.channels(); c++) {
+      int plane = dxOffset + c * g.inPlane();
       for (int i = 0; i < kh; i++) {
         for (int j = 0; j < kw; j++, row++) {
           int lo = g.firstValidColumn(j);
           int hi = g.endValidColumn(j);
           int rowStart = colOffset + row * ld;
           for (int oh = 0; oh < outH; oh++) {
-            int ih = oh * g.strideH - g.padH + i;
-            if (ih < 0 || ih >= g.height) {
+            int ih = oh * g.strideH() - g.padH() + i;
+            if (ih < 0 || ih >= g.height()) {
               continue;
             }
             int src = rowStart + oh * outW;
-            int dst = plane + ih * g.width + lo * sw - g.padW + j;
+            int dst = plane + ih * g.width() + lo * sw - g.padW() + j;
             if (sw == 1) {
               for (int ow = lo; ow < hi; ow++, dst++) {
                 dx.put(dst, dx.get(dst) + col.get(src + ow));
