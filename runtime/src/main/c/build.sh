@@ -19,4 +19,5 @@ mkdir -p "$out"
   -Wno-unused-parameter -I"$jdk/include" -I"$jdk/include/linux" \
   -Wl,-z,noexecstack -o "$out/libkilnkernels.so" \
   "$dir/kiln_pool.c" "$dir/kiln_products.c" "$dir/kiln_batch_norm.c" "$dir/kiln_elementwise.c" \
-  "$dir/kiln_optim.c" "$dir/kiln_losses.c" "$dir/kiln_conv.c" "$dir/kiln_jni.c" -lm
+  "$dir/kiln_optim.c" "$dir/kiln_losses.c" "$dir/kiln_conv.c" "$dir/kiln_sequence.c" \
+  "$dir/kiln_jni.c" -lm

@@ -10,6 +10,7 @@
  *   kiln_losses.c      softmax cross-entropy
  *   kiln_conv.c        convolution kernels: 2-d convolution cut by samples, batch norm over
  *                      [n, C, H, W] cut by channels, 2x2 max pooling (with ReLU) cut by planes
+ *   kiln_sequence.c    sequence kernels: GELU, LayerNorm, the attention core
  *   kiln_jni.c         JNI_OnLoad and the JNI entry points: addresses to pointers, arguments to
  *                      the structs below
  *
@@ -229,5 +230,37 @@ void kiln_max_pool_2x2_forward(const float *x, long planes, int h, int w, float 
     int relu);
 void kiln_max_pool_2x2_backward(const float *dy, const float *y, long planes, int h, int w,
     const int *argmax, float *dx);
+/* ---- kiln_sequence.c ------------------------------------------------------------------------ */
+
+/* GELU over count values (Kernels.gelu): the exact (erf) form, or the tanh form. y may be x. */
+void kiln_gelu(const float *x, float *y, long count, int tanh_form);
+/* dx = dy·gelu'(x) (Kernels.geluBackward); dx may be dy. */
+void kiln_gelu_backward(const float *x, const float *dy, float *dx, long count, int tanh_form);
+
+/* LayerNorm over rows of [rows, features] (Kernels.layerNormForward / layerNormBackward). */
+struct layer_norm {
+  int rows, features;
+  double epsilon;
+  const float *x, *gamma, *beta, *dy;
+  float *mean, *rstd, *y;          /* forward outputs; mean and rstd are read backward */
+  float *dx, *gamma_grad, *beta_grad; /* backward outputs; dx NULL where not needed */
+};
+
+void kiln_layer_norm_forward(const struct layer_norm *ln);
+void kiln_layer_norm_backward(const struct layer_norm *ln);
+
+/*
+ * The attention core (Kernels.attentionForward / attentionBackward) on [n, t, width] q, k, v with
+ * heads contiguous slices of width / heads features; probabilities [n, heads, t, t]. scratch:
+ * pool_threads blocks of context·context floats, one per slice (backward only).
+ */
+struct attention {
+  int n, t, context, width, heads, causal, backward;
+  float scale;
+  const float *q, *k, *v, *dy;
+  float *probabilities, *y, *dq, *dk, *dv, *scratch;
+};
+
+void kiln_attention(const struct attention *a);
 
 #endif

@@ -184,6 +184,50 @@ static void max_pool_2x2_backward(JNIEnv *env, jclass cls, jlong dy, jlong y, ji
   if (a == NULL) return;
   kiln_max_pool_2x2_backward(F(dy), y ? F(y) : NULL, planes, h, w, (const int *) a, F(dx));
   (*env)->ReleasePrimitiveArrayCritical(env, argmax, a, JNI_ABORT);
+
+/* ---- sequence kernels (kiln_sequence.c) ---- */
+
+static void gelu(JNIEnv *env, jclass cls, jlong x, jlong y, jint count, jboolean tanh_form) {
+  kiln_gelu(F(x), F(y), count, tanh_form);
+}
+
+static void gelu_backward(JNIEnv *env, jclass cls, jlong x, jlong dy, jlong dx, jint count,
+    jboolean tanh_form) {
+  kiln_gelu_backward(F(x), F(dy), F(dx), count, tanh_form);
+}
+
+static void layer_norm_forward(JNIEnv *env, jclass cls, jlong x, jint rows, jint features,
+    jdouble epsilon, jlong gamma, jlong beta, jlong mean, jlong rstd, jlong y) {
+  struct layer_norm ln = {.rows = rows, .features = features, .epsilon = epsilon, .x = F(x),
+      .gamma = F(gamma), .beta = F(beta), .mean = F(mean), .rstd = F(rstd), .y = F(y)};
+  kiln_layer_norm_forward(&ln);
+}
+
+static void layer_norm_backward(JNIEnv *env, jclass cls, jlong x, jlong dy, jint rows,
+    jint features, jlong gamma, jlong mean, jlong rstd, jlong dx, jlong gamma_grad,
+    jlong beta_grad) {
+  struct layer_norm ln = {.rows = rows, .features = features, .x = F(x), .dy = F(dy),
+      .gamma = F(gamma), .mean = F(mean), .rstd = F(rstd), .dx = dx ? F(dx) : NULL,
+      .gamma_grad = F(gamma_grad), .beta_grad = F(beta_grad)};
+  kiln_layer_norm_backward(&ln);
+}
+
+static void attention_forward(JNIEnv *env, jclass cls, jlong q, jlong k, jlong v, jint n, jint t,
+    jint width, jint heads, jboolean causal, jfloat scale, jlong probabilities, jlong y) {
+  struct attention a = {.n = n, .t = t, .context = t, .width = width, .heads = heads,
+      .causal = causal, .scale = scale, .q = F(q), .k = F(k), .v = F(v),
+      .probabilities = F(probabilities), .y = F(y)};
+  kiln_attention(&a);
+}
+
+static void attention_backward(JNIEnv *env, jclass cls, jlong q, jlong k, jlong v,
+    jlong probabilities, jlong dy, jint n, jint t, jint context, jint width, jint heads,
+    jboolean causal, jfloat scale, jlong scratch, jlong dq, jlong dk, jlong dv) {
+  struct attention a = {.n = n, .t = t, .context = context, .width = width, .heads = heads,
+      .causal = causal, .backward = 1, .scale = scale, .q = F(q), .k = F(k), .v = F(v),
+      .dy = F(dy), .probabilities = F(probabilities), .scratch = F(scratch), .dq = F(dq),
+      .dk = F(dk), .dv = F(dv)};
+  kiln_attention(&a);
 }
 
 #define METHOD(name, signature, fn) {(char *) (name), (char *) (signature), (void *) (fn)}
@@ -214,6 +258,13 @@ static const JNINativeMethod methods[] = {
     METHOD("batchNorm2dBackward", "(JJJIIIJJJJJ)V", batch_norm_2d_backward),
     METHOD("maxPool2x2Forward", "(JIIIJ[IZ)V", max_pool_2x2_forward),
     METHOD("maxPool2x2Backward", "(JJIII[IJ)V", max_pool_2x2_backward),
+    /* sequence kernels */
+    METHOD("gelu", "(JJIZ)V", gelu),
+    METHOD("geluBackward", "(JJJIZ)V", gelu_backward),
+    METHOD("layerNormForward", "(JIIDJJJJJ)V", layer_norm_forward),
+    METHOD("layerNormBackward", "(JJIIJJJJJJ)V", layer_norm_backward),
+    METHOD("attentionForward", "(JJJIIIIZFJJ)V", attention_forward),
+    METHOD("attentionBackward", "(JJJJJIIIIIZFJJJJ)V", attention_backward),
 };
 
 /* Registers the methods above on NATIVE_CLASS; a mismatch fails System.load (the Java backend

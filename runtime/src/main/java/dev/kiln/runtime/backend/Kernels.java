@@ -247,4 +247,77 @@ public interface Kernels {
    */
   void maxPool2x2Backward(Tensor dy, Tensor y, int planes, int height, int width, int[] argmax,
       Tensor dx);
+
+  // sequence kernels
+
+  /**
+   * GELU (Hendrycks and Gimpel, 2016; PyTorch's {@code nn.GELU(approximate=...)}) over the first
+   * {@code count} elements, each value computed in double and rounded once (see {@code ops.Gelu}):
+   * the exact form {@code x·Φ(x)} with Numerical Recipes' {@code erfcc} for {@code Φ}, or the
+   * tanh form {@code x·σ(2u)}, {@code u = √(2/π)·(x + 0.044715·x³)}. The native kernel's
+   * exponential is its own (a polynomial in double): results agree with the Java loop to a float
+   * step where the two exponentials round differently.
+   *
+   * @param y output; may be {@code x}
+   * @param tanh the tanh form ({@code approximate='tanh'}) instead of the exact one
+   */
+  void gelu(Tensor x, Tensor y, int count, boolean tanh);
+
+  /**
+   * {@code dx = dy·gelu'(x)} for {@link #gelu}'s form.
+   *
+   * @param y the forward output, or null: the Java loop takes the exact form's {@code Φ(x)} as
+   *     {@code y/x} from it; the native kernel recomputes {@code Φ} (vectorised, as cheap)
+   * @param dx output; may be {@code dy}
+   */
+  void geluBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, int count, boolean tanh);
+
+  /**
+   * LayerNorm forward over {@code rows} rows of {@code [rows, features]} (see {@code
+   * ops.LayerNorm}): per row, the mean and biased variance in double, {@code rstd = 1/sqrt(var +
+   * epsilon)}, {@code y = (x - mean)·rstd·gamma + beta} rounded once. Bitwise the same on every
+   * backend and thread count.
+   *
+   * @param mean output {@code [rows]}; {@code rstd} likewise
+   * @param y output {@code [rows, features]}; may be {@code x}
+   */
+  void layerNormForward(Tensor x, int rows, int features, double epsilon, Tensor gamma,
+      Tensor beta, Tensor mean, Tensor rstd, Tensor y);
+
+  /**
+   * LayerNorm backward (see {@code ops.LayerNorm#backward}): {@code dgamma = Σ dy·xhat}, {@code
+   * dbeta = Σ dy} per column in row order (double), and per row {@code dx = rstd·(g - mean(g) -
+   * xhat·mean(g·xhat))} with {@code g = dy·gamma}. Bitwise the same on every backend and thread
+   * count.
+   *
+   * @param dx output {@code [rows, features]}, may be {@code dy}; null where not needed
+   * @param gammaGrad output {@code [features]}, overwritten; {@code betaGrad} likewise
+   */
+  void layerNormBackward(Tensor x, Tensor dy, int rows, int features, Tensor gamma, Tensor mean,
+      Tensor rstd, Tensor dx, Tensor gammaGrad, Tensor betaGrad);
+
+  /**
+   * The attention core's forward pass (see {@code ops.ScaledDotProductAttention}): per sample and
+   * head, {@code P = softmax(scale·q_h·k_hᵀ + mask)} into {@code probabilities} and {@code y_h =
+   * P·v_h}, by blocks of 32 query rows. The native kernel runs the (sample, head) pairs on its
+   * threads, each pair on one thread: the same results on any number of threads.
+   *
+   * @param q {@code [n, t, width]}; {@code k}, {@code v}, {@code y} likewise
+   * @param probabilities {@code [n, heads, t, t]}, overwritten (zero above the diagonal if causal)
+   * @param scale the scores' factor, {@code 1/√(width/heads)}
+   */
+  void attentionForward(Tensor q, Tensor k, Tensor v, int n, int t, int width, int heads,
+      boolean causal, float scale, Tensor probabilities, Tensor y);
+
+  /**
+   * The attention core's backward pass from the forward pass's probabilities (see {@code
+   * ops.ScaledDotProductAttention#backward}).
+   *
+   * @param scratch {@link #threads()} blocks of {@code context·context} floats
+   * @param context the longest sequence the scratch is sized for, {@code t ≤ context}
+   * @param dq output {@code [n, t, width]}, overwritten; {@code dk}, {@code dv} likewise
+   */
+  void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor dy, int n,
+      int t, int context, int width, int heads, boolean causal, float scale, Tensor scratch,
+      Tensor dq, Tensor dk, Tensor dv);
 }

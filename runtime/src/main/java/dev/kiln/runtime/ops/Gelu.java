@@ -1,14 +1,17 @@
 package dev.kiln.runtime.ops;
 
+import dev.kiln.runtime.backend.Backends;
+import dev.kiln.runtime.backend.java.JavaSequence;
 import dev.kiln.runtime.tensor.Tensor;
-import java.nio.FloatBuffer;
 
 /**
  * The Gaussian error linear unit (Hendrycks and Gimpel, 2016, "Gaussian Error Linear Units"), as
  * PyTorch's {@code nn.GELU(approximate=...)}, element-wise over the first {@code count} elements
  * of tensors of any shape ({@code [n, T, D]} in a transformer's feed-forward block). Each value is
  * computed in double and rounded once to float. Forward may write in place ({@code y == x});
- * backward takes the forward input {@code x} and may write {@code dx} over {@code dy}.
+ * backward takes the forward input {@code x} and may write {@code dx} over {@code dy}. The loops
+ * are the backend's ({@link Backends#kernels()}: {@code Kernels.gelu}, vectorised over the
+ * kernel threads natively); this class checks the arguments.
  */
 public final class Gelu {
   /** Which form of GELU: PyTorch's {@code approximate} argument. */
@@ -26,20 +29,6 @@ public final class Gelu {
   }
 
   private static final double SQRT_HALF = Math.sqrt(0.5);
-  private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
-  private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-  private static final double KAPPA = 0.044715;
-
-  /**
-   * Elements per chunk: each chunk is copied into a Java array (bulk copies) and computed there;
-   * element-wise reads and writes of the off-heap buffer cost more than the arithmetic (each
-   * {@code FloatBuffer} access checks the buffer's scope in Java 17).
-   */
-  private static final int CHUNK = 2048;
-
-  /** Three chunk arrays per thread, made once: calls allocate nothing. */
-  private static final ThreadLocal<float[][]> CHUNKS =
-      ThreadLocal.withInitial(() -> new float[3][CHUNK]);
 
   private Gelu() {}
 
@@ -56,29 +45,7 @@ public final class Gelu {
     check("gelu", count, approximation);
     Checks.require("gelu", "x", x, count);
     Checks.require("gelu", "y", y, count);
-    FloatBuffer xb = x.data();
-    FloatBuffer yb = y.data();
-    float[][] chunks = CHUNKS.get();
-    float[] v = chunks[0];
-    for (int from = 0; from < count; from += CHUNK) {
-      int len = Math.min(CHUNK, count - from);
-      xb.get(from, v, 0, len);
-      if (approximation == Approximation.NONE) {
-        for (int i = 0; i < len; i++) {
-          double xi = v[i];
-          v[i] = (float) (xi * cdf(xi));
-        }
-      } else {
-        // 0.5·(1 + tanh u) = σ(2u): one exp, no tanh (Math.tanh is not a JIT intrinsic in Java
-        // 17 and costs several times more), and no cancellation for large negative u.
-        for (int i = 0; i < len; i++) {
-          double xi = v[i];
-          double twoU = 2 * SQRT_2_OVER_PI * (xi + KAPPA * xi * xi * xi);
-          v[i] = (float) (xi / (1 + Math.exp(-twoU)));
-        }
-      }
-      yb.put(from, v, 0, len);
-    }
+    Backends.kernels().gelu(x, y, count, approximation == Approximation.TANH);
   }
 
   /**
@@ -98,34 +65,8 @@ public final class Gelu {
     Checks.require("geluBackward", "x", x, count);
     Checks.require("geluBackward", "dy", dy, count);
     Checks.require("geluBackward", "dx", dx, count);
-    FloatBuffer xb = x.data();
-    FloatBuffer dyb = dy.data();
-    FloatBuffer dxb = dx.data();
-    float[][] chunks = CHUNKS.get();
-    float[] v = chunks[0];
-    float[] g = chunks[1];
-    for (int from = 0; from < count; from += CHUNK) {
-      int len = Math.min(CHUNK, count - from);
-      xb.get(from, v, 0, len);
-      dyb.get(from, g, 0, len);
-      if (approximation == Approximation.NONE) {
-        for (int i = 0; i < len; i++) {
-          double xi = v[i];
-          double pdf = INV_SQRT_2PI * Math.exp(-0.5 * xi * xi);
-          g[i] = (float) (g[i] * (cdf(xi) + xi * pdf));
-        }
-      } else {
-        // With s = σ(2u) = 0.5·(1 + tanh u): 1 - tanh² u = 4·s·(1 - s).
-        for (int i = 0; i < len; i++) {
-          double xi = v[i];
-          double x2 = xi * xi;
-          double s = 1 / (1 + Math.exp(-2 * SQRT_2_OVER_PI * (xi + KAPPA * x2 * xi)));
-          double derivative = s + 2 * xi * s * (1 - s) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * x2);
-          g[i] = (float) (g[i] * derivative);
-        }
-      }
-      dxb.put(from, g, 0, len);
-    }
+    Backends.kernels().geluBackward(x, null, dy, dx, count,
+        approximation == Approximation.TANH);
   }
 
   /**
@@ -152,28 +93,7 @@ public final class Gelu {
     Checks.require("geluBackward", "y", y, count);
     Checks.require("geluBackward", "dy", dy, count);
     Checks.require("geluBackward", "dx", dx, count);
-    FloatBuffer xb = x.data();
-    FloatBuffer yb = y.data();
-    FloatBuffer dyb = dy.data();
-    FloatBuffer dxb = dx.data();
-    float[][] chunks = CHUNKS.get();
-    float[] v = chunks[0];
-    float[] g = chunks[1];
-    float[] out = chunks[2];
-    for (int from = 0; from < count; from += CHUNK) {
-      int len = Math.min(CHUNK, count - from);
-      xb.get(from, v, 0, len);
-      yb.get(from, out, 0, len);
-      dyb.get(from, g, 0, len);
-      for (int i = 0; i < len; i++) {
-        double xi = v[i];
-        double yi = out[i];
-        double cdf = xi != 0 && Math.abs(yi) >= 1e-30 ? yi / xi : cdf(xi);
-        double pdf = INV_SQRT_2PI * Math.exp(-0.5 * xi * xi);
-        g[i] = (float) (g[i] * (cdf + xi * pdf));
-      }
-      dxb.put(from, g, 0, len);
-    }
+    Backends.kernels().geluBackward(x, y, dy, dx, count, false);
   }
 
   /**
@@ -185,12 +105,7 @@ public final class Gelu {
    * are rounded to float (relative 6e-8) anyway.
    */
   static double cdf(double x) {
-    double z = Math.abs(x) * SQRT_HALF;
-    double t = 1.0 / (1.0 + 0.5 * z);
-    double erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196
-        + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398
-        + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-    return x >= 0 ? 1.0 - 0.5 * erfc : 0.5 * erfc;
+    return JavaSequence.cdf(x);
   }
 
   /** The standard normal CDF {@code Φ(x) = (1 + erf(x/√2))/2}. */

@@ -1,7 +1,7 @@
 package dev.kiln.runtime.ops;
 
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
-import java.nio.FloatBuffer;
 
 /**
  * Layer normalisation over the last axis (Ba, Kiros and Hinton, 2016, "Layer Normalization"), as
@@ -10,21 +10,14 @@ import java.nio.FloatBuffer;
  * {@code y = gamma·(x - mean)/sqrt(var + eps) + beta}, with the biased variance (divided by {@code
  * D}). Statistics are accumulated in double. The forward pass saves each row's mean and {@code
  * 1/sqrt(var + eps)} ("rstd", as PyTorch) in caller buffers of {@code [rows]}; the backward pass
- * reads them with the input. One instance per layer holds the parameter-gradient accumulators and
- * a row of scratch (rows are bulk-copied into Java arrays and computed there; not safe for two
- * threads at once);
- * nothing is allocated after construction.
+ * reads them with the input. The loops are the backend's ({@link Backends#kernels()}: {@code
+ * Kernels.layerNormForward} and {@code layerNormBackward}, rows cut over the kernel threads
+ * natively, with the same bits on any backend and thread count); this class checks the arguments.
+ * Nothing is allocated after construction.
  */
 public final class LayerNorm {
   private final int features;
   private final double epsilon;
-  private final double[] gammaGrad;
-  private final double[] betaGrad;
-  /** Row scratch: the off-heap rows and parameters are bulk-copied here and computed on. */
-  private final float[] rowX;
-  private final float[] rowY;
-  private final float[] gammaRow;
-  private final float[] betaRow;
 
   /**
    * @param features {@code D}, the length of the normalised axis
@@ -40,12 +33,6 @@ public final class LayerNorm {
     }
     this.features = features;
     this.epsilon = epsilon;
-    this.gammaGrad = new double[features];
-    this.betaGrad = new double[features];
-    this.rowX = new float[features];
-    this.rowY = new float[features];
-    this.gammaRow = new float[features];
-    this.betaRow = new float[features];
   }
 
   /** {@code D}. */
@@ -80,36 +67,7 @@ public final class LayerNorm {
     Checks.require("layer norm", "mean", mean, rows);
     Checks.require("layer norm", "rstd", rstd, rows);
     Checks.require("layer norm", "y", y, count);
-    FloatBuffer xb = x.data();
-    FloatBuffer yb = y.data();
-    int d = features;
-    float[] xr = rowX;
-    float[] yr = rowY;
-    float[] g = gammaRow;
-    float[] b = betaRow;
-    gamma.data().get(0, g, 0, d);
-    beta.data().get(0, b, 0, d);
-    for (int r = 0; r < rows; r++) {
-      int row = r * d;
-      xb.get(row, xr, 0, d);
-      double sum = 0;
-      for (int j = 0; j < d; j++) {
-        sum += xr[j];
-      }
-      double mu = sum / d;
-      double squares = 0;
-      for (int j = 0; j < d; j++) {
-        double c = xr[j] - mu;
-        squares += c * c;
-      }
-      double inv = 1.0 / Math.sqrt(squares / d + epsilon);
-      mean.set(r, (float) mu);
-      rstd.set(r, (float) inv);
-      for (int j = 0; j < d; j++) {
-        yr[j] = (float) ((xr[j] - mu) * inv * g[j] + b[j]);
-      }
-      yb.put(row, yr, 0, d);
-    }
+    Backends.kernels().layerNormForward(x, rows, features, epsilon, gamma, beta, mean, rstd, y);
   }
 
   /**
@@ -142,49 +100,7 @@ public final class LayerNorm {
     }
     Checks.require("layer norm backward", "gammaGrad", gammaGrad, features);
     Checks.require("layer norm backward", "betaGrad", betaGrad, features);
-    FloatBuffer xb = x.data();
-    FloatBuffer dyb = dy.data();
-    int d = features;
-    float[] xr = rowX;
-    float[] dr = rowY;
-    float[] gm = gammaRow;
-    gamma.data().get(0, gm, 0, d);
-    double[] gAcc = this.gammaGrad;
-    double[] bAcc = this.betaGrad;
-    java.util.Arrays.fill(gAcc, 0);
-    java.util.Arrays.fill(bAcc, 0);
-    for (int r = 0; r < rows; r++) {
-      int row = r * d;
-      xb.get(row, xr, 0, d);
-      dyb.get(row, dr, 0, d);
-      double mu = mean.get(r);
-      double inv = rstd.get(r);
-      double sumG = 0;
-      double sumGXhat = 0;
-      for (int j = 0; j < d; j++) {
-        double g = dr[j];
-        double xhat = (xr[j] - mu) * inv;
-        gAcc[j] += g * xhat;
-        bAcc[j] += g;
-        double gg = g * gm[j];
-        sumG += gg;
-        sumGXhat += gg * xhat;
-      }
-      if (dx == null) {
-        continue;
-      }
-      double meanG = sumG / d;
-      double meanGXhat = sumGXhat / d;
-      for (int j = 0; j < d; j++) {
-        double xhat = (xr[j] - mu) * inv;
-        double gg = dr[j] * (double) gm[j];
-        dr[j] = (float) (inv * (gg - meanG - xhat * meanGXhat));
-      }
-      dx.data().put(row, dr, 0, d);
-    }
-    for (int j = 0; j < d; j++) {
-      gammaGrad.set(j, (float) gAcc[j]);
-      betaGrad.set(j, (float) bAcc[j]);
-    }
+    Backends.kernels().layerNormBackward(x, dy, rows, features, gamma, mean, rstd, dx, gammaGrad,
+        betaGrad);
   }
 }

@@ -1,8 +1,7 @@
 package dev.kiln.runtime.ops;
 
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
-import java.nio.FloatBuffer;
-import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * The core of multi-head self-attention (Vaswani et al., 2017, "Attention Is All You Need", eq. 1
@@ -30,14 +29,13 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * <p>Each head's products are OpenBLAS {@code sgemm} calls on sub-matrices (leading dimension
  * {@code D}); with the causal mask they run per block of {@value #ROW_BLOCK} query rows against
  * only the keys that block sees. The softmax and its gradient run in double per row and round
- * once. One instance per
- * layer holds a {@code [context, context]} scratch matrix; calls allocate nothing. An instance is
- * not safe for use by two threads at once.
+ * once. The loops are the backend's ({@link Backends#kernels()}: {@code
+ * Kernels.attentionForward} and {@code attentionBackward}; natively the (sample, head) pairs run
+ * on the kernel threads, each pair on one). One instance per layer holds a {@code [context,
+ * context]} scratch matrix per kernel thread; calls allocate nothing. An instance is not safe for
+ * use by two threads at once.
  */
 public final class ScaledDotProductAttention {
-  private static final int ROW_MAJOR = openblas_nolapack.CblasRowMajor;
-  private static final int NO_TRANS = openblas_nolapack.CblasNoTrans;
-  private static final int TRANS = openblas_nolapack.CblasTrans;
   /**
    * Query rows per block of the causal products: a block of rows multiplies only the keys its
    * last row sees, so at {@code t = 64} the products do 3/4 of the square's work, at 256 9/16.
@@ -50,12 +48,8 @@ public final class ScaledDotProductAttention {
   private final int headWidth;
   private final boolean causal;
   private final float scale;
+  /** The backward pass's {@code [context, context]} scratch, one per kernel thread. */
   private final Tensor scores;
-  private final float[] rowP;
-  private final float[] rowD;
-  private final MatrixPointer a = new MatrixPointer();
-  private final MatrixPointer b = new MatrixPointer();
-  private final MatrixPointer c = new MatrixPointer();
 
   /**
    * @param context the longest sequence {@code T} a call may pass
@@ -81,9 +75,7 @@ public final class ScaledDotProductAttention {
     this.headWidth = width / heads;
     this.causal = causal;
     this.scale = (float) (1.0 / Math.sqrt(headWidth));
-    this.scores = Tensor.alignedZeros((long) context * context);
-    this.rowP = new float[context];
-    this.rowD = new float[context];
+    this.scores = Tensor.alignedZeros((long) Backends.kernels().threads() * context * context);
   }
 
   /** Heads. */
@@ -131,27 +123,8 @@ public final class ScaledDotProductAttention {
     Checks.apart("attention", "y", y, count, "k", k, count);
     Checks.apart("attention", "y", y, count, "v", v, count);
     Checks.apart("attention", "y", y, count, "probabilities", probabilities, pCount);
-    int d = headWidth;
-    FloatBuffer pb = probabilities.data();
-    for (int s = 0; s < n; s++) {
-      for (int h = 0; h < heads; h++) {
-        long off = (long) s * t * width + (long) h * d;
-        long pOff = ((long) s * heads + h) * t * t;
-        for (int r0 = 0; r0 < t; r0 += ROW_BLOCK) {
-          int rows = Math.min(ROW_BLOCK, t - r0);
-          int keys = causal ? r0 + rows : t;
-          long qRow = off + (long) r0 * width;
-          long pRow = pOff + (long) r0 * t;
-          // scores[r0:r1, 0:keys] = scale · q_h[r0:r1] · k_h[0:keys]ᵀ
-          openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, keys, d, scale,
-              a.at(q, qRow), width, b.at(k, off), width, 0f, c.at(probabilities, pRow), t);
-          softmaxRows(pb, (int) pOff, t, r0, r0 + rows);
-          // y_h[r0:r1] = P[r0:r1, 0:keys] · v_h[0:keys]
-          openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, d, keys, 1f,
-              a.at(probabilities, pRow), t, b.at(v, off), width, 0f, c.at(y, qRow), width);
-        }
-      }
-    }
+    Backends.kernels().attentionForward(q, k, v, n, t, width, heads, causal, scale,
+        probabilities, y);
   }
 
   /**
@@ -190,97 +163,8 @@ public final class ScaledDotProductAttention {
     Checks.apart(kernel, "dq", dq, count, "dk", dk, count);
     Checks.apart(kernel, "dq", dq, count, "dv", dv, count);
     Checks.apart(kernel, "dk", dk, count, "dv", dv, count);
-    int d = headWidth;
-    FloatBuffer pb = probabilities.data();
-    FloatBuffer sb = scores.data();
-    for (int s = 0; s < n; s++) {
-      for (int h = 0; h < heads; h++) {
-        long off = (long) s * t * width + (long) h * d;
-        long pOff = ((long) s * heads + h) * t * t;
-        // Row blocks from the last: its keys span all t rows of dk and dv, which it writes
-        // (beta 0); earlier blocks see fewer keys and add into rows already written.
-        int last = (t - 1) / ROW_BLOCK * ROW_BLOCK;
-        for (int r0 = last; r0 >= 0; r0 -= ROW_BLOCK) {
-          int rows = Math.min(ROW_BLOCK, t - r0);
-          int keys = causal ? r0 + rows : t;
-          float beta = r0 == last ? 0f : 1f;
-          long row = off + (long) r0 * width;
-          long pRow = pOff + (long) r0 * t;
-          // dv_h[0:keys] (+)= P[r0:r1, 0:keys]ᵀ · dy_h[r0:r1]
-          openblas_nolapack.cblas_sgemm(ROW_MAJOR, TRANS, NO_TRANS, keys, d, rows, 1f,
-              a.at(probabilities, pRow), t, b.at(dy, row), width, beta, c.at(dv, off), width);
-          // dP[r0:r1, 0:keys] = dy_h[r0:r1] · v_h[0:keys]ᵀ, into the scratch (leading dim t)
-          openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, rows, keys, d, 1f,
-              a.at(dy, row), width, b.at(v, off), width, 0f, c.at(scores, (long) r0 * t), t);
-          softmaxBackwardRows(pb, (int) pOff, sb, t, r0, r0 + rows);
-          // dq_h[r0:r1] = scale · dS[r0:r1, 0:keys] · k_h[0:keys]
-          openblas_nolapack.cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, d, keys, scale,
-              a.at(scores, (long) r0 * t), t, b.at(k, off), width, 0f, c.at(dq, row), width);
-          // dk_h[0:keys] (+)= scale · dS[r0:r1, 0:keys]ᵀ · q_h[r0:r1]
-          openblas_nolapack.cblas_sgemm(ROW_MAJOR, TRANS, NO_TRANS, keys, d, rows, scale,
-              a.at(scores, (long) r0 * t), t, b.at(q, row), width, beta, c.at(dk, off), width);
-        }
-      }
-    }
-  }
-
-  /**
-   * Softmax of rows {@code [from, to)} of the {@code [t, t]} matrix at {@code off}. Each row is
-   * copied to a Java array and back (bulk copies): the exponentials run several times faster on an
-   * array than through the buffer.
-   */
-  private void softmaxRows(FloatBuffer p, int off, int t, int from, int to) {
-    float[] row = rowP;
-    for (int i = from; i < to; i++) {
-      int at = off + i * t;
-      int seen = causal ? i + 1 : t;
-      p.get(at, row, 0, seen);
-      float max = Float.NEGATIVE_INFINITY;
-      for (int j = 0; j < seen; j++) {
-        max = Math.max(max, row[j]);
-      }
-      double sum = 0;
-      for (int j = 0; j < seen; j++) {
-        double e = Math.exp(row[j] - max);
-        sum += e;
-        row[j] = (float) e;
-      }
-      // Dividing the rounded exponentials changes a float by at most one ulp.
-      float inv = (float) (1.0 / sum);
-      for (int j = 0; j < seen; j++) {
-        row[j] *= inv;
-      }
-      for (int j = seen; j < t; j++) {
-        row[j] = 0f;
-      }
-      p.put(at, row, 0, t);
-    }
-  }
-
-  /**
-   * {@code dS = P∘(dP - rowsum(dP∘P))} for rows {@code [from, to)}, in place over {@code dP} (the
-   * scratch, packed {@code [t, t]}).
-   */
-  private void softmaxBackwardRows(FloatBuffer p, int off, FloatBuffer dp, int t, int from,
-      int to) {
-    float[] pr = rowP;
-    float[] dr = rowD;
-    for (int i = from; i < to; i++) {
-      int seen = causal ? i + 1 : t;
-      p.get(off + i * t, pr, 0, seen);
-      dp.get(i * t, dr, 0, seen);
-      double dot = 0;
-      for (int j = 0; j < seen; j++) {
-        dot += (double) pr[j] * dr[j];
-      }
-      for (int j = 0; j < seen; j++) {
-        dr[j] = (float) (pr[j] * (dr[j] - dot));
-      }
-      for (int j = seen; j < t; j++) {
-        dr[j] = 0f;
-      }
-      dp.put(i * t, dr, 0, t);
-    }
+    Backends.kernels().attentionBackward(q, k, v, probabilities, dy, n, t, context, width,
+        heads, causal, scale, scores, dq, dk, dv);
   }
 
   private long checkSizes(String kernel, int n, int t) {

@@ -246,5 +246,48 @@ public final class NativeKernels implements Kernels {
       int[] argmax, Tensor dx) {
     NativeLibrary.maxPool2x2Backward(dy.address(), y == null ? 0 : y.address(), planes, height,
         width, argmax, dx.address());
+
+  // sequence kernels (kiln_sequence.c)
+
+  @Override
+  public void gelu(Tensor x, Tensor y, int count, boolean tanh) {
+    NativeLibrary.gelu(x.address(), y.address(), count, tanh);
+  }
+
+  @Override
+  public void geluBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, int count, boolean tanh) {
+    // Φ recomputed from x (vectorised): the forward output is not needed.
+    NativeLibrary.geluBackward(x.address(), dy.address(), dx.address(), count, tanh);
+  }
+
+  @Override
+  public void layerNormForward(Tensor x, int rows, int features, double epsilon, Tensor gamma,
+      Tensor beta, Tensor mean, Tensor rstd, Tensor y) {
+    NativeLibrary.layerNormForward(x.address(), rows, features, epsilon, gamma.address(),
+        beta.address(), mean.address(), rstd.address(), y.address());
+  }
+
+  @Override
+  public void layerNormBackward(Tensor x, Tensor dy, int rows, int features, Tensor gamma,
+      Tensor mean, Tensor rstd, Tensor dx, Tensor gammaGrad, Tensor betaGrad) {
+    NativeLibrary.layerNormBackward(x.address(), dy.address(), rows, features, gamma.address(),
+        mean.address(), rstd.address(), dx == null ? 0 : dx.address(), gammaGrad.address(),
+        betaGrad.address());
+  }
+
+  @Override
+  public void attentionForward(Tensor q, Tensor k, Tensor v, int n, int t, int width, int heads,
+      boolean causal, float scale, Tensor probabilities, Tensor y) {
+    NativeLibrary.attentionForward(q.address(), k.address(), v.address(), n, t, width, heads,
+        causal, scale, probabilities.address(), y.address());
+  }
+
+  @Override
+  public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor dy,
+      int n, int t, int context, int width, int heads, boolean causal, float scale,
+      Tensor scratch, Tensor dq, Tensor dk, Tensor dv) {
+    NativeLibrary.attentionBackward(q.address(), k.address(), v.address(),
+        probabilities.address(), dy.address(), n, t, context, width, heads, causal, scale,
+        scratch.address(), dq.address(), dk.address(), dv.address());
   }
 }

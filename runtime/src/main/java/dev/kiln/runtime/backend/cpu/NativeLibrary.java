@@ -253,4 +253,29 @@ final class NativeLibrary {
   /** {@link Kernels#maxPool2x2Backward}; {@code y} 0 for none. */
   static native void maxPool2x2Backward(long dy, long y, int planes, int h, int w, int[] argmax,
       long dx);
+
+  // sequence kernels (kiln_sequence.c)
+
+  /** {@link Kernels#gelu}. */
+  static native void gelu(long x, long y, int count, boolean tanh);
+
+  /** {@link Kernels#geluBackward}, with {@code Φ} recomputed from {@code x}. */
+  static native void geluBackward(long x, long dy, long dx, int count, boolean tanh);
+
+  /** {@link Kernels#layerNormForward}. */
+  static native void layerNormForward(long x, int rows, int features, double epsilon, long gamma,
+      long beta, long mean, long rstd, long y);
+
+  /** {@link Kernels#layerNormBackward}; {@code dx} 0 for none. */
+  static native void layerNormBackward(long x, long dy, int rows, int features, long gamma,
+      long mean, long rstd, long dx, long gammaGrad, long betaGrad);
+
+  /** {@link Kernels#attentionForward}, the (sample, head) pairs over the threads. */
+  static native void attentionForward(long q, long k, long v, int n, int t, int width, int heads,
+      boolean causal, float scale, long probabilities, long y);
+
+  /** {@link Kernels#attentionBackward}, the (sample, head) pairs over the threads. */
+  static native void attentionBackward(long q, long k, long v, long probabilities, long dy, int n,
+      int t, int context, int width, int heads, boolean causal, float scale, long scratch, long dq,
+      long dk, long dv);
 }

@@ -324,5 +324,43 @@ public final class JavaKernels implements Kernels {
   public void maxPool2x2Backward(Tensor dy, Tensor y, int planes, int height, int width,
       int[] argmax, Tensor dx) {
     JavaMaxPool2x2.backward(dy, y, planes, height, width, argmax, dx);
+
+  // sequence kernels (JavaSequence, JavaAttention)
+
+  @Override
+  public void gelu(Tensor x, Tensor y, int count, boolean tanh) {
+    JavaSequence.gelu(x, y, count, tanh);
+  }
+
+  @Override
+  public void geluBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, int count, boolean tanh) {
+    JavaSequence.geluBackward(x, y, dy, dx, count, tanh);
+  }
+
+  @Override
+  public void layerNormForward(Tensor x, int rows, int features, double epsilon, Tensor gamma,
+      Tensor beta, Tensor mean, Tensor rstd, Tensor y) {
+    JavaSequence.layerNormForward(x, rows, features, epsilon, gamma, beta, mean, rstd, y);
+  }
+
+  @Override
+  public void layerNormBackward(Tensor x, Tensor dy, int rows, int features, Tensor gamma,
+      Tensor mean, Tensor rstd, Tensor dx, Tensor gammaGrad, Tensor betaGrad) {
+    JavaSequence.layerNormBackward(x, dy, rows, features, gamma, mean, rstd, dx, gammaGrad,
+        betaGrad);
+  }
+
+  @Override
+  public void attentionForward(Tensor q, Tensor k, Tensor v, int n, int t, int width, int heads,
+      boolean causal, float scale, Tensor probabilities, Tensor y) {
+    JavaAttention.forward(q, k, v, n, t, width, heads, causal, scale, probabilities, y);
+  }
+
+  @Override
+  public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor dy,
+      int n, int t, int context, int width, int heads, boolean causal, float scale,
+      Tensor scratch, Tensor dq, Tensor dk, Tensor dv) {
+    JavaAttention.backward(q, k, v, probabilities, dy, n, t, width, heads, causal, scale, scratch,
+        dq, dk, dv);
   }
 }
