@@ -230,6 +230,7 @@ void kiln_max_pool_2x2_forward(const float *x, long planes, int h, int w, float 
     int relu);
 void kiln_max_pool_2x2_backward(const float *dy, const float *y, long planes, int h, int w,
     const int *argmax, float *dx);
+
 /* ---- kiln_sequence.c ------------------------------------------------------------------------ */
 
 /* GELU over count values (Kernels.gelu): the exact (erf) form, or the tanh form. y may be x. */

@@ -184,6 +184,7 @@ static void max_pool_2x2_backward(JNIEnv *env, jclass cls, jlong dy, jlong y, ji
   if (a == NULL) return;
   kiln_max_pool_2x2_backward(F(dy), y ? F(y) : NULL, planes, h, w, (const int *) a, F(dx));
   (*env)->ReleasePrimitiveArrayCritical(env, argmax, a, JNI_ABORT);
+}
 
 /* ---- sequence kernels (kiln_sequence.c) ---- */
 

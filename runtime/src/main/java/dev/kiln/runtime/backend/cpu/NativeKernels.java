@@ -246,6 +246,7 @@ public final class NativeKernels implements Kernels {
       int[] argmax, Tensor dx) {
     NativeLibrary.maxPool2x2Backward(dy.address(), y == null ? 0 : y.address(), planes, height,
         width, argmax, dx.address());
+  }
 
   // sequence kernels (kiln_sequence.c)
 

@@ -324,6 +324,7 @@ public final class JavaKernels implements Kernels {
   public void maxPool2x2Backward(Tensor dy, Tensor y, int planes, int height, int width,
       int[] argmax, Tensor dx) {
     JavaMaxPool2x2.backward(dy, y, planes, height, width, argmax, dx);
+  }
 
   // sequence kernels (JavaSequence, JavaAttention)
 
