@@ -52,7 +52,8 @@ class DiagnosticsCatalogueTest {
     for (Stream<Arguments> s : List.of(DiagnosticsTest.cases(), ScheduleDiagnosticsTest.cases(),
         OptimizationDiagnosticsTest.cases(), PruningDiagnosticsTest.cases(),
         RobustnessDiagnosticsTest.cases(), RobustnessDiagnosticsTest.warningCases(),
-        SequenceDiagnosticsTest.cases(), ConvDiagnosticsTest.cases())) {
+        SequenceDiagnosticsTest.cases(), ConvDiagnosticsTest.cases(),
+        TrainingControlsDiagnosticsTest.cases(), TrainingControlsDiagnosticsTest.warningCases())) {
       s.forEach(all::add);
     }
     return all;

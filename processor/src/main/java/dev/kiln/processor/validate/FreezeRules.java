@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
 
 /**
  * Reads and checks {@code @Freeze} on a training configuration: each name is a layer of the model,
@@ -35,7 +36,9 @@ final class FreezeRules {
       return List.of();
     }
     Set<String> frozen = new LinkedHashSet<>();
-    for (String name : names.value()) {
+    for (int i = 0; i < names.value().length; i++) {
+      String name = names.value()[i];
+      Attr<String> at = element(names, i);
       List<LayerSpec> matched = network.layers().stream()
           .filter(l -> l.name().equals(name) || l.name().startsWith(name + ".")).toList();
       String problem = null;
@@ -60,7 +63,7 @@ final class FreezeRules {
         }
       }
       if (problem != null) {
-        ctx.reporter().error(names, Diagnostic.FREEZE_LAYER, name, config, problem);
+        ctx.reporter().error(at, Diagnostic.FREEZE_LAYER, name, config, problem);
       }
     }
     List<String> ordered = new ArrayList<>();
@@ -70,6 +73,14 @@ final class FreezeRules {
       }
     }
     return ordered;
+  }
+
+  /** Element {@code i} of an array member, positioned on that element where it was written. */
+  private static Attr<String> element(Attr<String[]> array, int i) {
+    AnnotationValue written = array.written() != null
+        && array.written().getValue() instanceof List<?> list && i < list.size()
+        && list.get(i) instanceof AnnotationValue v ? v : array.written();
+    return new Attr<>(array.value()[i], array.element(), array.mirror(), written);
   }
 
   /** Whether the layer has parameters the optimizer updates: trainable and not {@code @Frozen}. */

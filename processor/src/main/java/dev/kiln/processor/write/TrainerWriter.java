@@ -128,9 +128,7 @@ public final class TrainerWriter {
     type.addField(FieldSpec.builder(RuntimeNames.PARAMETER_SET, "parameters",
         Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("Every parameter the optimizer updates, with its gradient, in network order"
-            + " (trainable\nparameters outside {@code @Frozen} layers), with each layer's"
-            + " learning-rate scale; layers\nthat {@code @Freeze} names are in it, frozen.\n")
-        .build());
+            + " (trainable\nparameters outside {@code @Frozen} layers).\n").build());
     type.addField(FieldSpec.builder(RuntimeNames.OPTIMIZER, "optimizer",
         Modifier.PRIVATE, Modifier.FINAL).build());
     type.addField(FieldSpec.builder(ArrayTypeName.of(RuntimeNames.TENSOR), "writtenByStep",
