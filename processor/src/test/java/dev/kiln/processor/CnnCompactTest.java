@@ -71,8 +71,8 @@ class CnnCompactTest {
             + " beginStep = 0, endStep = 6, frequency = 2, scope = PruneScope.PER_LAYER,"
             + " structure = PruneStructure.NEURONS)"),
         "compact.GlobalTraining", config("GlobalTraining", "Global", "@Prune(finalSparsity ="
-            + " 0.5, beginStep = 1, endStep = 5, frequency = 1, structure ="
-            + " PruneStructure.NEURONS)"),
+            + " 0.5, beginStep = 1, endStep = 5, frequency = 1, scope = PruneScope.PER_LAYER,"
+            + " structure = PruneStructure.NEURONS)"),
         "compact.Unstructured", config("Unstructured", "Deep", "@Prune(finalSparsity = 0.5,"
             + " beginStep = 0, endStep = 4, frequency = 2)")));
   }
@@ -143,17 +143,12 @@ class CnnCompactTest {
   }
 
   @Test
-  void globalNeuronsFoldConstantChannelsIntoBiases() throws Exception {
+  void sigmoidAndGlobalAveragePoolingConstantsFoldIntoBiases() throws Exception {
     int[] image = {1, 8, 8};
     Trainer trainer = trained("Global", "GlobalTraining", image, 3);
     CompactNetwork compact = compact(trainer);
-    int[] widths = compact.widths();
-    // GLOBAL ranks conv1's and conv2's channels together: 6 of the 12 are removed
-    int conv1Channels = widths[0] / 36;
-    int conv2Channels = widths[1];
-    assertThat(conv1Channels * 36).isEqualTo(widths[0]);
-    assertThat(conv1Channels + conv2Channels).isEqualTo(6);
-    assertThat(widths[2]).isEqualTo(3);
+    // conv1 [3, 6, 6] of [6, 6, 6]; conv2 with global average pooling [3] of [6]
+    assertThat(compact.widths()).isEqualTo(new int[] {3 * 36, 3, 3});
     assertSamePredictions(trainer, compact, image);
   }
 

@@ -147,6 +147,19 @@ class PruningDiagnosticsTest {
             }
             """ + config("@Prune(finalSparsity = 0.5, endStep = 10,"
             + " structure = PruneStructure.NEURONS)"), "@Prune(finalSparsity = 0.5"),
+        Arguments.of("KilnPruneNeurons", """
+            @Block abstract class Pair {
+              @Dense(8) @Activation(RELU) Layer up;
+              @Dense(8) Layer down;
+            }
+            @Model(inputs = 4)
+            abstract class Net {
+              @Dense(8) Layer in;
+              @Residual Pair block;
+              @Dense(3) Layer logits;
+            }
+            """ + config("@Prune(finalSparsity = 0.5, endStep = 10,\n"
+            + "    structure = PruneStructure.NEURONS)"), "structure = PruneStructure.NEURONS"),
         Arguments.of("KilnTeacherNotModel", NET + "class Plain {}\n" + config(
             "@Distill(temperature = 2,\n    teacher = Plain.class)"), "teacher = Plain.class"),
         Arguments.of("KilnTeacherMismatch", NET + teacher(4, 5) + config(

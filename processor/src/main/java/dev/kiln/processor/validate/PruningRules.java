@@ -8,6 +8,7 @@ import dev.kiln.processor.model.DropoutPart;
 import dev.kiln.processor.model.GlobalAvgPoolPart;
 import dev.kiln.processor.model.PoolPart;
 import dev.kiln.processor.model.PruningSpec;
+import dev.kiln.processor.model.ResidualPart;
 import dev.kiln.processor.model.SelfAttentionPart;
 import dev.kiln.processor.model.PruneScope;
 import dev.kiln.processor.model.PruneStructure;
@@ -260,7 +261,8 @@ final class PruningRules {
       if (network.tokens() || !compactable) {
         Attr<String> structure = ctx.attr(m, "structure", String.class);
         ctx.reporter().error(structure, Diagnostic.PRUNE_NEURONS, layer.name(),
-            network.target().sourceName(), layer.describe() + " on " + layer.input());
+            network.target().sourceName(), layer.has(ResidualPart.class)
+                ? "a residual connection" : layer.describe() + " on " + layer.input());
         return false;
       }
     }

@@ -4,7 +4,6 @@ import dev.kiln.runtime.ops.Activations;
 import dev.kiln.runtime.ops.Gelu;
 import dev.kiln.runtime.internal.BatchInput;
 import dev.kiln.runtime.ops.BatchNormKernel;
-import dev.kiln.runtime.ops.Dense;
 import dev.kiln.runtime.tensor.Tensor;
 import dev.kiln.runtime.checkpoint.Checkpoint;
 import dev.kiln.runtime.checkpoint.CheckpointException;
@@ -33,6 +32,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * the compact network computes the same function as the masked one: equal up to float rounding
  * (the folded sums are added in another order). Batch-norm parameters and running statistics of
  * removed units are dropped with them; dropout is the identity in eval mode.
+ *
+ * <p>On images ({@link #builder(int, int, int)}) a convolution output channel whose whole filter
+ * is pruned is removed the same way, with the matching channels of its batch norm, the input
+ * channels of the next convolution and the flattened inputs (C, H, W order) of the next dense
+ * layer; {@link ImageStage} says how its constant output map is absorbed.
  *
  * <p>Built from a description of the full network ({@link #builder}) that a generated trainer
  * writes in its {@code compact()} method; saved and loaded on its own ({@link #save}, {@link
@@ -231,112 +235,6 @@ public final class CompactNetwork {
 
     /** Adds the stage's arrays, named {@code <layer>.<role>}. */
     void arrays(Map<String, Checkpoint.Array> arrays);
-  }
-
-  /** One compacted layer: dense (optional), batch norm (optional), activation (optional). */
-  private static final class DenseStage implements Stage {
-    final String name;
-    final int in;
-    final int out;
-    final Tensor weight;
-    final Tensor bias;
-    final Tensor gamma;
-    final Tensor beta;
-    final Tensor runningMean;
-    final Tensor runningVar;
-    final double epsilon;
-    final Activation activation;
-    final float slope;
-
-    DenseStage(String name, int in, int out, Tensor weight, Tensor bias, Tensor gamma, Tensor beta,
-        Tensor runningMean, Tensor runningVar, double epsilon, Activation activation,
-        float slope) {
-      this.name = name;
-      this.in = in;
-      this.out = out;
-      this.weight = weight;
-      this.bias = bias;
-      this.gamma = gamma;
-      this.beta = beta;
-      this.runningMean = runningMean;
-      this.runningVar = runningVar;
-      this.epsilon = epsilon;
-      this.activation = activation;
-      this.slope = slope;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public int out() {
-      return out;
-    }
-
-    @Override
-    public long parameterCount() {
-      return (weight == null ? 0 : (long) in * out) + (bias == null ? 0 : out)
-          + (gamma == null ? 0 : 2L * out);
-    }
-
-    @Override
-    public void arrays(Map<String, Checkpoint.Array> arrays) {
-      put(arrays, name + ".weight", weight);
-      put(arrays, name + ".bias", bias);
-      put(arrays, name + ".gamma", gamma);
-      put(arrays, name + ".beta", beta);
-      put(arrays, name + ".runningMean", runningMean);
-      put(arrays, name + ".runningVar", runningVar);
-    }
-
-    @Override
-    public Tensor forward(Tensor x, int n) {
-      Tensor y = x;
-      if (weight != null) {
-        y = Tensor.zeros(n, out);
-        Dense.forward(x, n, in, weight, bias, out, y);
-      }
-      if (gamma != null) {
-        Tensor z = y == x ? Tensor.zeros(n, out) : y;
-        BatchNormKernel.forwardEval(y, n, out, epsilon, gamma, beta, runningMean, runningVar, z);
-        y = z;
-      }
-      if (activation != null) {
-        Tensor z = y == x ? Tensor.zeros(n, out) : y;
-        activate(activation, slope, y, z, n * out);
-        y = z;
-      }
-      return y;
-    }
-
-    @Override
-    public String describe() {
-      return String.join("|", name, Integer.toString(in), Integer.toString(out),
-          Boolean.toString(weight != null), Boolean.toString(bias != null),
-          gamma == null ? "-" : Double.toString(epsilon),
-          activation == null ? "-" : activation.name(), Float.toString(slope));
-    }
-
-    static DenseStage parse(String text, Map<String, Checkpoint.Array> arrays) {
-      String[] f = text.split("\\|");
-      String name = f[0];
-      int in = Integer.parseInt(f[1]);
-      int out = Integer.parseInt(f[2]);
-      boolean dense = Boolean.parseBoolean(f[3]);
-      boolean bias = Boolean.parseBoolean(f[4]);
-      boolean bn = !f[5].equals("-");
-      return new DenseStage(name, in, out,
-          dense ? tensor(arrays, name + ".weight", in, out) : null,
-          bias ? tensor(arrays, name + ".bias", out) : null,
-          bn ? tensor(arrays, name + ".gamma", out) : null,
-          bn ? tensor(arrays, name + ".beta", out) : null,
-          bn ? tensor(arrays, name + ".runningMean", out) : null,
-          bn ? tensor(arrays, name + ".runningVar", out) : null,
-          bn ? Double.parseDouble(f[5]) : Double.NaN,
-          f[6].equals("-") ? null : Activation.valueOf(f[6]), Float.parseFloat(f[7]));
-    }
   }
 
   static void activate(Activation f, float slope, Tensor x, Tensor y, int count) {
