@@ -69,6 +69,9 @@ final class GptRun {
             + String.join(", ", differences) + ". Leave these options out to continue the run"
             + " with its own, or start a new run with another --out");
       }
+      StringBuilder s = new StringBuilder("Continuing the run with its text options:");
+      text.recorded().forEach((k, v) -> s.append(' ').append(k).append(' ').append(v));
+      console.println(s);
     }
     run.check();
     checkCounts(run, text);
