@@ -123,6 +123,14 @@ public final class CharCorpus {
     return vocabulary.clone();
   }
 
+  /**
+   * The vocabulary as a {@link CharVocabulary}: to encode prompts, decode samples and travel with
+   * a model's checkpoints ({@link CharVocabulary#attachTo}).
+   */
+  public CharVocabulary characters() {
+    return CharVocabulary.of(vocabulary);
+  }
+
   /** Token {@code i} of the whole text. */
   public int token(int i) {
     return tokens[i];

@@ -53,6 +53,21 @@ public interface Trainer {
   }
 
   /**
+   * Trains a token model on random windows of a corpus, estimating the validation loss after
+   * each interval of {@code train.stepsPerEpoch()} batches: see {@link TokenTraining#fit}.
+   *
+   * @param validation may be null unless early stopping is set
+   * @param options intervals ({@code epochs}), early stopping, checkpoints; null for the
+   *     configuration's
+   * @return the intervals run and what early stopping did
+   * @throws IllegalArgumentException as {@link TokenTraining#fit}, before the first step
+   */
+  default FitResult fit(dev.kiln.runtime.data.TokenBatches train, TokenValidation validation,
+      FitOptions options, TrainingListener... listeners) {
+    return TokenTraining.fit(this, train, validation, options, listeners);
+  }
+
+  /**
    * Trains for {@link #epochs()} epochs on the batches of a DL4J / ND4J iterator, in its order
    * (batches larger than {@link #batchSize()} are cut), evaluating on {@code validation} (may be
    * null) after each epoch. The iterator must support {@code reset()}.

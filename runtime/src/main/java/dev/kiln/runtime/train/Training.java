@@ -120,14 +120,26 @@ public final class Training {
     return loop(trainer, loss, source, check, o, listeners);
   }
 
-  /** Evaluates the validation data once; a lambda over a dataset or an iterator. */
-  private interface Validation {
+  /** Evaluates the validation data once; a lambda over a dataset, an iterator or token windows. */
+  interface Validation {
     Evaluation run();
   }
 
   private static FitResult loop(Trainer trainer, LossKind loss, BatchSource source,
       Validation validation,
       FitOptions o, TrainingListener[] given) {
+    return loop(trainer, loss, source, validation, o, given, true);
+  }
+
+  /**
+   * The epoch loop over any batch source.
+   *
+   * @param trainAccuracy whether to count the running training accuracy from the trainer's
+   *     output buffer (one label row per sample; not for token models)
+   */
+  static FitResult loop(Trainer trainer, LossKind loss, BatchSource source,
+      Validation validation,
+      FitOptions o, TrainingListener[] given, boolean trainAccuracy) {
     TrainingListener[] listeners = given;
     if (o.logging() != null) {
       listeners = java.util.Arrays.copyOf(given, given.length + 1);
@@ -145,7 +157,7 @@ public final class Training {
     int k = trainer.accumulationSteps(); // batches per optimizer step
     trainer.planRun((long) steps * epochs / k, Math.max(1, steps / k));
     warnAboutPruning(trainer, (long) steps * epochs / k);
-    Tensor outputs = trainer.outputBuffer();
+    Tensor outputs = trainAccuracy ? trainer.outputBuffer() : null;
     Tensor labels = trainer.labelBuffer();
     int classes = labels.size(1);
     List<EpochResult> results = new ArrayList<>();

@@ -6,6 +6,8 @@ import dev.kiln.runtime.train.FitResult;
 import dev.kiln.runtime.train.Trainer;
 import dev.kiln.runtime.train.TrainingListener;
 import dev.kiln.runtime.data.Dataset;
+import dev.kiln.samples.CharGptNetwork;
+import dev.kiln.samples.CharGptTrainingTrainer;
 import dev.kiln.samples.FashionCnnNetwork;
 import dev.kiln.samples.FashionCnnTrainingTrainer;
 import dev.kiln.samples.FashionMlpNetwork;
@@ -49,7 +51,14 @@ enum SampleModel {
   STUDENT("student", "StudentMlp / StudentTraining", StudentTrainingTrainer.SEED, seed -> {
     StudentTrainingTrainer t = new StudentTrainingTrainer(StudentMlpNetwork.initialize(seed));
     return new Run(t, t::fit, t::evaluate);
-  });
+  }),
+  /**
+   * {@code CharGpt} trained as {@code CharGptTraining}: a character-level GPT (4 pre-LayerNorm
+   * blocks, 4 heads, width 128, context 64) on a text, nanoGPT's CPU run; a token model, trained
+   * by {@link GptRun} (no dataset: {@code fit} and {@code evaluate} are null).
+   */
+  GPT("gpt", "CharGpt / CharGptTraining", CharGptTrainingTrainer.SEED, seed ->
+      new Run(new CharGptTrainingTrainer(CharGptNetwork.initialize(seed)), null, null));
 
   /** A generated trainer with its {@code fit} and {@code evaluate}, which the interface lacks. */
   record Run(Trainer trainer, Fit fit, Evaluate evaluate) {}
@@ -85,6 +94,11 @@ enum SampleModel {
   /** The model and configuration classes, for messages. */
   String title() {
     return title;
+  }
+
+  /** Whether this is a token model (trained on a text by {@link GptRun}, not on a dataset). */
+  boolean tokens() {
+    return this == GPT;
   }
 
   /** The configuration's seed. */

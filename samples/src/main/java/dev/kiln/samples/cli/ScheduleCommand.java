@@ -34,6 +34,10 @@ final class ScheduleCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream console = System.out;
     run.check();
+    if (run.sampleModel().tokens()) {
+      throw run.usage("--model " + run.modelId() + " trains by iterations, not epochs of"
+          + " samples: its schedule is in learning-rate.png of train --model " + run.modelId());
+    }
     if (samples != null && samples < 1) {
       throw run.usage("--samples " + samples + ": give the training samples per epoch, at least"
           + " 1 (for example --samples 60000)");

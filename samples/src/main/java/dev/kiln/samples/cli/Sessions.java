@@ -33,6 +33,11 @@ final class Sessions {
 
   /** Refuses a {@code --checkpoint} that is not a file, before any data is read. */
   static void checkCheckpoint(RunOptions run, Path checkpoint) {
+    if (run.sampleModel().tokens()) {
+      throw run.usage("--model " + run.modelId() + " is a language model trained on a text: "
+          + "train it with train --model " + run.modelId() + " (its metrics.csv holds the"
+          + " validation loss); this command takes the image and CSV models");
+    }
     if (checkpoint != null && !Files.isRegularFile(checkpoint)) {
       throw run.usage("--checkpoint " + checkpoint + ": no such file; give the checkpoint.kiln"
           + " that train wrote into its --out folder (for example runs/<date-time>/"

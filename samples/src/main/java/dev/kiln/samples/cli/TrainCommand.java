@@ -90,6 +90,14 @@ final class TrainCommand implements Callable<Integer> {
         console.println("Continuing the run with its options:" + s);
       }
     }
+    if (SampleModel.ids().contains(run.modelId()) && run.sampleModel().tokens()) {
+      return GptRun.run(o, folder, o.resume ? folder.recordedOptions() : Map.of(), console);
+    }
+    if (o.text.anyGiven()) {
+      throw run.usage(String.join(", ", o.text.given().keySet()) + ": only for --model gpt"
+          + " (a language model trained on a text); --model " + run.modelId() + " trains on"
+          + " --data");
+    }
     run.check();
     DataSplits data = run.loadData(console);
     SampleModel.Run session = run.newRun();

@@ -12,6 +12,8 @@ import picocli.CommandLine.Option;
 final class TrainOptions {
   @Mixin RunOptions run;
 
+  @Mixin TextOptions text;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Where metrics.csv, the plots and"
       + " the checkpoints go (default: runs/<date-time>). A folder that holds a run is refused"
       + " unless --resume or --overwrite is given.")
