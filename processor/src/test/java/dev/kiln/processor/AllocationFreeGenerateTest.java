@@ -68,7 +68,8 @@ class AllocationFreeGenerateTest {
     INDArray output = Nd4j.create(DataType.FLOAT, 3, 6, GptGenerateTest.VOCABULARY);
     Runnable predict = (Runnable) compiled.load("gen.Calls").getMethod("predict",
         network.getClass(), INDArray.class, INDArray.class).invoke(null, network, tokens, output);
-    AllocationProbe.assertAllocationFree("predict(tokens, output) [3, 6]", predict, WARM_UP,
+    // some kernels allocate until the JIT has compiled them (escape analysis): a longer warm-up
+    AllocationProbe.assertAllocationFree("predict(tokens, output) [3, 6]", predict, 10 * WARM_UP,
         CALLS, MAX_BYTES_PER_CALL);
   }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 
 /**
  * The samples' command line: {@code train} (also what runs when no command is given), {@code
- * evaluate}, {@code predict} and {@code schedule}. The top-level command takes {@code train}'s
+ * evaluate}, {@code predict}, {@code generate} (text from a GPT checkpoint) and {@code
+ * schedule}. The top-level command takes {@code train}'s
  * options itself, so picocli parses every argument: an unknown word is an error with a "did you
  * mean" ({@code trian} suggests {@code train}), never a data folder or a silent training run.
  */
@@ -18,7 +19,7 @@ import picocli.CommandLine.Mixin;
     description = {"Train, evaluate and inspect Kiln's sample networks on Fashion-MNIST or CSV"
         + " data.", "Without a command it trains, with the train options below."},
     subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
-        ScheduleCommand.class, HelpCommand.class})
+        GenerateCommand.class, ScheduleCommand.class, HelpCommand.class})
 public final class KilnCli implements Callable<Integer> {
   @Mixin TrainOptions train;
 
