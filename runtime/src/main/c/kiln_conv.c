@@ -37,6 +37,12 @@ static inline int end_valid_column(const struct conv_layer *l, int kj) {
   return hi < lo ? lo : hi;
 }
 
+/* Multiply-adds of the forward products of n samples: below MIN_PARALLEL_MULTIPLY_ADDS a pass
+   runs on the calling thread (waking a worker costs more). */
+static long conv_multiply_adds(const struct conv_layer *l, int n) {
+  return (long) n * l->out * conv_patch(l) * l->oh * l->ow;
+}
+
 /* Floats one thread's columns (and grouped product) take for groups of up to group samples. */
 static long group_floats(const struct conv_layer *l, int group) {
   long columns = (long) group * l->oh * l->ow;
@@ -174,7 +180,7 @@ void kiln_conv_forward(const struct conv_layer *l, const float *x, int n, const 
     const float *bias, float *y, float *work) {
   struct conv_args a = {.l = l, .x = x, .w = w, .bias = bias, .y = y, .work = work, .n = n,
       .thread_floats = kiln_conv_thread_floats(l, n)};
-  run(conv_forward_part, &a, LONG_MAX, 0);
+  run(conv_forward_part, &a, conv_multiply_adds(l, n), MIN_PARALLEL_MULTIPLY_ADDS);
 }
 
 /*
@@ -282,11 +288,13 @@ void kiln_conv_backward(const struct conv_layer *l, const float *x, const float 
   struct conv_args a = {.l = l, .x = x, .w = w, .dy = dy, .weight_grad = weight_grad, .dx = dx,
       .work = work, .n = n, .thread_floats = kiln_conv_thread_floats(l, n),
       .partial_floats = line_floats((long) l->out * conv_patch(l))};
-  run(conv_backward_part, &a, LONG_MAX, 0);
-  if (pool_threads > 1) {
-    run(conv_reduce_part, &a, (long) l->out * conv_patch(l) * (pool_threads - 1),
-        MIN_PARALLEL_ELEMENTS);
+  if (pool_threads == 1 || conv_multiply_adds(l, n) < MIN_PARALLEL_MULTIPLY_ADDS) {
+    conv_backward_part(&a, 0, 1); /* small: the calling thread, straight into weight_grad */
+    return;
   }
+  run(conv_backward_part, &a, LONG_MAX, 0); /* a busy pool still runs pool_threads slices */
+  run(conv_reduce_part, &a, (long) l->out * conv_patch(l) * (pool_threads - 1),
+      MIN_PARALLEL_ELEMENTS);
 }
 
 /* ---- batch normalisation over [n, C, H, W] ------------------------------------------------- */

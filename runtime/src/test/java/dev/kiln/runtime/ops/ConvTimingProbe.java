@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 class ConvTimingProbe {
   /** {n, C, H, W, out, k, pad}: stride 1 "same" 3x3 convolutions of small image networks. */
   private static final int[][] SHAPES = {
+      {128, 1, 28, 28, 32, 3, 1}, // the CNN benchmark's conv1 and conv2 (benchmarks/README.md)
+      {128, 32, 14, 14, 64, 3, 1},
       {64, 1, 28, 28, 16, 3, 1},
       {64, 16, 14, 14, 32, 3, 1},
       {32, 3, 32, 32, 32, 3, 1},
@@ -32,7 +34,7 @@ class ConvTimingProbe {
     System.out.println("[conv timing] threads " + dev.kiln.runtime.backend.Backends.kernels().threads());
     for (int[] s : SHAPES) {
       int n = s[0];
-      int[] groups = {1, 4, 16, n, -1};
+      int[] groups = {1, 2, 4, 8, 16, -1};
       Conv2d[] convs = new Conv2d[groups.length];
       long work = 0;
       for (int k = 0; k < groups.length; k++) {
