@@ -10,7 +10,7 @@
  *   kiln_losses.c      softmax cross-entropy
  *   kiln_conv.c        convolution kernels: 2-d convolution cut by samples, batch norm over
  *                      [n, C, H, W] cut by channels, 2x2 max pooling (with ReLU) cut by planes
- *   kiln_sequence.c    sequence kernels: GELU, LayerNorm, the attention core
+ *   kiln_sequence.c    sequence kernels: GELU, LayerNorm, the attention core; Adam
  *   kiln_jni.c         JNI_OnLoad and the JNI entry points: addresses to pointers, arguments to
  *                      the structs below
  *
@@ -235,8 +235,9 @@ void kiln_max_pool_2x2_backward(const float *dy, const float *y, long planes, in
 
 /* GELU over count values (Kernels.gelu): the exact (erf) form, or the tanh form. y may be x. */
 void kiln_gelu(const float *x, float *y, long count, int tanh_form);
-/* dx = dy·gelu'(x) (Kernels.geluBackward); dx may be dy. */
-void kiln_gelu_backward(const float *x, const float *dy, float *dx, long count, int tanh_form);
+/* dx = dy·gelu'(x) (Kernels.geluBackward); y, the forward output, or NULL; dx may be dy. */
+void kiln_gelu_backward(const float *x, const float *y, const float *dy, float *dx, long count,
+    int tanh_form);
 
 /* LayerNorm over rows of [rows, features] (Kernels.layerNormForward / layerNormBackward). */
 struct layer_norm {
@@ -263,5 +264,15 @@ struct attention {
 };
 
 void kiln_attention(const struct attention *a);
+
+/* The float factors of one Adam step (Kernels.adam), rounded once on the Java side. */
+struct adam_settings {
+  float keep, b1, one_minus_b1, b2, one_minus_b2, neg_step_size, bc2_sqrt, eps;
+  int decays;
+};
+
+/* One Adam/AdamW step over count parameters; v_max NULL without AMSGrad. */
+void kiln_adam(float *w, const float *g, float *m, float *v, float *v_max, long count,
+    const struct adam_settings *settings);
 
 #endif

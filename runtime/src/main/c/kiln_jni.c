@@ -192,9 +192,9 @@ static void gelu(JNIEnv *env, jclass cls, jlong x, jlong y, jint count, jboolean
   kiln_gelu(F(x), F(y), count, tanh_form);
 }
 
-static void gelu_backward(JNIEnv *env, jclass cls, jlong x, jlong dy, jlong dx, jint count,
-    jboolean tanh_form) {
-  kiln_gelu_backward(F(x), F(dy), F(dx), count, tanh_form);
+static void gelu_backward(JNIEnv *env, jclass cls, jlong x, jlong y, jlong dy, jlong dx,
+    jint count, jboolean tanh_form) {
+  kiln_gelu_backward(F(x), y ? F(y) : NULL, F(dy), F(dx), count, tanh_form);
 }
 
 static void layer_norm_forward(JNIEnv *env, jclass cls, jlong x, jint rows, jint features,
@@ -231,6 +231,15 @@ static void attention_backward(JNIEnv *env, jclass cls, jlong q, jlong k, jlong 
   kiln_attention(&a);
 }
 
+static void adam(JNIEnv *env, jclass cls, jlong w, jlong g, jlong m, jlong v, jlong v_max,
+    jint count, jfloat keep, jfloat b1, jfloat one_minus_b1, jfloat b2, jfloat one_minus_b2,
+    jfloat neg_step_size, jfloat bc2_sqrt, jfloat eps, jboolean decays) {
+  struct adam_settings s = {.keep = keep, .b1 = b1, .one_minus_b1 = one_minus_b1, .b2 = b2,
+      .one_minus_b2 = one_minus_b2, .neg_step_size = neg_step_size, .bc2_sqrt = bc2_sqrt,
+      .eps = eps, .decays = decays};
+  kiln_adam(F(w), F(g), F(m), F(v), v_max ? F(v_max) : NULL, count, &s);
+}
+
 #define METHOD(name, signature, fn) {(char *) (name), (char *) (signature), (void *) (fn)}
 
 static const JNINativeMethod methods[] = {
@@ -261,11 +270,12 @@ static const JNINativeMethod methods[] = {
     METHOD("maxPool2x2Backward", "(JJIII[IJ)V", max_pool_2x2_backward),
     /* sequence kernels */
     METHOD("gelu", "(JJIZ)V", gelu),
-    METHOD("geluBackward", "(JJJIZ)V", gelu_backward),
+    METHOD("geluBackward", "(JJJJIZ)V", gelu_backward),
     METHOD("layerNormForward", "(JIIDJJJJJ)V", layer_norm_forward),
     METHOD("layerNormBackward", "(JJIIJJJJJJ)V", layer_norm_backward),
     METHOD("attentionForward", "(JJJIIIIZFJJ)V", attention_forward),
     METHOD("attentionBackward", "(JJJJJIIIIIZFJJJJ)V", attention_backward),
+    METHOD("adam", "(JJJJJIFFFFFFFFZ)V", adam),
 };
 
 /* Registers the methods above on NATIVE_CLASS; a mismatch fails System.load (the Java backend

@@ -50,7 +50,7 @@ INLINE void store4(float *p, v4d v) {
 
 /*
  * exp(x) lane by lane: x = n·ln2 + r with |r| <= ln2/2 (Cody and Waite's two-part ln2), the Taylor
- * polynomial of degree 11 for exp(r) (truncation below 1e-14 relative) and 2^n added to the
+ * polynomial of degree 10 for exp(r) (truncation below 1e-12 relative) and 2^n added to the
  * exponent bits. Below -708 it gives 0, above 709 +inf; NaN stays NaN.
  */
 INLINE v4d vexp(v4d x) {
@@ -63,8 +63,7 @@ INLINE v4d vexp(v4d x) {
   v4d n = k - shift;
   v4d r = xc - n * splat(0x1.62e42fefa3800p-1);
   r = r - n * splat(0x1.ef35793c76730p-45);
-  v4d p = splat(1.0 / 39916800);
-  p = p * r + splat(1.0 / 3628800);
+  v4d p = splat(1.0 / 3628800);
   p = p * r + splat(1.0 / 362880);
   p = p * r + splat(1.0 / 40320);
   p = p * r + splat(1.0 / 5040);
@@ -124,27 +123,48 @@ INLINE v4d gelu_slope4(v4d x, int tanh_form) {
 }
 
 struct gelu_args {
-  const float *x, *dy;
+  const float *x, *y, *dy;
   float *out;
   long count;
   int tanh_form, backward;
 };
 
+/*
+ * The exact form's gelu'(x) = Φ(x) + x·φ(x) with Φ(x) = y/x from the forward output y (as the Java
+ * loop: exact to y's float rounding, and one exponential fewer), except in lanes where x = 0 or
+ * |y| < 1e-30, which take vcdf(x) (computed only for a vector that has such a lane).
+ */
+INLINE v4d gelu_slope_from_output4(v4d x, v4d y) {
+  v4d abs_y = (v4d) ((v4l) y & ~(v4l) splat(-0.0));
+  v4l good = (x != splat(0)) & (abs_y >= splat(1e-30));
+  v4d cdf = y / x;
+  if (~good[0] | ~good[1] | ~good[2] | ~good[3]) cdf = select(good, cdf, vcdf(x));
+  v4d pdf = splat(INV_SQRT_2PI) * vexp(splat(-0.5) * x * x);
+  return cdf + x * pdf;
+}
+
+/* One vector of the kernel a describes, at element i of its arrays. */
+INLINE v4d gelu_vector(const struct gelu_args *a, const float *x, const float *y,
+    const float *dy) {
+  v4d xv = load4(x);
+  if (!a->backward) return gelu4(xv, a->tanh_form);
+  if (a->y != NULL && !a->tanh_form) return load4(dy) * gelu_slope_from_output4(xv, load4(y));
+  return load4(dy) * gelu_slope4(xv, a->tanh_form);
+}
+
 CLONES static void gelu_span(const struct gelu_args *a, long lo, long hi) {
   long i = lo;
   for (; i + 4 <= hi; i += 4) {
-    v4d x = load4(a->x + i);
-    v4d v = a->backward ? load4(a->dy + i) * gelu_slope4(x, a->tanh_form) : gelu4(x, a->tanh_form);
-    store4(a->out + i, v);
+    store4(a->out + i, gelu_vector(a, a->x + i, a->y + i, a->dy + i));
   }
   if (i < hi) { /* the last 1-3 values, through the same vector code */
-    float xs[4] = {0}, ds[4] = {0}, os[4];
-    memcpy(xs, a->x + i, (size_t) (hi - i) * sizeof(float));
-    if (a->backward) memcpy(ds, a->dy + i, (size_t) (hi - i) * sizeof(float));
-    v4d x = load4(xs);
-    v4d v = a->backward ? load4(ds) * gelu_slope4(x, a->tanh_form) : gelu4(x, a->tanh_form);
-    store4(os, v);
-    memcpy(a->out + i, os, (size_t) (hi - i) * sizeof(float));
+    float xs[4] = {0}, ys[4] = {0}, ds[4] = {0}, os[4];
+    size_t bytes = (size_t) (hi - i) * sizeof(float);
+    memcpy(xs, a->x + i, bytes);
+    if (a->y != NULL) memcpy(ys, a->y + i, bytes);
+    if (a->backward) memcpy(ds, a->dy + i, bytes);
+    store4(os, gelu_vector(a, xs, ys, ds));
+    memcpy(a->out + i, os, bytes);
   }
 }
 
@@ -160,8 +180,9 @@ void kiln_gelu(const float *x, float *y, long count, int tanh_form) {
   run(gelu_part, &a, count, MIN_PARALLEL_ELEMENTS / 4);
 }
 
-void kiln_gelu_backward(const float *x, const float *dy, float *dx, long count, int tanh_form) {
-  struct gelu_args a = {.x = x, .dy = dy, .out = dx, .count = count, .tanh_form = tanh_form,
+void kiln_gelu_backward(const float *x, const float *y, const float *dy, float *dx, long count,
+    int tanh_form) {
+  struct gelu_args a = {.x = x, .y = y, .dy = dy, .out = dx, .count = count, .tanh_form = tanh_form,
       .backward = 1};
   run(gelu_part, &a, count, MIN_PARALLEL_ELEMENTS / 4);
 }
@@ -365,4 +386,52 @@ static void attention_part(const void *p, int part, int parts) {
 void kiln_attention(const struct attention *a) {
   long work = (long) a->n * a->heads * a->t * a->t * (a->width / a->heads);
   run(attention_part, a, work, MIN_PARALLEL_MULTIPLY_ADDS / 8);
+}
+
+/* ---- Adam ----------------------------------------------------------------------------------- */
+
+/*
+ * One Adam/AdamW step (Kernels.adam, optim.AdamKernel): the Java loop's float operations in its
+ * order, so the same bits; element-wise, cut by element index.
+ */
+struct adam_args {
+  float *w, *m, *v, *v_max;
+  const float *g;
+  long count;
+  struct adam_settings s;
+};
+
+CLONES static void adam_span(const struct adam_args *a, long lo, long hi) {
+  const struct adam_settings s = a->s;
+  float *restrict w = a->w, *restrict m = a->m, *restrict v = a->v, *restrict v_max = a->v_max;
+  const float *restrict g = a->g;
+  for (long i = lo; i < hi; i++) {
+    float gi = g[i];
+    float mi = m[i] * s.b1 + s.one_minus_b1 * gi;
+    float vi = v[i] * s.b2 + s.one_minus_b2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    if (v_max != NULL) {
+      float old = v_max[i]; /* Math.max: NaN wins */
+      vi = old != old || vi != vi ? old + vi : (old > vi ? old : vi);
+      v_max[i] = vi;
+    }
+    float wi = s.decays ? w[i] * s.keep : w[i];
+    float denom = sqrtf(vi) / s.bc2_sqrt + s.eps;
+    w[i] = wi + s.neg_step_size * mi / denom;
+  }
+}
+
+static void adam_part(const void *p, int part, int parts) {
+  const struct adam_args *a = p;
+  long lo, hi;
+  slice(a->count, part, parts, 16, &lo, &hi);
+  if (hi > lo) adam_span(a, lo, hi);
+}
+
+void kiln_adam(float *w, const float *g, float *m, float *v, float *v_max, long count,
+    const struct adam_settings *settings) {
+  struct adam_args a = {.w = w, .g = g, .m = m, .v = v, .v_max = v_max, .count = count,
+      .s = *settings};
+  run(adam_part, &a, count, MIN_PARALLEL_ELEMENTS);
 }

@@ -266,8 +266,8 @@ public interface Kernels {
   /**
    * {@code dx = dy·gelu'(x)} for {@link #gelu}'s form.
    *
-   * @param y the forward output, or null: the Java loop takes the exact form's {@code Φ(x)} as
-   *     {@code y/x} from it; the native kernel recomputes {@code Φ} (vectorised, as cheap)
+   * @param y the forward output, or null: the exact form then takes {@code Φ(x)} as {@code y/x}
+   *     (one exponential fewer), except where {@code x = 0} or {@code |y| < 1e-30}
    * @param dx output; may be {@code dy}
    */
   void geluBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, int count, boolean tanh);
@@ -320,4 +320,17 @@ public interface Kernels {
   void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor dy, int n,
       int t, int context, int width, int heads, boolean causal, float scale, Tensor scratch,
       Tensor dq, Tensor dk, Tensor dv);
+
+  /**
+   * One step of Adam or AdamW in float ({@code optim.AdamKernel}, PyTorch 1.13's single-tensor
+   * {@code torch.optim.Adam}/{@code AdamW}), with its factors rounded to float once by the caller:
+   * {@code m = m·b1 + oneMinusB1·g}, {@code v = v·b2 + oneMinusB2·g·g}, with AMSGrad {@code v =
+   * max(vMax, v)} (kept in {@code vMax}), {@code w = (decays ? w·keep : w) + negStepSize·m /
+   * (sqrt(v)/bc2Sqrt + eps)}. Bitwise the same on every backend and thread count.
+   *
+   * @param maxExpAvgSq the AMSGrad maximum, or null without AMSGrad
+   */
+  void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq,
+      int count, float keep, float b1, float oneMinusB1, float b2, float oneMinusB2,
+      float negStepSize, float bc2Sqrt, float eps, boolean decays);
 }

@@ -1,8 +1,7 @@
 package dev.kiln.runtime.optim;
 
+import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.tensor.Tensor;
-
-import java.nio.FloatBuffer;
 
 /**
  * The update of PyTorch 1.13's {@code torch.optim.Adam} and {@code torch.optim.AdamW}
@@ -39,11 +38,6 @@ public final class AdamKernel {
   public static void update(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq,
       Tensor maxExpAvgSq, int count, double learningRate, double beta1, double beta2,
       double epsilon, long step, double decay) {
-    FloatBuffer w = param.data();
-    FloatBuffer g = grad.data();
-    FloatBuffer m = expAvg.data();
-    FloatBuffer v = expAvgSq.data();
-    FloatBuffer vMax = maxExpAvgSq == null ? null : maxExpAvgSq.data();
     float keep = (float) (1 - decay);
     float b1 = (float) beta1;
     float oneMinusB1 = (float) (1 - beta1);
@@ -53,19 +47,7 @@ public final class AdamKernel {
     float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
     float eps = (float) epsilon;
     boolean decays = decay != 0;
-    for (int i = 0; i < count; i++) {
-      float gi = g.get(i);
-      float mi = m.get(i) * b1 + oneMinusB1 * gi;
-      float vi = v.get(i) * b2 + oneMinusB2 * gi * gi;
-      m.put(i, mi);
-      v.put(i, vi);
-      if (vMax != null) {
-        vi = Math.max(vMax.get(i), vi);
-        vMax.put(i, vi);
-      }
-      float wi = decays ? w.get(i) * keep : w.get(i);
-      float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
-      w.put(i, wi + negStepSize * mi / denom);
-    }
+    Backends.kernels().adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, count, keep, b1,
+        oneMinusB1, b2, oneMinusB2, negStepSize, bc2Sqrt, eps, decays);
   }
 }

@@ -257,8 +257,8 @@ public final class NativeKernels implements Kernels {
 
   @Override
   public void geluBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, int count, boolean tanh) {
-    // Φ recomputed from x (vectorised): the forward output is not needed.
-    NativeLibrary.geluBackward(x.address(), dy.address(), dx.address(), count, tanh);
+    NativeLibrary.geluBackward(x.address(), y == null ? 0 : y.address(), dy.address(),
+        dx.address(), count, tanh);
   }
 
   @Override
@@ -290,5 +290,14 @@ public final class NativeKernels implements Kernels {
     NativeLibrary.attentionBackward(q.address(), k.address(), v.address(),
         probabilities.address(), dy.address(), n, t, context, width, heads, causal, scale,
         scratch.address(), dq.address(), dk.address(), dv.address());
+  }
+
+  @Override
+  public void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq,
+      int count, float keep, float b1, float oneMinusB1, float b2, float oneMinusB2,
+      float negStepSize, float bc2Sqrt, float eps, boolean decays) {
+    NativeLibrary.adam(param.address(), grad.address(), expAvg.address(), expAvgSq.address(),
+        maxExpAvgSq == null ? 0 : maxExpAvgSq.address(), count, keep, b1, oneMinusB1, b2,
+        oneMinusB2, negStepSize, bc2Sqrt, eps, decays);
   }
 }

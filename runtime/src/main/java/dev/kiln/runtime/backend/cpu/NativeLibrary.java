@@ -259,8 +259,8 @@ final class NativeLibrary {
   /** {@link Kernels#gelu}. */
   static native void gelu(long x, long y, int count, boolean tanh);
 
-  /** {@link Kernels#geluBackward}, with {@code Φ} recomputed from {@code x}. */
-  static native void geluBackward(long x, long dy, long dx, int count, boolean tanh);
+  /** {@link Kernels#geluBackward}; {@code y} 0 for none. */
+  static native void geluBackward(long x, long y, long dy, long dx, int count, boolean tanh);
 
   /** {@link Kernels#layerNormForward}. */
   static native void layerNormForward(long x, int rows, int features, double epsilon, long gamma,
@@ -278,4 +278,9 @@ final class NativeLibrary {
   static native void attentionBackward(long q, long k, long v, long probabilities, long dy, int n,
       int t, int context, int width, int heads, boolean causal, float scale, long scratch, long dq,
       long dk, long dv);
+
+  /** {@link Kernels#adam}; {@code maxExpAvgSq} 0 without AMSGrad. */
+  static native void adam(long param, long grad, long expAvg, long expAvgSq, long maxExpAvgSq,
+      int count, float keep, float b1, float oneMinusB1, float b2, float oneMinusB2,
+      float negStepSize, float bc2Sqrt, float eps, boolean decays);
 }

@@ -364,4 +364,29 @@ public final class JavaKernels implements Kernels {
     JavaAttention.backward(q, k, v, probabilities, dy, n, t, width, heads, causal, scale, scratch,
         dq, dk, dv);
   }
+
+  @Override
+  public void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq,
+      int count, float keep, float b1, float oneMinusB1, float b2, float oneMinusB2,
+      float negStepSize, float bc2Sqrt, float eps, boolean decays) {
+    FloatBuffer w = param.data();
+    FloatBuffer g = grad.data();
+    FloatBuffer m = expAvg.data();
+    FloatBuffer v = expAvgSq.data();
+    FloatBuffer vMax = maxExpAvgSq == null ? null : maxExpAvgSq.data();
+    for (int i = 0; i < count; i++) {
+      float gi = g.get(i);
+      float mi = m.get(i) * b1 + oneMinusB1 * gi;
+      float vi = v.get(i) * b2 + oneMinusB2 * gi * gi;
+      m.put(i, mi);
+      v.put(i, vi);
+      if (vMax != null) {
+        vi = Math.max(vMax.get(i), vi);
+        vMax.put(i, vi);
+      }
+      float wi = decays ? w.get(i) * keep : w.get(i);
+      float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+      w.put(i, wi + negStepSize * mi / denom);
+    }
+  }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * JavaKernels}), on the thread count of this JVM (the build's default execution and its {@code
  * native-two-threads} one): LayerNorm bitwise; GELU to one float step (its exponential is a
  * polynomial of its own, so a value can round the other way); the attention core, whose softmax
- * sums in four lanes, to a few float steps. Sizes include vector tails, rows and pairs that do not
+ * sums in four lanes, to a few float steps; Adam bitwise. Sizes include vector tails, rows and pairs that do not
  * divide among the threads, and sequences longer than one block of 32 query rows.
  */
 class SequenceKernelsTest {
@@ -164,6 +164,43 @@ class SequenceKernelsTest {
       // the same probabilities in: the products and softmax gradient are the same operations
       for (int i = 2; i < 5; i++) {
         assertClose(what + " gradient " + i, java[i], nat[i], count, 0);
+      }
+    }
+  }
+
+  @Test
+  void adamIsBitwiseTheJavaLoop() {
+    Random random = new Random(11);
+    for (int count : new int[] {1, 15, 17, 100_003}) {
+      for (boolean amsGrad : new boolean[] {false, true}) {
+        for (boolean decays : new boolean[] {false, true}) {
+          Tensor w = random(random, count, 1);
+          Tensor g = random(random, count, 1e-3);
+          g.set(0, 0f);
+          Tensor m = random(random, count, 1e-3);
+          Tensor v = random(random, count, 1e-3);
+          for (int i = 0; i < count; i++) {
+            v.set(i, v.get(i) * v.get(i));
+          }
+          Tensor vMax = amsGrad ? copy(v) : null;
+          if (amsGrad) {
+            vMax.set(count - 1, 1f);
+          }
+          Tensor[] java = {copy(w), copy(m), copy(v), amsGrad ? copy(vMax) : null};
+          Tensor[] nat = {copy(w), copy(m), copy(v), amsGrad ? copy(vMax) : null};
+          for (int step = 1; step <= 3; step++) {
+            float negStepSize = (float) -(1e-3 / (1 - Math.pow(0.9, step)));
+            float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(0.99, step));
+            JAVA.adam(java[0], g, java[1], java[2], java[3], count, 0.9999f, 0.9f, 0.1f, 0.99f,
+                0.01f, negStepSize, bc2Sqrt, 1e-8f, decays);
+            nativeKernels.adam(nat[0], g, nat[1], nat[2], nat[3], count, 0.9999f, 0.9f, 0.1f,
+                0.99f, 0.01f, negStepSize, bc2Sqrt, 1e-8f, decays);
+          }
+          for (int i = 0; i < (amsGrad ? 4 : 3); i++) {
+            assertClose("adam n=" + count + " amsGrad=" + amsGrad + " decays=" + decays + " "
+                + i, java[i], nat[i], count, 0);
+          }
+        }
       }
     }
   }
