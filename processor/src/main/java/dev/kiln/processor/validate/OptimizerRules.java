@@ -120,7 +120,8 @@ final class OptimizerRules {
     if (cycle != null) {
       Attr<Double> peak = ctx.attr(cycle, "maxLearningRate", Double.class);
       if (lr.written() == null) {
-        return peak.value();
+        // @Sgd's "not given" (NaN) takes the peak; Adam's and RMSprop's defaults stay, as before
+        return Double.isNaN(lr.value()) ? peak.value() : lr.value();
       }
       SuppressWarnings off = ctx.type().getAnnotation(SuppressWarnings.class);
       if (lr.value().doubleValue() != peak.value().doubleValue() && (off == null

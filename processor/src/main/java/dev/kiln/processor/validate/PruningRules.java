@@ -30,7 +30,9 @@ import javax.lang.model.util.ElementFilter;
 /**
  * Reads and checks {@code @Prune}: on the training configuration (the schedule: sparsities in
  * [0, 1) with {@code initialSparsity ≤ finalSparsity}, {@code 0 ≤ beginStep ≤ endStep}, {@code
- * frequency ≥ 1}, {@code finalSparsity} and {@code endStep} required, no {@code exclude}) and on
+ * frequency ≥ 1}, {@code finalSparsity} and {@code endStep} required, no {@code exclude}; or
+ * instead of the steps the fractions of the run {@code 0 ≤ beginFraction ≤ endFraction ≤ 1},
+ * never beside a step member) and on
  * the model's layer fields ({@code exclude} or a layer's own {@code finalSparsity}, the latter
  * only with {@code PER_LAYER}; only on {@code @Dense}, {@code @Conv2d} and {@code
  * @SelfAttention} layers that are not {@code @Frozen}, and under {@code NEURONS} not on a layer

@@ -163,6 +163,16 @@ final class PruningCode {
     m.addStatement("this.pruner = $L", b.build());
   }
 
+  /**
+   * Before a step changes anything: a schedule in fractions of the run must have been planned
+   * ({@code fit} or {@code planRun}); nothing for a schedule in steps.
+   */
+  static void beforeStep(MethodSpec.Builder m, TrainingSpec spec) {
+    if (spec.pruning() != null && spec.pruning().inFractions()) {
+      m.addStatement("pruner.checkPlanned()");
+    }
+  }
+
   /** After backward: the gradients of pruned weights become 0, as in PyTorch's pruned modules. */
   static void afterBackward(MethodSpec.Builder m, TrainingSpec spec) {
     if (spec.pruning() != null) {

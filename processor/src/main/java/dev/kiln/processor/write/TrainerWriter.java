@@ -208,6 +208,7 @@ public final class TrainerWriter {
         .endControlFlow();
     InputChecks.addStatements(m, spec);
     ScheduleCode.beforeStep(m, spec.schedule());
+    PruningCode.beforeStep(m, spec);
     if (ClippingCode.snapshots(spec)) {
       m.addStatement("batchNormStatistics.save()");
     }

@@ -168,15 +168,25 @@ public final class MagnitudePruner {
   }
 
   /**
+   * Throws unless the schedule's steps are known: a schedule in fractions of the run needs {@link
+   * #planRun} first. Generated trainers call it before a step changes anything.
+   *
+   * @throws IllegalStateException naming {@code fit} and {@code planRun}
+   */
+  public void checkPlanned() {
+    if (!schedules[0].planned()) {
+      schedules[0].held(0); // throws with the schedule's message
+    }
+  }
+
+  /**
    * After backward, before clipping: sets the gradients of pruned entries to 0. Does nothing
    * before {@code beginStep} (every mask is all ones then).
    *
    * @param step the step being taken ({@code iteration()}), from 0
    */
   public void maskGradients(long step) {
-    if (!schedules[0].planned()) {
-      schedules[0].held(step); // throws: the run's length is not known yet
-    }
+    checkPlanned();
     if (step < beginStep) {
       return;
     }
