@@ -153,6 +153,33 @@ class CnnCompactTest {
   }
 
   @Test
+  void channelMasksAreCheckpointedAndResumeIsBitExact(@TempDir Path dir) throws Exception {
+    int[] image = {1, 8, 8};
+    Trainer first = trained("Global", "GlobalTraining", image, 3);
+    assertThat(first.trainingState().arrays().keySet()).containsAtLeast("mask/conv1.weight",
+        "mask/conv2.weight");
+    Path file = dir.resolve("cnn.kiln");
+    first.save(file);
+    for (int s = 10; s < 16; s++) {
+      INDArray[] b = batch(s, ROWS, image, 3);
+      first.step(b[0], b[1]);
+    }
+    Object fresh = compiled.load("compact.GlobalNetwork").getMethod("initialize", long.class)
+        .invoke(null, 99L);
+    Trainer resumed = (Trainer) compiled.load("compact.GlobalTrainingTrainer")
+        .getConstructor(fresh.getClass()).newInstance(fresh);
+    resumed.restore(file);
+    for (int s = 10; s < 16; s++) {
+      INDArray[] b = batch(s, ROWS, image, 3);
+      resumed.step(b[0], b[1]);
+    }
+    for (String name : first.trainingState().arrays().keySet()) {
+      assertWithMessage(name).that(resumed.trainingState().arrays().get(name).toFloatArray())
+          .isEqualTo(first.trainingState().arrays().get(name).toFloatArray());
+    }
+  }
+
+  @Test
   void unstructuredCompactKeepsEveryChannel() throws Exception {
     int[] image = {2, 10, 10};
     Trainer trainer = trained("Deep", "Unstructured", image, 4);
