@@ -16,7 +16,7 @@ import dev.kiln.dsl.Warmup;
  * 2,000 by default), and global-norm clipping at 1.
  *
  * <p>{@code epochs} counts evaluation intervals, not passes over the text: the token {@code fit}
- * (see {@link dev.kiln.runtime.train.TokenFit}) runs {@code epochs} intervals of
+ * (see {@link dev.kiln.runtime.train.TokenTraining}) runs {@code epochs} intervals of
  * {@code stepsPerInterval} random batches each; the command line's {@code --iterations} and
  * {@code --eval-every} set both.
  */
