@@ -49,19 +49,15 @@ INLINE void store4(float *p, v4d v) {
 }
 
 /*
- * exp(x) lane by lane: x = n·ln2 + r with |r| <= ln2/2 (Cody and Waite's two-part ln2), the Taylor
- * polynomial of degree 10 for exp(r) (truncation below 1e-12 relative) and 2^n added to the
- * exponent bits. Below -708 it gives 0, above 709 +inf; NaN stays NaN.
+ * exp(x) lane by lane for x in [-708, 709] or NaN: x = n·ln2 + r with |r| <= ln2/2 (Cody and
+ * Waite's two-part ln2), the Taylor polynomial of degree 10 for exp(r) (truncation below 1e-12
+ * relative) and 2^n added to the exponent bits.
  */
-INLINE v4d vexp(v4d x) {
+INLINE v4d vexp_in_range(v4d x) {
   const v4d shift = splat(0x1.8p52);
-  v4l under = x < splat(-708.0);
-  v4l over = x > splat(709.0);
-  v4l nan = x != x;
-  v4d xc = select(under, splat(-708.0), select(over, splat(709.0), select(nan, splat(0), x)));
-  v4d k = xc * splat(1.4426950408889634) + shift;
+  v4d k = x * splat(1.4426950408889634) + shift;
   v4d n = k - shift;
-  v4d r = xc - n * splat(0x1.62e42fefa3800p-1);
+  v4d r = x - n * splat(0x1.62e42fefa3800p-1);
   r = r - n * splat(0x1.ef35793c76730p-45);
   v4d p = splat(1.0 / 3628800);
   p = p * r + splat(1.0 / 362880);
@@ -74,9 +70,23 @@ INLINE v4d vexp(v4d x) {
   p = p * r + splat(0.5);
   p = p * r + splat(1.0);
   p = p * r + splat(1.0);
-  v4d e = (v4d) ((v4l) p + ((v4l) k << 52));
+  return (v4d) ((v4l) p + ((v4l) k << 52));
+}
+
+/* exp(x) for any x: below -708 it gives 0, above 709 +inf; NaN stays NaN. */
+INLINE v4d vexp(v4d x) {
+  v4l under = x < splat(-708.0);
+  v4l over = x > splat(709.0);
+  v4l nan = x != x;
+  v4d e = vexp_in_range(select(under | over | nan, splat(0), x));
   e = select(under, splat(0), select(over, splat(INFINITY), e));
   return select(nan, x, e);
+}
+
+/* exp(x) for x <= 0 or NaN: 0 below -708. */
+INLINE v4d vexp_nonpositive(v4d x) {
+  v4l under = x < splat(-708.0);
+  return select(under, splat(0), vexp_in_range(select(under, splat(0), x)));
 }
 
 /* ---- GELU ----------------------------------------------------------------------------------- */
@@ -87,9 +97,16 @@ INLINE v4d vexp(v4d x) {
 #define SQRT_2_OVER_PI sqrt(2 / M_PI)
 #define KAPPA 0.044715
 
-/* Φ(x) by Numerical Recipes' erfcc, as ops.Gelu's Java loop (JavaSequence.cdf). */
+/*
+ * Φ(x) by Numerical Recipes' erfcc, as the Java loop (JavaSequence.cdf). From z = |x|/√2 = 26 on
+ * (where the exponential's argument would pass -708) Φ is taken as exactly 1 or 0: the Java loop's
+ * value there is 1 or below 1e-290, the same once multiplied by x and rounded to float (and ±inf
+ * gives inf and NaN as there).
+ */
 INLINE v4d vcdf(v4d x) {
   v4d z = (v4d) ((v4l) x & ~(v4l) splat(-0.0)) * splat(SQRT_HALF);
+  v4l far = z >= splat(26.0);
+  z = select(far, splat(26.0), z);
   v4d t = splat(1.0) / (splat(1.0) + splat(0.5) * z);
   v4d poly = splat(-0.82215223) + t * splat(0.17087277);
   poly = splat(1.48851587) + t * poly;
@@ -99,8 +116,10 @@ INLINE v4d vcdf(v4d x) {
   poly = splat(0.09678418) + t * poly;
   poly = splat(0.37409196) + t * poly;
   poly = splat(1.00002368) + t * poly;
-  v4d erfc = t * vexp(-z * z - splat(1.26551223) + t * poly);
-  return select(x >= splat(0), splat(1.0) - splat(0.5) * erfc, splat(0.5) * erfc);
+  v4d erfc = t * vexp_in_range(-z * z - splat(1.26551223) + t * poly);
+  v4l positive = x >= splat(0);
+  v4d cdf = select(positive, splat(1.0) - splat(0.5) * erfc, splat(0.5) * erfc);
+  return select(far, select(positive, splat(1.0), splat(0)), cdf);
 }
 
 /* y = gelu(x) for four values (Kernels.gelu). */
@@ -113,7 +132,7 @@ INLINE v4d gelu4(v4d x, int tanh_form) {
 /* gelu'(x) for four values (Kernels.geluBackward). */
 INLINE v4d gelu_slope4(v4d x, int tanh_form) {
   if (!tanh_form) {
-    v4d pdf = splat(INV_SQRT_2PI) * vexp(splat(-0.5) * x * x);
+    v4d pdf = splat(INV_SQRT_2PI) * vexp_nonpositive(splat(-0.5) * x * x);
     return vcdf(x) + x * pdf;
   }
   v4d x2 = x * x;
@@ -139,7 +158,7 @@ INLINE v4d gelu_slope_from_output4(v4d x, v4d y) {
   v4l good = (x != splat(0)) & (abs_y >= splat(1e-30));
   v4d cdf = y / x;
   if (~good[0] | ~good[1] | ~good[2] | ~good[3]) cdf = select(good, cdf, vcdf(x));
-  v4d pdf = splat(INV_SQRT_2PI) * vexp(splat(-0.5) * x * x);
+  v4d pdf = splat(INV_SQRT_2PI) * vexp_nonpositive(splat(-0.5) * x * x);
   return cdf + x * pdf;
 }
 

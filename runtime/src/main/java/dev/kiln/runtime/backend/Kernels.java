@@ -8,8 +8,10 @@ import dev.kiln.runtime.tensor.Tensor;
  * ({@link Backends#kernels()}): {@code backend.cpu.NativeKernels}, C compiled by the runtime's
  * build (vectorised, optionally on several threads), or {@code backend.java.JavaKernels}, plain
  * Java loops and OpenBLAS through JavaCPP. Both give bitwise the same results (the same float and
- * double operations in the same order), except {@link #softmaxCrossEntropy}, whose exp and log
- * are the C library's natively (a few units in the last place).
+ * double operations in the same order), except where an exponential is involved: {@link
+ * #softmaxCrossEntropy} (the C library's exp and log natively, a few units in the last place),
+ * {@link #gelu}, {@link #geluBackward} and the softmax of {@link #attentionForward} (the native
+ * kernels' own vectorised exponential; a float step at most for GELU).
  *
  * <p>Callers are the layer, optimizer and input kernels ({@code ops}, {@code optim}, {@code
  * internal}); they check their arguments first (positive sizes, {@link Tensor#require} for every
