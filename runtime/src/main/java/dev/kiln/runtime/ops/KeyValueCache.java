@@ -111,9 +111,11 @@ public final class KeyValueCache {
     }
     Checks.require("key/value cache", "x", x, width);
     Checks.require("key/value cache", "out", out, width);
-    Dense.forward(x, 1, width, parameters.queryWeight(), parameters.queryBias(), width, q);
-    Dense.forward(x, 1, width, parameters.keyWeight(), parameters.keyBias(), width, k);
-    Dense.forward(x, 1, width, parameters.valueWeight(), parameters.valueBias(), width, v);
+    Checks.apart("key/value cache", "out", out, width, "x", x, width);
+    checkParameters(parameters);
+    project(x, parameters.queryWeight(), parameters.queryBias(), q);
+    project(x, parameters.keyWeight(), parameters.keyBias(), k);
+    project(x, parameters.valueWeight(), parameters.valueBias(), v);
     int d = headWidth;
     int seen = position + 1;
     FloatBuffer kb = k.data();
@@ -135,8 +137,38 @@ public final class KeyValueCache {
       openblas_nolapack.cblas_sgemv(ROW_MAJOR, TRANS, seen, d, 1f, a.at(values, head), d,
           b.at(probabilities, 0), 1, 0f, c.at(concatenated, (long) h * d), 1);
     }
-    Dense.forward(concatenated, 1, width, parameters.outputWeight(), parameters.outputBias(),
-        width, out);
+    project(concatenated, parameters.outputWeight(), parameters.outputBias(), out);
+  }
+
+  /**
+   * {@code y = x·W + b} for one row, as {@link Dense#forward} with {@code n = 1} but as one
+   * {@code sgemv} (a one-row {@code sgemm} costs several times more).
+   */
+  private void project(Tensor x, Tensor weight, Tensor bias, Tensor y) {
+    if (bias != null) {
+      y.data().put(0, bias.data(), 0, width);
+    }
+    // y[j] (+)= Σ_i x[i]·W[i, j]: W [in, out] row-major, transposed
+    openblas_nolapack.cblas_sgemv(ROW_MAJOR, TRANS, width, width, 1f, a.at(weight, 0), width,
+        b.at(x, 0), 1, bias != null ? 1f : 0f, c.at(y, 0), 1);
+  }
+
+  private void checkParameters(SelfAttention.Parameters p) {
+    long square = (long) width * width;
+    Checks.require("key/value cache", "query weight", p.queryWeight(), square);
+    Checks.require("key/value cache", "key weight", p.keyWeight(), square);
+    Checks.require("key/value cache", "value weight", p.valueWeight(), square);
+    Checks.require("key/value cache", "output weight", p.outputWeight(), square);
+    checkBias("query bias", p.queryBias());
+    checkBias("key bias", p.keyBias());
+    checkBias("value bias", p.valueBias());
+    checkBias("output bias", p.outputBias());
+  }
+
+  private void checkBias(String name, Tensor bias) {
+    if (bias != null) {
+      Checks.require("key/value cache", name, bias, width);
+    }
   }
 
   /** Softmax of the first {@code seen} scores in place, in double as the full kernel. */
