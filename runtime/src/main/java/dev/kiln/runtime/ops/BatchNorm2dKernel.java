@@ -11,16 +11,17 @@ import java.nio.FloatBuffer;
  * elements of each channel, normalisation by the biased batch variance, the running variance
  * updated with the unbiased one ({@code ·m/(m - 1)}), {@code running = (1 - momentum)·running +
  * momentum·batch}. As the dense {@code BatchNormKernel} (the same numerics on {@code [n, C]}),
- * statistics are accumulated in double and applied in float, as PyTorch's CPU kernel does. One
- * instance per layer holds the per-batch state the backward pass needs; nothing is allocated
- * after construction.
+ * statistics are accumulated in double and applied in float, as PyTorch's CPU kernel does. The
+ * training passes run in the chosen kernels ({@link Backends#kernels()}, {@code
+ * Kernels.batchNorm2dForwardTrain}: natively cut over the threads by channels, the same bits as
+ * the Java loops). One instance per layer holds the per-batch state the backward pass needs (the
+ * kernels' {@link BatchNormScratch}); nothing is allocated after construction.
  */
 public final class BatchNorm2dKernel {
   private static final String KIND = "batchNorm2d";
 
   private final int channels;
   private final int plane;
-  private final double momentum;
   private final double epsilon;
   /** The chosen kernels' per-layer state: the last forward pass's inverse deviations. */
   private final BatchNormScratch scratch;
@@ -51,7 +52,6 @@ public final class BatchNorm2dKernel {
     }
     this.channels = channels;
     this.plane = height * width;
-    this.momentum = momentum;
     this.epsilon = epsilon;
     this.scratch = Backends.kernels().batchNormScratch(channels, momentum, epsilon);
   }

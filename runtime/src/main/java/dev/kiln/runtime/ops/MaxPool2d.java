@@ -14,8 +14,11 @@ import java.nio.FloatBuffer;
  *
  * <p>The forward pass records, per output element, the index {@code ih·W + iw} within its input
  * plane of the element it took ({@code argmax}, an {@code int[]} the caller allocates once);
- * the backward pass sends each output gradient there, adding where windows overlap. Instances
- * hold only the geometry: immutable, shareable between threads, nothing allocated per call.
+ * the backward pass sends each output gradient there, adding where windows overlap. 2×2 windows
+ * at stride 2 without padding (the common case) run in the chosen kernels ({@link
+ * Backends#kernels()}, {@code Kernels.maxPool2x2Forward}: natively cut over the threads by
+ * planes, branch-free); other shapes are Java loops here. Instances hold only the geometry:
+ * immutable, shareable between threads, nothing allocated per call.
  */
 public final class MaxPool2d {
   private static final String KIND = "maxPool2d";
