@@ -522,7 +522,8 @@ public final class CompactNetwork {
       return t;
     }
 
-    private static Tensor pick(Tensor values, int[] indices) {
+    /** The entries of {@code values} at {@code indices}, in that order; null for null. */
+    static Tensor pick(Tensor values, int[] indices) {
       if (values == null) {
         return null;
       }
@@ -533,7 +534,8 @@ public final class CompactNetwork {
       return t;
     }
 
-    private static int[] keptIndices(boolean[] removed) {
+    /** The indices not marked removed, ascending. */
+    static int[] keptIndices(boolean[] removed) {
       int n = 0;
       for (boolean r : removed) {
         n += r ? 0 : 1;

@@ -1,5 +1,8 @@
 package dev.kiln.runtime.pruning;
 
+import static dev.kiln.runtime.pruning.CompactNetwork.Builder.keptIndices;
+import static dev.kiln.runtime.pruning.CompactNetwork.Builder.pick;
+
 import dev.kiln.runtime.ops.Conv2d;
 import dev.kiln.runtime.tensor.Tensor;
 import java.nio.FloatBuffer;
@@ -43,7 +46,7 @@ final class ImageCompaction {
     for (int c = 0; c < channels; c++) {
       removedChannelsIn[c] = removedIn[c * plane];
     }
-    int[] keptIn = kept(removedChannelsIn);
+    int[] keptIn = keptIndices(removedChannelsIn);
     Tensor mapsIn = Tensor.zeros(1, (long) channels * plane);
     mapsIn.setFrom(constantsIn);
     ImageStage full = new ImageStage(l.name, channels, in[1], in[2], l.conv, l.weight, l.bias,
@@ -53,7 +56,7 @@ final class ImageCompaction {
     int outChannels = convolved[0];
     int outPlane = convolved[1] * convolved[2];
     boolean[] removedChannels = l.conv == null ? removedChannelsIn : removedFilters(l, channels);
-    int[] keptOut = kept(removedChannels);
+    int[] keptOut = keptIndices(removedChannels);
     if (keptOut.length == 0) {
       throw new IllegalStateException("every channel of layer " + l.name + " is pruned");
     }
@@ -196,30 +199,5 @@ final class ImageCompaction {
     int[] c = conv.clone();
     c[0] = out;
     return c;
-  }
-
-  private static Tensor pick(Tensor values, int[] indices) {
-    if (values == null) {
-      return null;
-    }
-    Tensor t = Tensor.zeros(indices.length);
-    for (int c = 0; c < indices.length; c++) {
-      t.set(c, values.get(indices[c]));
-    }
-    return t;
-  }
-
-  private static int[] kept(boolean[] removed) {
-    int n = 0;
-    for (boolean r : removed) {
-      n += r ? 0 : 1;
-    }
-    int[] out = new int[n];
-    for (int j = 0, c = 0; j < removed.length; j++) {
-      if (!removed[j]) {
-        out[c++] = j;
-      }
-    }
-    return out;
   }
 }
