@@ -1,13 +1,14 @@
 package dev.kiln.runtime.ops;
 
 import dev.kiln.runtime.tensor.Tensor;
-import java.nio.FloatBuffer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * The sum of a residual connection (He et al., 2016, "Deep Residual Learning"): {@code out = x +
  * block(x)} forward, and backward the same sum of the two gradients that reach {@code x} (through
  * the block and through the skip). Element-wise over the first {@code count} elements of tensors of
- * any shape; nothing is allocated.
+ * any shape ({@code [n, T, D]} in a transformer, {@code [n, C, H, W]} in a ResNet block);
+ * nothing is allocated.
  */
 public final class Residuals {
   private Residuals() {}
@@ -21,12 +22,32 @@ public final class Residuals {
     Checks.require("residual", "a", a, count);
     Checks.require("residual", "b", b, count);
     Checks.require("residual", "out", out, count);
-    FloatBuffer ab = a.data();
-    FloatBuffer bb = b.data();
-    FloatBuffer ob = out.data();
-    for (int i = 0; i < count; i++) {
-      ob.put(i, ab.get(i) + bb.get(i));
+    if (out == b) {
+      accumulate(a, out, count);
+      return;
     }
+    if (out != a) {
+      Checks.apart("residual", "out", out, count, "b", b, count);
+      out.data().put(0, a.data(), 0, count);
+    }
+    accumulate(b, out, count);
+  }
+
+  /**
+   * {@code into[i] += gradient[i]} for {@code i < count}: the gradient of a block's input joins
+   * the gradient along the skip ({@code dx = dOut + d(block)/dx}); an OpenBLAS {@code saxpy}
+   * with factor 1, so each sum is rounded once, as the element-wise addition.
+   *
+   * @throws IllegalArgumentException for a negative count, a tensor shorter than it, or the two
+   *     overlapping without being the same tensor
+   */
+  public static void accumulate(Tensor gradient, Tensor into, int count) {
+    Checks.require("residual", "gradient", gradient, count);
+    Checks.require("residual", "into", into, count);
+    if (gradient != into) {
+      Checks.apart("residual", "into", into, count, "gradient", gradient, count);
+    }
+    openblas_nolapack.cblas_saxpy(count, 1f, gradient.pointer(), 1, into.pointer(), 1);
   }
 
   /**

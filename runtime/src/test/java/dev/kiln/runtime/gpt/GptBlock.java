@@ -3,7 +3,7 @@ package dev.kiln.runtime.gpt;
 import dev.kiln.runtime.ops.Dense;
 import dev.kiln.runtime.ops.Gelu;
 import dev.kiln.runtime.ops.LayerNorm;
-import dev.kiln.runtime.ops.Residual;
+import dev.kiln.runtime.ops.Residuals;
 import dev.kiln.runtime.ops.SelfAttention;
 import dev.kiln.runtime.optim.ParameterKind;
 import dev.kiln.runtime.optim.ParameterSet;
@@ -145,12 +145,12 @@ final class GptBlock {
     int h = config.hidden();
     ln1.forward(x, rows, ln1Gamma, ln1Beta, ln1Mean, ln1Rstd, ln1Out);
     selfAttention.forward(ln1Out, n, t, attention, scratch);
-    Residual.add(x, scratch, mid, rows * d);
+    Residuals.add(x, scratch, mid, rows * d);
     ln2.forward(mid, rows, ln2Gamma, ln2Beta, ln2Mean, ln2Rstd, ln2Out);
     Dense.forward(ln2Out, rows, d, upWeight, upBias, h, upOut);
     Gelu.forward(upOut, geluOut, rows * h, config.gelu());
     Dense.forward(geluOut, rows, h, downWeight, downBias, d, scratch);
-    Residual.add(mid, scratch, out, rows * d);
+    Residuals.add(mid, scratch, out, rows * d);
   }
 
   /**
@@ -174,10 +174,10 @@ final class GptBlock {
         scratch);
     ln2.backward(mid, scratch, rows, ln2Gamma, ln2Mean, ln2Rstd, scratch, ln2GammaGrad,
         ln2BetaGrad);
-    Residual.accumulate(scratch, stream, rows * d);
+    Residuals.accumulate(scratch, stream, rows * d);
     selfAttention.backward(ln1Out, stream, n, t, attention, attentionGrad, scratch);
     ln1.backward(x, scratch, rows, ln1Gamma, ln1Mean, ln1Rstd, scratch, ln1GammaGrad,
         ln1BetaGrad);
-    Residual.accumulate(scratch, stream, rows * d);
+    Residuals.accumulate(scratch, stream, rows * d);
   }
 }
