@@ -132,8 +132,6 @@ class AllocationTest {
     add(tests, "Activations.sigmoid", () -> Activations.sigmoid(x, act, count));
     add(tests, "Activations.sigmoidBackward",
         () -> Activations.sigmoidBackward(x, dOut, actGrad, count));
-    add(tests, "Activations.gelu", () -> Activations.gelu(x, act, count));
-    add(tests, "Activations.geluBackward", () -> Activations.geluBackward(x, dOut, actGrad, count));
     add(tests, "DropoutKernel.forward",
         () -> DropoutKernel.forward(x, mask, act, count, 0.3, dropoutRng));
     add(tests, "DropoutKernel.backward", () -> DropoutKernel.backward(dOut, mask, actGrad, count));

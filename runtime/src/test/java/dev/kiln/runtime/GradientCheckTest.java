@@ -1,6 +1,7 @@
 package dev.kiln.runtime;
 
 import dev.kiln.runtime.ops.Activations;
+import dev.kiln.runtime.ops.Gelu;
 import dev.kiln.runtime.ops.BatchNormKernel;
 import dev.kiln.runtime.ops.Dense;
 import dev.kiln.runtime.ops.DropoutKernel;
@@ -288,7 +289,17 @@ class GradientCheckTest {
   @Test
   void geluBackward() {
     Tensor x = random(new SplitMix64(5), -4, 4, 40);
-    checkActivation("geluBackward", Activations::gelu, Activations::geluBackward, x);
+    checkActivation("geluBackward",
+        (in, out, n) -> Gelu.forward(in, out, n, Gelu.Approximation.NONE),
+        (in, dy, dx, n) -> Gelu.backward(in, dy, dx, n, Gelu.Approximation.NONE), x);
+  }
+
+  @Test
+  void geluTanhBackward() {
+    Tensor x = random(new SplitMix64(6), -4, 4, 40);
+    checkActivation("geluTanhBackward",
+        (in, out, n) -> Gelu.forward(in, out, n, Gelu.Approximation.TANH),
+        (in, dy, dx, n) -> Gelu.backward(in, dy, dx, n, Gelu.Approximation.TANH), x);
   }
 
   // ---------------------------------------------------------------- dropout

@@ -9,13 +9,10 @@ import java.nio.FloatBuffer;
  * Element-wise activations and their derivatives over the first {@code count} elements of
  * tensors. Forward kernels may write in place ({@code y == x}); backward kernels take the
  * forward input {@code x} (pre-activation) and may write {@code dx} over {@code dy}. Definitions
- * are PyTorch's ({@code nn.ReLU}, {@code nn.LeakyReLU}, {@code nn.Tanh}, {@code nn.Sigmoid},
- * {@code nn.GELU}).
+ * are PyTorch's ({@code nn.ReLU}, {@code nn.LeakyReLU}, {@code nn.Tanh}, {@code nn.Sigmoid});
+ * GELU is {@link Gelu}.
  */
 public final class Activations {
-  private static final double SQRT_HALF = Math.sqrt(0.5);
-  private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2 * Math.PI);
-
   private Activations() {}
 
   /**
@@ -102,28 +99,6 @@ public final class Activations {
     }
   }
 
-  /** {@code y = x·Φ(x)}, the exact GELU. */
-  public static void gelu(Tensor x, Tensor y, int count) {
-    FloatBuffer xb = x.data();
-    FloatBuffer yb = y.data();
-    for (int i = 0; i < count; i++) {
-      double v = xb.get(i);
-      yb.put(i, (float) (v * normalCdf(v)));
-    }
-  }
-
-  /** {@code dx = dy · (Φ(x) + x·φ(x))}. */
-  public static void geluBackward(Tensor x, Tensor dy, Tensor dx, int count) {
-    FloatBuffer xb = x.data();
-    FloatBuffer dyb = dy.data();
-    FloatBuffer dxb = dx.data();
-    for (int i = 0; i < count; i++) {
-      double v = xb.get(i);
-      double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-      dxb.put(i, (float) (dyb.get(i) * (normalCdf(v) + v * pdf)));
-    }
-  }
-
   /** The logistic function, without overflow for any finite input. */
   public static double sigmoid(double x) {
     if (x >= 0) {
@@ -131,23 +106,5 @@ public final class Activations {
     }
     double e = Math.exp(x);
     return e / (1.0 + e);
-  }
-
-  /** The standard normal CDF {@code Φ(x) = (1 + erf(x/√2))/2}. */
-  static double normalCdf(double x) {
-    return 0.5 * (1.0 + erf(x * SQRT_HALF));
-  }
-
-  /**
-   * The error function, to about 1.2e-7 absolute (Numerical Recipes' {@code erfcc}, a Chebyshev
-   * fit), ample for float32 results.
-   */
-  static double erf(double x) {
-    double z = Math.abs(x);
-    double t = 1.0 / (1.0 + 0.5 * z);
-    double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196
-        + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398
-        + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-    return x >= 0 ? 1.0 - r : r - 1.0;
   }
 }
