@@ -72,6 +72,15 @@ class TrainingControlsDiagnosticsTest {
               @Dense(3) Layer logits;
             }
             """ + sgd(""), "@LearningRateScale(0.1)"),
+        Arguments.of("KilnScaleWithoutParameters", """
+            @Model(inputs = 4)
+            abstract class Net {
+              @Dense(8) Layer hidden;
+              @Activation(RELU)
+              @LearningRateScale(2) Layer act;
+              @Dense(3) Layer logits;
+            }
+            """ + sgd(""), "@LearningRateScale(2)"),
         Arguments.of("KilnFreezeLayer", NET + sgd("@Freeze(\"hiden\")"), "@Freeze(\"hiden\")"),
         Arguments.of("KilnFreezeLayer", NET + sgd("@Freeze({\"logits\",\n    \"drop\"})"),
             "\"drop\"})"),
@@ -91,7 +100,9 @@ class TrainingControlsDiagnosticsTest {
   static Stream<Arguments> warningCases() {
     return Stream.of(Arguments.of("KilnOneCycleRate",
         NET + config("@Sgd(momentum = 0.9,\n    learningRate = 0.1)\n"
-            + "@OneCycle(maxLearningRate = 0.5)"), "learningRate = 0.1)"));
+            + "@OneCycle(maxLearningRate = 0.5)"), "learningRate = 0.1)"),
+        Arguments.of("KilnAllFrozen", NET + sgd("@Freeze({\"hidden\", \"logits\"})"),
+            "model = Net.class"));
   }
 
   @ParameterizedTest(name = "{0}: {2}")

@@ -85,6 +85,10 @@ public enum Diagnostic {
   LEARNING_RATE_SCALE("KilnBadLearningRateScale",
       "@LearningRateScale(%s): the factor on the scheduled learning rate must be finite and at"
           + " least 0 (0 keeps the layer's values; 1 changes nothing)."),
+  SCALE_WITHOUT_PARAMETERS("KilnScaleWithoutParameters",
+      "@LearningRateScale(%s) on %s: the layer has no parameters, so there is no learning rate to"
+          + " scale. Put it on a layer with parameters (@Dense, @Conv2d, @BatchNorm, ...) or on"
+          + " the block that holds them."),
   FREEZE_LAYER("KilnFreezeLayer",
       "@Freeze(\"%s\") on %s: %s"),
   MOMENTUM_NEGATIVE("KilnBadMomentum",
@@ -281,7 +285,8 @@ public enum Diagnostic {
           + " Take the generated-sources directory off the source path (the compiler's -s"
           + " directory is not an input), or build clean."),
   ALL_FROZEN("KilnAllFrozen",
-      "@TrainingConfig(model = %s.class): every layer with parameters is @Frozen (%s), so"
+      "@TrainingConfig(model = %s.class): every layer with parameters is @Frozen or named by"
+          + " @Freeze (%s), so"
           + " training changes nothing. Unfreeze at least one layer. (A warning;"
           + " @SuppressWarnings(\"KilnAllFrozen\") on the configuration silences it.)"),
   L2_DECAYS_BATCH_NORM("KilnL2DecaysBatchNorm",

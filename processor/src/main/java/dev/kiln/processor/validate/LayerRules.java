@@ -4,6 +4,7 @@ import dev.kiln.processor.model.Part;
 import dev.kiln.processor.model.RegularizationSpec.LayerOverride;
 import dev.kiln.processor.model.Shape;
 import dev.kiln.processor.model.Specs.LayerSpec;
+import dev.kiln.processor.read.Attr;
 import dev.kiln.processor.read.Decls.ActivationDecl;
 import dev.kiln.processor.read.Decls.BatchNormDecl;
 import dev.kiln.processor.read.Decls.DenseDecl;
@@ -52,7 +53,13 @@ final class LayerRules {
       }
     }
     LayerOverride own = RegularizationRules.layer(reporter, layer.training());
-    return new LayerSpec(place.name(), input, parts, merge(own, place.inherited()));
+    LayerSpec spec = new LayerSpec(place.name(), input, parts, merge(own, place.inherited()));
+    Attr<Double> scale = layer.training().learningRateScale();
+    if (own.learningRateScale() != null && spec.parameterCount() == 0) {
+      reporter.error(scale.element(), scale.mirror(), Diagnostic.SCALE_WITHOUT_PARAMETERS,
+          scale.value(), place.name());
+    }
+    return spec;
   }
 
   /**

@@ -14,7 +14,8 @@ import javax.lang.model.element.AnnotationMirror;
  * each can be intended. Checked only on a configuration without errors.
  *
  * <ul>
- *   <li>every layer with parameters {@code @Frozen}: nothing trains;
+ *   <li>every layer with parameters {@code @Frozen} on the model or named by {@code @Freeze}:
+ *       nothing trains;
  *   <li>{@code @L2(applyTo = ALL)} on the configuration with a batch-norm layer that does not
  *       override it: gamma and beta are decayed toward 0 (PyTorch recipes usually exclude them).
  * </ul>
@@ -25,13 +26,18 @@ import javax.lang.model.element.AnnotationMirror;
 final class TrainingWarnings {
   private TrainingWarnings() {}
 
-  static void check(RuleContext ctx, ConfigDecl decl, NetworkSpec network) {
+  /**
+   * @param frozenByConfig the layers the configuration's {@code @Freeze} names (checked names)
+   */
+  static void check(RuleContext ctx, ConfigDecl decl, NetworkSpec network,
+      List<String> frozenByConfig) {
     SuppressWarnings suppressed = ctx.type().getAnnotation(SuppressWarnings.class);
     List<String> off = suppressed == null ? List.of() : List.of(suppressed.value());
     List<LayerSpec> trainable = network.layers().stream()
         .filter(l -> l.parameterCount() > 0).toList();
     if (!off.contains(Diagnostic.ALL_FROZEN.tag()) && !trainable.isEmpty()
-        && trainable.stream().allMatch(l -> l.training().frozen())) {
+        && trainable.stream().allMatch(
+            l -> l.training().frozen() || frozenByConfig.contains(l.name()))) {
       ctx.reporter().warning(decl.model(), Diagnostic.ALL_FROZEN,
           network.target().sourceName(),
           String.join(", ", trainable.stream().map(LayerSpec::name).toList()));

@@ -164,7 +164,7 @@ public final class Validator {
     if (reporter.errorCount() != before || !distillation.ok()) {
       return Optional.empty();
     }
-    TrainingWarnings.check(ctx, decl, network);
+    TrainingWarnings.check(ctx, decl, network, frozen);
     return Optional.of(new TrainingSpec(target(decl.type()),
         GeneratedNames.trainer(decl.type()), network, loss, decl.batchSize().value(),
         decl.epochs().value(), decl.seed().value(), smoothing, optimizer, schedule, clipping,

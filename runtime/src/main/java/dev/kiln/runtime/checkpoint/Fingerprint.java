@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * What a checkpoint must match, as data: the architecture and hyper-parameters as ordered {@code
@@ -75,8 +76,9 @@ public final class Fingerprint {
   /**
    * How {@code found} (a checkpoint's fingerprint) differs from this one, or null where it
    * matches. A structured {@code found} is compared field by field in this fingerprint's order
-   * (then its own extra fields); the answer names the first difference. A prose {@code found} is
-   * compared with {@link #legacy()}, listing every differing description.
+   * (then its own extra fields); the answer names the first difference and every other one in
+   * its section (the keys before its last dot: {@code layers.logits.training.}, say). A prose
+   * {@code found} is compared with {@link #legacy()}, listing every differing description.
    *
    * @param whole true to compare every entry (a training checkpoint against a trainer); false to
    *     compare only this fingerprint's entries (a network against a file that may hold a
@@ -86,21 +88,42 @@ public final class Fingerprint {
     if (!FORMAT.equals(found.get(FORMAT_KEY))) {
       return legacyDifference(found, whole);
     }
+    String first = null;
+    for (Map.Entry<String, String> e : entries.entrySet()) {
+      if (!e.getValue().equals(found.get(e.getKey()))) {
+        first = e.getKey();
+        break;
+      }
+    }
+    if (first == null && whole) {
+      first = found.keySet().stream().filter(k -> !entries.containsKey(k)).findFirst()
+          .orElse(null);
+    }
+    if (first == null) {
+      return null;
+    }
+    // Every difference in the first difference's section (a layer's training overrides, say):
+    // the one that matters need not be the first in order.
+    String section = first.substring(0, first.lastIndexOf('.') + 1);
+    String only = first;
+    Predicate<String> inSection =
+        k -> section.isEmpty() ? k.equals(only) : k.startsWith(section);
+    List<String> differences = new ArrayList<>();
     for (Map.Entry<String, String> e : entries.entrySet()) {
       String theirs = found.get(e.getKey());
-      if (!e.getValue().equals(theirs)) {
-        return e.getKey() + ": expected " + e.getValue() + ", found "
-            + (theirs == null ? "nothing" : theirs);
+      if (inSection.test(e.getKey()) && !e.getValue().equals(theirs)) {
+        differences.add(e.getKey() + ": expected " + e.getValue() + ", found "
+            + (theirs == null ? "nothing" : theirs));
       }
     }
     if (whole) {
       for (Map.Entry<String, String> e : found.entrySet()) {
-        if (!entries.containsKey(e.getKey())) {
-          return e.getKey() + ": expected nothing, found " + e.getValue();
+        if (inSection.test(e.getKey()) && !entries.containsKey(e.getKey())) {
+          differences.add(e.getKey() + ": expected nothing, found " + e.getValue());
         }
       }
     }
-    return null;
+    return String.join("; ", differences);
   }
 
   private String legacyDifference(Map<String, String> found, boolean whole) {

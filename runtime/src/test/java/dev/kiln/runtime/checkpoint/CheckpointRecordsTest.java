@@ -143,4 +143,23 @@ class CheckpointRecordsTest {
     other.restore(file);
     assertThat(other.extraArray("normalizer.offsets")).isEqualTo(new float[] {1, 2});
   }
+
+  /**
+   * A refusal names every difference in the first difference's section: a layer's learning-rate
+   * scale is named although its {@code frozen} key comes first.
+   */
+  @Test
+  void differenceNamesTheWholeSectionOfTheFirstDifference() {
+    Fingerprint mine = Fingerprint.of("inputs", "[4]", "layers.logits.training.frozen", "false",
+        "layers.logits.training.learningRateScale", "0.5", "loss", "MSE");
+    Map<String, String> found = new LinkedHashMap<>(
+        Fingerprint.of("inputs", "[4]", "loss", "MSE").entries());
+    String difference = mine.difference(found, true);
+    assertThat(difference).contains("layers.logits.training.learningRateScale: expected 0.5,"
+        + " found nothing");
+    assertThat(difference).contains("layers.logits.training.frozen: expected false");
+    found.put("loss", "HUBER");
+    assertThat(mine.difference(found, true)).doesNotContain("loss");
+    assertThat(mine.difference(mine.entries(), true)).isNull();
+  }
 }
