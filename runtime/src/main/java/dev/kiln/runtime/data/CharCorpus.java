@@ -72,7 +72,8 @@ public final class CharCorpus {
    * Reads UTF-8 text, plain or gzip-compressed, from a stream (not closed).
    *
    * @param source names the text in messages and {@link #source()}
-   * @throws IOException if the stream fails, or the text is not valid UTF-8
+   * @throws IOException if the stream fails, a gzip stream is damaged (the message names {@code
+   *     source}), or the text is not valid UTF-8
    * @throws IllegalArgumentException if it holds no characters
    */
   public static CharCorpus read(InputStream in, String source) throws IOException {
@@ -81,8 +82,17 @@ public final class CharCorpus {
     int b0 = buffered.read();
     int b1 = buffered.read();
     buffered.reset();
-    byte[] bytes = b0 == 0x1f && b1 == 0x8b
-        ? new GZIPInputStream(buffered).readAllBytes() : buffered.readAllBytes();
+    byte[] bytes;
+    if (b0 == 0x1f && b1 == 0x8b) {
+      try {
+        bytes = new GZIPInputStream(buffered).readAllBytes();
+      } catch (IOException e) {
+        throw new IOException(source + " starts as gzip but is not a readable gzip file ("
+            + e.getMessage() + ")", e);
+      }
+    } else {
+      bytes = buffered.readAllBytes();
+    }
     try {
       String text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)

@@ -167,4 +167,18 @@ class CharCorpusTest {
     assertThrows(IllegalArgumentException.class, () -> c.encode('y'));
     assertThrows(IllegalArgumentException.class, () -> c.decode(new int[] {1}, 0, 1));
   }
+
+  /** A damaged gzip text is refused with the file named, not a bare ZLIB message. */
+  @Test
+  void damagedGzipNamesTheText() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
+      gzip.write("To be, or not to be".repeat(50).getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] cut = java.util.Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2);
+    IOException e = assertThrows(IOException.class,
+        () -> CharCorpus.read(new ByteArrayInputStream(cut), "plays.txt.gz"));
+    assertThat(e).hasMessageThat().contains("plays.txt.gz");
+    assertThat(e).hasMessageThat().contains("gzip");
+  }
 }
