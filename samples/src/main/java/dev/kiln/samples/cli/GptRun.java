@@ -112,11 +112,17 @@ final class GptRun {
       Optional<Path> latest = checkpoints.latest();
       if (latest.isPresent()) {
         // read the run's characters before fit restores the same file
-        trainer.restore(latest.get());
+        boolean complete = TrainCommand.isComplete(trainer, latest.get(), intervals);
         CharVocabulary saved = CharVocabulary.from(trainer.trainingState()).orElse(null);
         if (saved != null && !saved.equals(characters)) {
           throw run.usage("--resume: " + corpus.source() + " now has " + characters + ", but"
               + " the run was trained with " + saved + "; give the run's text");
+        }
+        if (complete) {
+          console.printf("The run in %s is already complete: its %d iterations are trained"
+              + " (%s). Nothing was changed. To train further, start a new run (another --out)"
+              + " with more --iterations%n", dir, text.iterations(), latest.get().getFileName());
+          return 0;
         }
       }
       console.println(latest.map(p -> "Resuming from " + p).orElse("No checkpoint in "
@@ -173,6 +179,9 @@ final class GptRun {
     }
     String title = run.sampleModel().title();
     int best = result.restoredBest() ? result.bestEpoch() : 0;
+    if (metrics.stepCount() == 0) {
+      return 0; // nothing trained or recorded: the plots of the run stay as they are
+    }
     Plots.loss(dir.resolve("loss.png"), metrics.stepNumbers(), metrics.stepLosses(),
         evaluations, best);
     Plots.accuracy(dir.resolve("accuracy.png"), evaluations, best);

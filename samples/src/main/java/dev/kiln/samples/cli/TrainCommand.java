@@ -117,6 +117,12 @@ final class TrainCommand implements Callable<Integer> {
         true, o.keepCheckpoints, o.resume);
     if (o.resume) {
       Optional<Path> latest = checkpoints.latest();
+      if (latest.isPresent() && isComplete(trainer, latest.get(), epochs)) {
+        console.printf("The run in %s is already complete: its %d epoch(s) are trained (%s)."
+            + " Nothing was changed. To train it further, resume with more --epochs, e.g."
+            + " --resume --epochs %d%n", dir, epochs, latest.get().getFileName(), epochs + 1);
+        return 0;
+      }
       console.println(latest.map(p -> "Resuming from " + p).orElse("No checkpoint in "
           + checkpoints.directory() + " yet: starting the run afresh"));
     }
@@ -154,6 +160,9 @@ final class TrainCommand implements Callable<Integer> {
         data.test().description(), seconds), test, data.classNames());
     String title = run.sampleModel().title();
     int best = result.restoredBest() ? result.bestEpoch() : 0;
+    if (metrics.stepCount() == 0) {
+      return 0; // nothing trained or recorded: the plots of the run stay as they are
+    }
     Plots.loss(dir.resolve("loss.png"), metrics.stepNumbers(), metrics.stepLosses(),
         metrics.epochs(), best);
     Plots.accuracy(dir.resolve("accuracy.png"), metrics.epochs(), best);
@@ -166,6 +175,18 @@ final class TrainCommand implements Callable<Integer> {
     console.printf("Wrote metrics.csv, loss.png, accuracy.png, learning-rate.png,"
         + " confusion-matrix.png and checkpoint.kiln to %s%n", dir);
     return 0;
+  }
+
+  /**
+   * Whether the fit checkpoint {@code latest} lies after the last of {@code epochs} epochs (or
+   * evaluation intervals), so that resuming it trains nothing. Restores it into {@code trainer}.
+   *
+   * @throws IOException when the checkpoint cannot be read
+   */
+  static boolean isComplete(Trainer trainer, Path latest, int epochs) throws IOException {
+    trainer.restore(latest);
+    Long next = trainer.trainingState().extra("fit.epoch");
+    return next != null && next > epochs;
   }
 
   /** Refuses data whose width or class count the model cannot take, naming both. */

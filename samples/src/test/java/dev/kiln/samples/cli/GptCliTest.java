@@ -99,6 +99,14 @@ class GptCliTest {
     assertThat(evaluationsAgain).hasSize(2);
     assertThat(evaluationsAgain.get(1).get("validation_loss"))
         .isEqualTo(evaluations.get(1).get("validation_loss"));
+
+    // the run is complete: a further resume says so and changes no file
+    java.util.Map<String, byte[]> before = ResumeEdgesTest.snapshot(run);
+    CliRun complete = CliRun.of("train", "--resume", "--out", run.toString());
+    assertThat(complete.status()).isEqualTo(0);
+    assertThat(complete.out()).contains("is already complete");
+    assertThat(complete.all()).doesNotContain("error");
+    ResumeEdgesTest.assertUnchanged(before, run);
   }
 
   @Test
