@@ -22,8 +22,8 @@ final class TextOptions {
       "--eval-batches");
 
   @Option(names = "--text", paramLabel = "FILE", description = "With --model gpt: a UTF-8 text"
-      + " file (plain or .gz) to train on, characters as tokens, first 90% for training and the"
-      + " last 10% for validation (default: Tiny Shakespeare, embedded in the jar).")
+      + " file (plain or .gz) to train on, characters as tokens, first 90%% for training and the"
+      + " last 10%% for validation (default: Tiny Shakespeare, embedded in the jar).")
   Path text;
 
   @Option(names = "--iterations", paramLabel = "N", description = "With --model gpt: optimizer"
