@@ -106,8 +106,8 @@ final class GptRun {
     } catch (IllegalArgumentException e) {
       throw run.usage("--iterations " + text.iterations() + ": " + e.getMessage());
     }
-    Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"), o.checkpointEvery,
-        true, o.keepCheckpoints, o.resume);
+    Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"),
+        o.checkpointEvery(), true, o.keepCheckpoints(), o.resume);
     if (o.resume) {
       Optional<Path> latest = checkpoints.latest();
       if (latest.isPresent()) {
@@ -147,6 +147,7 @@ final class GptRun {
         text.evalEvery(), text.evalBatches(), dir);
 
     Map<String, String> recorded = recorded(run, text, n, seed);
+    recorded.putAll(o.recordedCheckpointing());
     MetricsRecorder metrics = new MetricsRecorder(dir.resolve("metrics.csv"), o.resume, () -> {
       try {
         if (o.overwrite) {

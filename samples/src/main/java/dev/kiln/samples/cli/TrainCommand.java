@@ -53,12 +53,12 @@ final class TrainCommand implements Callable<Integer> {
       throw run.usage("--resume continues the run in --out and --overwrite deletes it: give one"
           + " of them");
     }
-    if (o.keepCheckpoints < 1) {
-      throw run.usage("--keep-checkpoints " + o.keepCheckpoints + ": keep at least 1");
+    if (o.keepCheckpoints() < 1) {
+      throw run.usage("--keep-checkpoints " + o.keepCheckpoints() + ": keep at least 1");
     }
-    if (o.checkpointEvery < 0) {
-      throw run.usage("--checkpoint-every " + o.checkpointEvery + ": give a number of steps, or"
-          + " leave the option out to write checkpoints at epoch ends only");
+    if (o.checkpointEvery() < 0) {
+      throw run.usage("--checkpoint-every " + o.checkpointEvery() + ": give a number of steps,"
+          + " or leave the option out to write checkpoints at epoch ends only");
     }
     Path dir = o.out != null ? o.out : defaultOut();
     RunFolder folder = new RunFolder(dir);
@@ -75,6 +75,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       Map<String, String> record = folder.recordedOptions();
       List<String> differences = run.adopt(record);
+      o.adoptCheckpointing(record);
       if (!differences.isEmpty()) {
         throw run.usage("--resume: the run in " + dir + " was made with other options: "
             + String.join(", ", differences) + ". Leave these options out to continue the run"
@@ -113,8 +114,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     int epochs = run.epochs(trainer);
     int batch = run.batchSize(trainer);
-    Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"), o.checkpointEvery,
-        true, o.keepCheckpoints, o.resume);
+    Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"),
+        o.checkpointEvery(), true, o.keepCheckpoints(), o.resume);
     if (o.resume) {
       Optional<Path> latest = checkpoints.latest();
       if (latest.isPresent() && isComplete(trainer, latest.get(), epochs)) {
@@ -132,7 +133,8 @@ final class TrainCommand implements Callable<Integer> {
         data.test().size(), dir);
     long start = System.nanoTime();
     FitResult result;
-    Map<String, String> recorded = run.recorded(trainer);
+    Map<String, String> recorded = new java.util.TreeMap<>(run.recorded(trainer));
+    recorded.putAll(o.recordedCheckpointing());
     MetricsRecorder metrics = new MetricsRecorder(dir.resolve("metrics.csv"), o.resume, () -> {
       try {
         if (o.overwrite) {

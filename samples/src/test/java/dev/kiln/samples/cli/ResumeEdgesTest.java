@@ -6,6 +6,7 @@ import static com.google.common.truth.Truth.assertWithMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -50,5 +51,25 @@ class ResumeEdgesTest {
     assertThat(again.out()).contains("--epochs 2");
     assertThat(again.all()).doesNotContain("error");
     assertUnchanged(before, run);
+  }
+
+  @Test
+  void resumeKeepsTheRunsCheckpointOptions() throws IOException {
+    Path run = dir.resolve("run");
+    assertThat(CliRun.of("train", "--embedded", "--epochs", "1", "--checkpoint-every", "20",
+        "--keep-checkpoints", "5", "--out", run.toString()).status()).isEqualTo(0);
+    String options = Files.readString(run.resolve("options.properties"));
+    assertThat(options).contains("--checkpoint-every=20");
+    assertThat(options).contains("--keep-checkpoints=5");
+    assertThat(CliRun.of("train", "--resume", "--epochs", "2", "--out", run.toString())
+        .status()).isEqualTo(0);
+    List<String> names;
+    try (Stream<Path> files = Files.list(run.resolve("checkpoints"))) {
+      names = files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    // 47 steps per epoch: every 20 steps and at epoch ends, the newest 5 kept
+    assertThat(names).containsExactly("checkpoint-000000000040.kiln",
+        "checkpoint-000000000047.kiln", "checkpoint-000000000060.kiln",
+        "checkpoint-000000000080.kiln", "checkpoint-000000000094.kiln").inOrder();
   }
 }
