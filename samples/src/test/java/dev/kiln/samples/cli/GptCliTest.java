@@ -107,6 +107,23 @@ class GptCliTest {
     assertThat(complete.out()).contains("is already complete");
     assertThat(complete.all()).doesNotContain("error");
     ResumeEdgesTest.assertUnchanged(before, run);
+
+    // a checkpoint written at an interval's last step before that evaluation's checkpoint (an
+    // interruption during the evaluation): the resume keeps the recorded evaluation row
+    CharGptTrainingTrainer t = new CharGptTrainingTrainer(CharGptNetwork.initialize(1));
+    t.restore(run.resolve("checkpoints/checkpoint-000000000078.kiln"));
+    long intervalStart = t.trainingState().extra("fit.epochStartState");
+    t.restore(run.resolve("checkpoints/checkpoint-000000000104.kiln"));
+    t.trainingState().setExtra("fit.epoch", 2);
+    t.trainingState().setExtra("fit.epochStartState", intervalStart);
+    t.trainingState().setExtra("fit.cursor", 52);
+    t.save(run.resolve("checkpoints/checkpoint-000000000104.kiln"));
+    byte[] metricsBefore = Files.readAllBytes(run.resolve("metrics.csv"));
+    CliRun boundary = CliRun.of("train", "--resume", "--out", run.toString());
+    assertThat(boundary.status()).isEqualTo(0);
+    assertThat(boundary.out()).doesNotContain("train loss 0.0000");
+    assertThat(new String(Files.readAllBytes(run.resolve("metrics.csv")),
+        StandardCharsets.UTF_8)).isEqualTo(new String(metricsBefore, StandardCharsets.UTF_8));
   }
 
   @Test
