@@ -62,19 +62,14 @@ final class GptRun {
             + " text; use " + e.getValue());
       }
     }
-    if (o.resume) {
-      List<String> differences = text.adopt(record);
-      if (!differences.isEmpty()) {
-        throw run.usage("--resume: the run in " + dir + " was made with other options: "
-            + String.join(", ", differences) + ". Leave these options out to continue the run"
-            + " with its own, or start a new run with another --out");
-      }
+    run.check();
+    checkCounts(run, text);
+    if (o.resume) { // TrainCommand has adopted the run's recorded options: all checked now
+      TrainCommand.printContinuing(console, record);
       StringBuilder s = new StringBuilder("Continuing the run with its text options:");
       text.recorded().forEach((k, v) -> s.append(' ').append(k).append(' ').append(v));
       console.println(s);
     }
-    run.check();
-    checkCounts(run, text);
     CharCorpus corpus = TinyShakespeare.load(text.text);
     CharVocabulary characters = corpus.characters();
     if (characters.size() > CharGpt.VOCABULARY) {
@@ -120,8 +115,10 @@ final class GptRun {
         }
         if (complete) {
           console.printf("The run in %s is already complete: its %d iterations are trained"
-              + " (%s). Nothing was changed. To train further, start a new run (another --out)"
-              + " with more --iterations%n", dir, text.iterations(), latest.get().getFileName());
+              + " (%s). Nothing was changed. To train it further, resume with more --iterations"
+              + " (a multiple of --eval-every %d), e.g. --resume --iterations %d%n", dir,
+              text.iterations(), latest.get().getFileName(), text.evalEvery(),
+              text.iterations() + text.evalEvery());
           return 0;
         }
       }

@@ -74,24 +74,18 @@ final class TrainCommand implements Callable<Integer> {
             + " --resume to start one there");
       }
       Map<String, String> record = folder.recordedOptions();
-      List<String> differences = run.adopt(record);
+      List<String> differences = new java.util.ArrayList<>(run.adopt(record));
       o.adoptCheckpointing(record);
+      if (isTokenModel(run)) {
+        differences.addAll(o.text.adopt(record));
+      }
       if (!differences.isEmpty()) {
         throw run.usage("--resume: the run in " + dir + " was made with other options: "
             + String.join(", ", differences) + ". Leave these options out to continue the run"
             + " with its own, or start a new run with another --out");
       }
-      if (!record.isEmpty()) {
-        StringBuilder s = new StringBuilder();
-        record.forEach((k, v) -> {
-          if (RunFolder.FIXED.contains(k)) {
-            s.append(' ').append(k).append(' ').append(v);
-          }
-        });
-        console.println("Continuing the run with its options:" + s);
-      }
     }
-    if (SampleModel.ids().contains(run.modelId()) && run.sampleModel().tokens()) {
+    if (isTokenModel(run)) {
       return GptRun.run(o, folder, o.resume ? folder.recordedOptions() : Map.of(), console);
     }
     if (o.text.anyGiven()) {
@@ -100,6 +94,9 @@ final class TrainCommand implements Callable<Integer> {
           + " --data");
     }
     run.check();
+    if (o.resume) {
+      printContinuing(console, folder.recordedOptions());
+    }
     DataSplits data = run.loadData(console);
     SampleModel.Run session = run.newRun();
     Trainer trainer = session.trainer();
@@ -177,6 +174,23 @@ final class TrainCommand implements Callable<Integer> {
     console.printf("Wrote metrics.csv, loss.png, accuracy.png, learning-rate.png,"
         + " confusion-matrix.png and checkpoint.kiln to %s%n", dir);
     return 0;
+  }
+
+  /** Says which of the run's recorded options a resume continues with (after every check). */
+  static void printContinuing(PrintStream console, Map<String, String> record) {
+    if (!record.isEmpty()) {
+      StringBuilder s = new StringBuilder();
+      record.forEach((k, v) -> {
+        if (RunFolder.FIXED.contains(k)) {
+          s.append(' ').append(k).append(' ').append(v);
+        }
+      });
+      console.println("Continuing the run with its options:" + s);
+    }
+  }
+
+  private static boolean isTokenModel(RunOptions run) {
+    return SampleModel.ids().contains(run.modelId()) && run.sampleModel().tokens();
   }
 
   /**

@@ -105,6 +105,7 @@ class GptCliTest {
     CliRun complete = CliRun.of("train", "--resume", "--out", run.toString());
     assertThat(complete.status()).isEqualTo(0);
     assertThat(complete.out()).contains("is already complete");
+    assertThat(complete.out()).contains("--resume --iterations 156");
     assertThat(complete.all()).doesNotContain("error");
     ResumeEdgesTest.assertUnchanged(before, run);
 
@@ -124,6 +125,21 @@ class GptCliTest {
     assertThat(boundary.out()).doesNotContain("train loss 0.0000");
     assertThat(new String(Files.readAllBytes(run.resolve("metrics.csv")),
         StandardCharsets.UTF_8)).isEqualTo(new String(metricsBefore, StandardCharsets.UTF_8));
+
+    // --iterations may grow on resume (as --epochs for the other models), never shrink; a
+    // refusal is printed alone, with a pointer to --help instead of the whole usage
+    CliRun shrink = CliRun.of("train", "--resume", "--iterations", "52", "--out", run.toString());
+    assertThat(shrink.status()).isEqualTo(2);
+    assertThat(shrink.err()).contains("--iterations 52 (the run used --iterations 104)");
+    assertThat(shrink.err()).contains("--help");
+    assertThat(shrink.all()).doesNotContain("Usage:");
+    assertThat(shrink.all()).doesNotContain("Continuing");
+    CliRun grow = CliRun.of("train", "--resume", "--iterations", "156", "--out", run.toString());
+    assertThat(grow.status()).isEqualTo(0);
+    assertThat(grow.out()).contains("iter   156/156");
+    assertThat(rows(run, "step")).hasSize(156);
+    assertThat(rows(run, "epoch")).hasSize(3);
+    assertThat(Files.readString(run.resolve("options.properties"))).contains("--iterations=156");
   }
 
   @Test
