@@ -48,6 +48,9 @@ final class GptRun {
       "nothing (token ids are not normalised)", "--drop-last", "nothing (every batch is full)",
       "--epochs", "--iterations N");
 
+  /** CharGptTraining's {@code @Warmup} steps (named in the refusal of a too short run). */
+  static final int WARMUP_STEPS = 100;
+
   /** Runs {@code train} for a token model; {@code o.run} has adopted a resumed run's options. */
   static int run(TrainOptions o, RunFolder folder, Map<String, String> record, PrintStream console)
       throws IOException {
@@ -64,6 +67,16 @@ final class GptRun {
     }
     run.check();
     checkCounts(run, text);
+    SampleModel.Run session = run.newRun();
+    CharGptTrainingTrainer trainer = (CharGptTrainingTrainer) session.trainer();
+    CharGptNetwork network = trainer.network();
+    int intervals = text.iterations() / text.evalEvery();
+    double[] rates;
+    try { // before the text is read: every option is checked first
+      rates = trainer.scheduleCurve(text.iterations(), text.evalEvery());
+    } catch (IllegalArgumentException e) {
+      throw run.usage("--iterations " + text.iterations() + ": " + e.getMessage());
+    }
     if (o.resume) { // TrainCommand has adopted the run's recorded options: all checked now
       TrainCommand.printContinuing(console, record);
       StringBuilder s = new StringBuilder("Continuing the run with its text options:");
@@ -89,18 +102,8 @@ final class GptRun {
         corpus.source(), corpus.length(), corpus.train().length(), corpus.validation().length(),
         characters);
 
-    SampleModel.Run session = run.newRun();
-    CharGptTrainingTrainer trainer = (CharGptTrainingTrainer) session.trainer();
-    CharGptNetwork network = trainer.network();
     int n = run.batchSize(trainer);
     long seed = run.seed != null ? run.seed : run.sampleModel().defaultSeed();
-    int intervals = text.iterations() / text.evalEvery();
-    double[] rates;
-    try {
-      rates = trainer.scheduleCurve(text.iterations(), text.evalEvery());
-    } catch (IllegalArgumentException e) {
-      throw run.usage("--iterations " + text.iterations() + ": " + e.getMessage());
-    }
     Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"),
         o.checkpointEvery(), true, o.keepCheckpoints(), o.resume);
     if (o.resume) {
@@ -137,10 +140,11 @@ final class GptRun {
     if (run.patience != null) {
       options.earlyStopping(EarlyStopping.onValidationLoss(run.patience));
     }
+    double peak = java.util.Arrays.stream(rates).max().orElse(rates[0]);
     console.printf(Locale.ROOT, "Training %s: %,d iterations of %d x %d characters, learning"
-            + " rate %.3g (warm-up) to %.3g; validation loss every %d iterations on %d batches;"
-            + " output in %s%n", run.sampleModel().title(), text.iterations(), n, t,
-        rates[0], rates[rates.length - 1],
+            + " rate %.2e (warm-up start), %.2e (peak), %.2e (final); validation loss every %d"
+            + " iterations on %d batches; output in %s%n", run.sampleModel().title(),
+        text.iterations(), n, t, rates[0], peak, rates[rates.length - 1],
         text.evalEvery(), text.evalBatches(), dir);
 
     Map<String, String> recorded = recorded(run, text, n, seed);
@@ -194,7 +198,9 @@ final class GptRun {
   /** Refuses iteration counts that make no run, naming the option. */
   private static void checkCounts(RunOptions run, TextOptions text) {
     if (text.iterations() < 1) {
-      throw run.usage("--iterations " + text.iterations() + ": a run needs at least 1");
+      throw run.usage("--iterations " + text.iterations() + ": a run needs more steps than"
+          + " CharGptTraining's " + WARMUP_STEPS + " warm-up steps (@Warmup): give at least "
+          + (WARMUP_STEPS + 1));
     }
     if (text.evalEvery() < 1 || text.iterations() % text.evalEvery() != 0) {
       throw run.usage("--eval-every " + text.evalEvery() + ": give a positive divisor of"
