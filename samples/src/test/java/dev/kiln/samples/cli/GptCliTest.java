@@ -57,7 +57,8 @@ class GptCliTest {
         "--checkpoint-every", "26", "--out", run.toString());
     assertThat(first.status()).isEqualTo(0);
     assertThat(first.out()).contains("iter    52/104  train loss");
-    assertThat(first.out()).contains("learning rate 1.00e-05 (warm-up start), 1.00e-03 (peak),");
+    assertThat(first.out())
+        .contains("learning rate 1.00e-05 (warm-up start), 1.00e-03 (peak),");
     assertThat(first.out()).contains("Validation loss");
     for (String f : List.of("metrics.csv", "loss.png", "accuracy.png", "learning-rate.png",
         "checkpoint.kiln", "options.properties")) {
