@@ -75,7 +75,16 @@ final class GenerateCommand implements Callable<Integer> {
           + "checkpoint.kiln)");
     }
     CharGptTrainingTrainer trainer = new CharGptTrainingTrainer(CharGptNetwork.initialize(0));
-    trainer.restore(checkpoint);
+    try {
+      trainer.restore(checkpoint);
+    } catch (dev.kiln.runtime.checkpoint.CheckpointException e) {
+      if (e.getMessage() != null && e.getMessage().contains("written for another model")) {
+        throw usage("--checkpoint " + checkpoint + " is not a checkpoint of train --model gpt"
+            + " (it was written for another model); give the checkpoint.kiln of a --model gpt"
+            + " run");
+      }
+      throw e;
+    }
     CharVocabulary characters = CharVocabulary.from(trainer.trainingState()).orElseThrow(
         () -> usage("--checkpoint " + checkpoint + " carries no characters: it was not written"
             + " by train --model gpt, so the ids cannot be read as text"));

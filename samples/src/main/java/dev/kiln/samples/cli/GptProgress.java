@@ -61,6 +61,11 @@ final class GptProgress implements TrainingListener {
   /** The line of one evaluation; {@code t} characters per sequence. */
   static String line(EpochResult r, long iteration, int iterations, int t) {
     Evaluation v = r.validation();
+    if (r.samples() == 0) { // resumed at the interval's end: no steps, no train loss or speed
+      return String.format(Locale.ROOT, "iter %5d/%d  (resumed at the end of this interval; no"
+          + " steps left in it)%s", iteration, iterations, v == null ? ""
+          : String.format(Locale.ROOT, "  val loss %.4f  val acc %.4f", v.loss(), v.accuracy()));
+    }
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
         "iter %5d/%d  train loss %.4f", iteration, iterations, r.trainLoss()));
     if (v != null) {

@@ -48,6 +48,9 @@ final class GptRun {
       "nothing (token ids are not normalised)", "--drop-last", "nothing (every batch is full)",
       "--epochs", "--iterations N");
 
+  /** CharGptTraining's {@code @Warmup} steps (named in the refusal of a too short run). */
+  static final int WARMUP_STEPS = 100;
+
   /** Runs {@code train} for a token model; {@code o.run} has adopted a resumed run's options. */
   static int run(TrainOptions o, RunFolder folder, Map<String, String> record, PrintStream console)
       throws IOException {
@@ -62,19 +65,24 @@ final class GptRun {
             + " text; use " + e.getValue());
       }
     }
-    if (o.resume) {
-      List<String> differences = text.adopt(record);
-      if (!differences.isEmpty()) {
-        throw run.usage("--resume: the run in " + dir + " was made with other options: "
-            + String.join(", ", differences) + ". Leave these options out to continue the run"
-            + " with its own, or start a new run with another --out");
-      }
+    run.check();
+    checkCounts(run, text);
+    SampleModel.Run session = run.newRun();
+    CharGptTrainingTrainer trainer = (CharGptTrainingTrainer) session.trainer();
+    CharGptNetwork network = trainer.network();
+    int intervals = text.iterations() / text.evalEvery();
+    double[] rates;
+    try { // before the text is read: every option is checked first
+      rates = trainer.scheduleCurve(text.iterations(), text.evalEvery());
+    } catch (IllegalArgumentException e) {
+      throw run.usage("--iterations " + text.iterations() + ": " + e.getMessage());
+    }
+    if (o.resume) { // TrainCommand has adopted the run's recorded options: all checked now
+      TrainCommand.printContinuing(console, record);
       StringBuilder s = new StringBuilder("Continuing the run with its text options:");
       text.recorded().forEach((k, v) -> s.append(' ').append(k).append(' ').append(v));
       console.println(s);
     }
-    run.check();
-    checkCounts(run, text);
     CharCorpus corpus = TinyShakespeare.load(text.text);
     CharVocabulary characters = corpus.characters();
     if (characters.size() > CharGpt.VOCABULARY) {
@@ -94,29 +102,27 @@ final class GptRun {
         corpus.source(), corpus.length(), corpus.train().length(), corpus.validation().length(),
         characters);
 
-    SampleModel.Run session = run.newRun();
-    CharGptTrainingTrainer trainer = (CharGptTrainingTrainer) session.trainer();
-    CharGptNetwork network = trainer.network();
     int n = run.batchSize(trainer);
     long seed = run.seed != null ? run.seed : run.sampleModel().defaultSeed();
-    int intervals = text.iterations() / text.evalEvery();
-    double[] rates;
-    try {
-      rates = trainer.scheduleCurve(text.iterations(), text.evalEvery());
-    } catch (IllegalArgumentException e) {
-      throw run.usage("--iterations " + text.iterations() + ": " + e.getMessage());
-    }
-    Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"), o.checkpointEvery,
-        true, o.keepCheckpoints, o.resume);
+    Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"),
+        o.checkpointEvery(), true, o.keepCheckpoints(), o.resume);
     if (o.resume) {
       Optional<Path> latest = checkpoints.latest();
       if (latest.isPresent()) {
         // read the run's characters before fit restores the same file
-        trainer.restore(latest.get());
+        boolean complete = TrainCommand.isComplete(trainer, latest.get(), intervals);
         CharVocabulary saved = CharVocabulary.from(trainer.trainingState()).orElse(null);
         if (saved != null && !saved.equals(characters)) {
           throw run.usage("--resume: " + corpus.source() + " now has " + characters + ", but"
               + " the run was trained with " + saved + "; give the run's text");
+        }
+        if (complete) {
+          console.printf("The run in %s is already complete: its %d iterations are trained"
+              + " (%s). Nothing was changed. To train it further, resume with more --iterations"
+              + " (a multiple of --eval-every %d), e.g. --resume --iterations %d%n", dir,
+              text.iterations(), latest.get().getFileName(), text.evalEvery(),
+              text.iterations() + text.evalEvery());
+          return 0;
         }
       }
       console.println(latest.map(p -> "Resuming from " + p).orElse("No checkpoint in "
@@ -134,13 +140,15 @@ final class GptRun {
     if (run.patience != null) {
       options.earlyStopping(EarlyStopping.onValidationLoss(run.patience));
     }
+    double peak = java.util.Arrays.stream(rates).max().orElse(rates[0]);
     console.printf(Locale.ROOT, "Training %s: %,d iterations of %d x %d characters, learning"
-            + " rate %.3g (warm-up) to %.3g; validation loss every %d iterations on %d batches;"
-            + " output in %s%n", run.sampleModel().title(), text.iterations(), n, t,
-        rates[0], rates[rates.length - 1],
+            + " rate %.2e (warm-up start), %.2e (peak), %.2e (final); validation loss every %d"
+            + " iterations on %d batches; output in %s%n", run.sampleModel().title(),
+        text.iterations(), n, t, rates[0], peak, rates[rates.length - 1],
         text.evalEvery(), text.evalBatches(), dir);
 
     Map<String, String> recorded = recorded(run, text, n, seed);
+    recorded.putAll(o.recordedCheckpointing());
     MetricsRecorder metrics = new MetricsRecorder(dir.resolve("metrics.csv"), o.resume, () -> {
       try {
         if (o.overwrite) {
@@ -173,6 +181,9 @@ final class GptRun {
     }
     String title = run.sampleModel().title();
     int best = result.restoredBest() ? result.bestEpoch() : 0;
+    if (metrics.stepCount() == 0) {
+      return 0; // nothing trained or recorded: the plots of the run stay as they are
+    }
     Plots.loss(dir.resolve("loss.png"), metrics.stepNumbers(), metrics.stepLosses(),
         evaluations, best);
     Plots.accuracy(dir.resolve("accuracy.png"), evaluations, best);
@@ -187,7 +198,9 @@ final class GptRun {
   /** Refuses iteration counts that make no run, naming the option. */
   private static void checkCounts(RunOptions run, TextOptions text) {
     if (text.iterations() < 1) {
-      throw run.usage("--iterations " + text.iterations() + ": a run needs at least 1");
+      throw run.usage("--iterations " + text.iterations() + ": a run needs more steps than"
+          + " CharGptTraining's " + WARMUP_STEPS + " warm-up steps (@Warmup): give at least "
+          + (WARMUP_STEPS + 1));
     }
     if (text.evalEvery() < 1 || text.iterations() % text.evalEvery() != 0) {
       throw run.usage("--eval-every " + text.evalEvery() + ": give a positive divisor of"

@@ -45,6 +45,20 @@ public final class KilnCli implements Callable<Integer> {
       err.flush();
       return 1;
     });
+    line.setParameterExceptionHandler((e, parsed) -> {
+      // the message and a pointer to --help, not the whole usage (picocli's short hint)
+      CommandLine cmd = e.getCommandLine();
+      PrintWriter err = cmd.getErr();
+      err.println(cmd.getColorScheme().errorText(e.getMessage()));
+      if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more"
+            + " information.");
+      }
+      err.flush();
+      return cmd.getExitCodeExceptionMapper() != null
+          ? cmd.getExitCodeExceptionMapper().getExitCode(e)
+          : cmd.getCommandSpec().exitCodeOnInvalidInput();
+    });
     return line.execute(args);
   }
 

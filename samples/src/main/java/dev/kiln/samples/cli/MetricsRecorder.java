@@ -30,8 +30,8 @@ import org.apache.commons.csv.CSVRecord;
  * nothing) and only ever appended to: step rows are written and flushed at least once a second
  * and at each epoch end, so an interrupted run keeps its record up to about a second before the
  * interruption. On resume the file is first cut back to the restored checkpoint (step rows up to
- * its step, epoch rows before its epoch), atomically, and the run's earlier rows are kept for the
- * plots.
+ * its step, epoch rows before its epoch or ended by its step), atomically, and the run's earlier
+ * rows are kept for the plots.
  *
  * <p>Per step the values are kept in primitive arrays (grown by doubling), so recording a step
  * allocates nothing in steady state.
@@ -117,8 +117,11 @@ final class MetricsRecorder implements TrainingListener, AutoCloseable {
           break; // a row cut by an interruption: the last one
         }
         boolean isStep = r.get("kind").equals("step");
-        if (isStep ? Long.parseLong(r.get("step")) <= step
-            : Integer.parseInt(r.get("epoch")) < epoch) {
+        // an epoch row is kept when its epoch ended at or before the restored step: a
+        // checkpoint written at an interval's last step, before that epoch's end, resumes into
+        // an empty epoch whose recorded row stays (onEpochEnd then writes none)
+        if (Long.parseLong(r.get("step")) <= step
+            || !isStep && Integer.parseInt(r.get("epoch")) < epoch) {
           kept.add(r);
         }
       }
@@ -199,6 +202,10 @@ final class MetricsRecorder implements TrainingListener, AutoCloseable {
 
   @Override
   public void onEpochEnd(Trainer trainer, EpochResult r) {
+    if (isRecordedEmpty(r)) {
+      writeSteps(false);
+      return;
+    }
     Evaluation v = r.validation();
     epochs.add(new EpochRow(r.epoch(), trainer.iteration(), r.trainLoss(), r.trainAccuracy(),
         v == null ? Double.NaN : v.loss(), v == null ? Double.NaN : v.accuracy()));
@@ -212,6 +219,14 @@ final class MetricsRecorder implements TrainingListener, AutoCloseable {
       throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
     }
     lastFlush = System.nanoTime();
+  }
+
+  /**
+   * Whether {@code r} is an epoch without steps (resumed at its end) whose row is already
+   * recorded: its train loss and time would read 0, so the recorded row is kept instead.
+   */
+  boolean isRecordedEmpty(EpochResult r) {
+    return r.samples() == 0 && epochs.stream().anyMatch(e -> e.epoch() == r.epoch());
   }
 
   private static Object cell(double v) {

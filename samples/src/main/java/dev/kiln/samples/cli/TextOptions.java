@@ -17,13 +17,16 @@ final class TextOptions {
   static final int EVAL_EVERY = 250;
   /** Validation batches per estimate, as the benchmarks' final figure. */
   static final int EVAL_BATCHES = 200;
-  /** The options {@code --resume} requires to match the run's (or takes from it). */
+  /**
+   * The options {@code --resume} requires to match the run's (or takes from it); {@code
+   * --iterations} may grow, as {@code --epochs} for the other models.
+   */
   static final List<String> FIXED = List.of("--text", "--iterations", "--eval-every",
       "--eval-batches");
 
   @Option(names = "--text", paramLabel = "FILE", description = "With --model gpt: a UTF-8 text"
-      + " file (plain or .gz) to train on, characters as tokens, first 90% for training and the"
-      + " last 10% for validation (default: Tiny Shakespeare, embedded in the jar).")
+      + " file (plain or .gz) to train on, characters as tokens, first 90%% for training and the"
+      + " last 10%% for validation (default: Tiny Shakespeare, embedded in the jar).")
   Path text;
 
   @Option(names = "--iterations", paramLabel = "N", description = "With --model gpt: optimizer"
@@ -87,7 +90,8 @@ final class TextOptions {
 
   /**
    * For {@code --resume}: the options typed that differ from the run's record ("--iterations 10
-   * (the run used --iterations 4)"); those left out are taken from the record.
+   * (the run used --iterations 40)"); those left out are taken from the record. A larger {@code
+   * --iterations} is accepted: the cosine decay then lasts the longer run from the resume on.
    */
   List<String> adopt(Map<String, String> record) {
     Map<String, String> typed = given();
@@ -95,6 +99,10 @@ final class TextOptions {
     for (String name : FIXED) {
       String mine = typed.get(name);
       String theirs = record.get(name);
+      if (name.equals("--iterations") && mine != null && theirs != null
+          && Integer.parseInt(mine) >= Integer.parseInt(theirs)) {
+        continue; // may grow, as --epochs for the other models
+      }
       if (mine != null && !mine.equals(theirs)) {
         differences.add(name + " " + mine + " (the run used " + (theirs == null ? "the default"
             : name + " " + theirs) + ")");

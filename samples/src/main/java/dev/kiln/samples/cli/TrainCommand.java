@@ -53,12 +53,12 @@ final class TrainCommand implements Callable<Integer> {
       throw run.usage("--resume continues the run in --out and --overwrite deletes it: give one"
           + " of them");
     }
-    if (o.keepCheckpoints < 1) {
-      throw run.usage("--keep-checkpoints " + o.keepCheckpoints + ": keep at least 1");
+    if (o.keepCheckpoints() < 1) {
+      throw run.usage("--keep-checkpoints " + o.keepCheckpoints() + ": keep at least 1");
     }
-    if (o.checkpointEvery < 0) {
-      throw run.usage("--checkpoint-every " + o.checkpointEvery + ": give a number of steps, or"
-          + " leave the option out to write checkpoints at epoch ends only");
+    if (o.checkpointEvery() < 0) {
+      throw run.usage("--checkpoint-every " + o.checkpointEvery() + ": give a number of steps,"
+          + " or leave the option out to write checkpoints at epoch ends only");
     }
     Path dir = o.out != null ? o.out : defaultOut();
     RunFolder folder = new RunFolder(dir);
@@ -74,23 +74,18 @@ final class TrainCommand implements Callable<Integer> {
             + " --resume to start one there");
       }
       Map<String, String> record = folder.recordedOptions();
-      List<String> differences = run.adopt(record);
+      List<String> differences = new java.util.ArrayList<>(run.adopt(record));
+      o.adoptCheckpointing(record);
+      if (isTokenModel(run)) {
+        differences.addAll(o.text.adopt(record));
+      }
       if (!differences.isEmpty()) {
         throw run.usage("--resume: the run in " + dir + " was made with other options: "
             + String.join(", ", differences) + ". Leave these options out to continue the run"
             + " with its own, or start a new run with another --out");
       }
-      if (!record.isEmpty()) {
-        StringBuilder s = new StringBuilder();
-        record.forEach((k, v) -> {
-          if (RunFolder.FIXED.contains(k)) {
-            s.append(' ').append(k).append(' ').append(v);
-          }
-        });
-        console.println("Continuing the run with its options:" + s);
-      }
     }
-    if (SampleModel.ids().contains(run.modelId()) && run.sampleModel().tokens()) {
+    if (isTokenModel(run)) {
       return GptRun.run(o, folder, o.resume ? folder.recordedOptions() : Map.of(), console);
     }
     if (o.text.anyGiven()) {
@@ -99,6 +94,9 @@ final class TrainCommand implements Callable<Integer> {
           + " --data");
     }
     run.check();
+    if (o.resume) {
+      printContinuing(console, folder.recordedOptions());
+    }
     DataSplits data = run.loadData(console);
     SampleModel.Run session = run.newRun();
     Trainer trainer = session.trainer();
@@ -113,10 +111,16 @@ final class TrainCommand implements Callable<Integer> {
     }
     int epochs = run.epochs(trainer);
     int batch = run.batchSize(trainer);
-    Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"), o.checkpointEvery,
-        true, o.keepCheckpoints, o.resume);
+    Checkpointing checkpoints = new Checkpointing(dir.resolve("checkpoints"),
+        o.checkpointEvery(), true, o.keepCheckpoints(), o.resume);
     if (o.resume) {
       Optional<Path> latest = checkpoints.latest();
+      if (latest.isPresent() && isComplete(trainer, latest.get(), epochs)) {
+        console.printf("The run in %s is already complete: its %d epoch(s) are trained (%s)."
+            + " Nothing was changed. To train it further, resume with more --epochs, e.g."
+            + " --resume --epochs %d%n", dir, epochs, latest.get().getFileName(), epochs + 1);
+        return 0;
+      }
       console.println(latest.map(p -> "Resuming from " + p).orElse("No checkpoint in "
           + checkpoints.directory() + " yet: starting the run afresh"));
     }
@@ -126,7 +130,8 @@ final class TrainCommand implements Callable<Integer> {
         data.test().size(), dir);
     long start = System.nanoTime();
     FitResult result;
-    Map<String, String> recorded = run.recorded(trainer);
+    Map<String, String> recorded = new java.util.TreeMap<>(run.recorded(trainer));
+    recorded.putAll(o.recordedCheckpointing());
     MetricsRecorder metrics = new MetricsRecorder(dir.resolve("metrics.csv"), o.resume, () -> {
       try {
         if (o.overwrite) {
@@ -154,6 +159,9 @@ final class TrainCommand implements Callable<Integer> {
         data.test().description(), seconds), test, data.classNames());
     String title = run.sampleModel().title();
     int best = result.restoredBest() ? result.bestEpoch() : 0;
+    if (metrics.stepCount() == 0) {
+      return 0; // nothing trained or recorded: the plots of the run stay as they are
+    }
     Plots.loss(dir.resolve("loss.png"), metrics.stepNumbers(), metrics.stepLosses(),
         metrics.epochs(), best);
     Plots.accuracy(dir.resolve("accuracy.png"), metrics.epochs(), best);
@@ -166,6 +174,35 @@ final class TrainCommand implements Callable<Integer> {
     console.printf("Wrote metrics.csv, loss.png, accuracy.png, learning-rate.png,"
         + " confusion-matrix.png and checkpoint.kiln to %s%n", dir);
     return 0;
+  }
+
+  /** Says which of the run's recorded options a resume continues with (after every check). */
+  static void printContinuing(PrintStream console, Map<String, String> record) {
+    if (!record.isEmpty()) {
+      StringBuilder s = new StringBuilder();
+      record.forEach((k, v) -> {
+        if (RunFolder.FIXED.contains(k)) {
+          s.append(' ').append(k).append(' ').append(v);
+        }
+      });
+      console.println("Continuing the run with its options:" + s);
+    }
+  }
+
+  private static boolean isTokenModel(RunOptions run) {
+    return SampleModel.ids().contains(run.modelId()) && run.sampleModel().tokens();
+  }
+
+  /**
+   * Whether the fit checkpoint {@code latest} lies after the last of {@code epochs} epochs (or
+   * evaluation intervals), so that resuming it trains nothing. Restores it into {@code trainer}.
+   *
+   * @throws IOException when the checkpoint cannot be read
+   */
+  static boolean isComplete(Trainer trainer, Path latest, int epochs) throws IOException {
+    trainer.restore(latest);
+    Long next = trainer.trainingState().extra("fit.epoch");
+    return next != null && next > epochs;
   }
 
   /** Refuses data whose width or class count the model cannot take, naming both. */

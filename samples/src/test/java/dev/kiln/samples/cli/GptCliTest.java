@@ -57,6 +57,8 @@ class GptCliTest {
         "--checkpoint-every", "26", "--out", run.toString());
     assertThat(first.status()).isEqualTo(0);
     assertThat(first.out()).contains("iter    52/104  train loss");
+    assertThat(first.out())
+        .contains("learning rate 1.00e-05 (warm-up start), 1.00e-03 (peak),");
     assertThat(first.out()).contains("Validation loss");
     for (String f : List.of("metrics.csv", "loss.png", "accuracy.png", "learning-rate.png",
         "checkpoint.kiln", "options.properties")) {
@@ -99,6 +101,47 @@ class GptCliTest {
     assertThat(evaluationsAgain).hasSize(2);
     assertThat(evaluationsAgain.get(1).get("validation_loss"))
         .isEqualTo(evaluations.get(1).get("validation_loss"));
+
+    // the run is complete: a further resume says so and changes no file
+    java.util.Map<String, byte[]> before = ResumeEdgesTest.snapshot(run);
+    CliRun complete = CliRun.of("train", "--resume", "--out", run.toString());
+    assertThat(complete.status()).isEqualTo(0);
+    assertThat(complete.out()).contains("is already complete");
+    assertThat(complete.out()).contains("--resume --iterations 156");
+    assertThat(complete.all()).doesNotContain("error");
+    ResumeEdgesTest.assertUnchanged(before, run);
+
+    // a checkpoint written at an interval's last step before that evaluation's checkpoint (an
+    // interruption during the evaluation): the resume keeps the recorded evaluation row
+    CharGptTrainingTrainer t = new CharGptTrainingTrainer(CharGptNetwork.initialize(1));
+    t.restore(run.resolve("checkpoints/checkpoint-000000000078.kiln"));
+    long intervalStart = t.trainingState().extra("fit.epochStartState");
+    t.restore(run.resolve("checkpoints/checkpoint-000000000104.kiln"));
+    t.trainingState().setExtra("fit.epoch", 2);
+    t.trainingState().setExtra("fit.epochStartState", intervalStart);
+    t.trainingState().setExtra("fit.cursor", 52);
+    t.save(run.resolve("checkpoints/checkpoint-000000000104.kiln"));
+    byte[] metricsBefore = Files.readAllBytes(run.resolve("metrics.csv"));
+    CliRun boundary = CliRun.of("train", "--resume", "--out", run.toString());
+    assertThat(boundary.status()).isEqualTo(0);
+    assertThat(boundary.out()).doesNotContain("train loss 0.0000");
+    assertThat(new String(Files.readAllBytes(run.resolve("metrics.csv")),
+        StandardCharsets.UTF_8)).isEqualTo(new String(metricsBefore, StandardCharsets.UTF_8));
+
+    // --iterations may grow on resume (as --epochs for the other models), never shrink; a
+    // refusal is printed alone, with a pointer to --help instead of the whole usage
+    CliRun shrink = CliRun.of("train", "--resume", "--iterations", "52", "--out", run.toString());
+    assertThat(shrink.status()).isEqualTo(2);
+    assertThat(shrink.err()).contains("--iterations 52 (the run used --iterations 104)");
+    assertThat(shrink.err()).contains("--help");
+    assertThat(shrink.all()).doesNotContain("Usage:");
+    assertThat(shrink.all()).doesNotContain("Continuing");
+    CliRun grow = CliRun.of("train", "--resume", "--iterations", "156", "--out", run.toString());
+    assertThat(grow.status()).isEqualTo(0);
+    assertThat(grow.out()).contains("iter   156/156");
+    assertThat(rows(run, "step")).hasSize(156);
+    assertThat(rows(run, "epoch")).hasSize(3);
+    assertThat(Files.readString(run.resolve("options.properties"))).contains("--iterations=156");
   }
 
   @Test
