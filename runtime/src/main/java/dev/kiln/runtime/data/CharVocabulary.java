@@ -82,9 +82,11 @@ public final class CharVocabulary {
   public int encode(int codePoint) {
     int id = Arrays.binarySearch(codePoints, codePoint);
     if (id < 0) {
-      throw new IllegalArgumentException("character '" + new String(Character.toChars(codePoint))
-          + "' (U+" + Integer.toHexString(codePoint).toUpperCase(java.util.Locale.ROOT)
-          + ") is not in the vocabulary of " + codePoints.length + " characters");
+      String code = String.format(java.util.Locale.ROOT, "U+%04X", codePoint);
+      String shown = Character.isISOControl(codePoint) || Character.isWhitespace(codePoint)
+          ? code : "'" + new String(Character.toChars(codePoint)) + "' (" + code + ")";
+      throw new IllegalArgumentException("character " + shown + " is not in the vocabulary of "
+          + codePoints.length + " characters");
     }
     return id;
   }

@@ -20,7 +20,7 @@ class CharVocabularyTest {
     assertThat(v.toString()).isEqualTo("11 characters \"\\n ,dehlorw\u00f6\"");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> v.encode("hez"));
-    assertThat(e).hasMessageThat().contains("'z' (U+7A)");
+    assertThat(e).hasMessageThat().contains("'z' (U+007A)");
     assertThrows(IllegalArgumentException.class, () -> v.decode(new int[] {11}, 0, 1));
   }
 

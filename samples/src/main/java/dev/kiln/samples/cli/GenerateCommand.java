@@ -31,6 +31,9 @@ final class GenerateCommand implements Callable<Integer> {
   /** nanoGPT's {@code sample.py}: 500 new tokens, temperature 0.8, seed 1337, start "\n". */
   static final String PROMPT = "\n";
 
+  /** The most characters one command samples (the text is held in memory before printing). */
+  static final int MAX_TOKENS = 1_000_000;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "A"
@@ -44,7 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
   String prompt;
 
   @Option(names = "--tokens", paramLabel = "N", defaultValue = "500", description = "Characters"
-      + " to sample (default: ${DEFAULT-VALUE}).")
+      + " to sample, at most 1000000 (default: ${DEFAULT-VALUE}).")
   int tokens;
 
   @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8", description = "Divides"
@@ -92,8 +95,9 @@ final class GenerateCommand implements Callable<Integer> {
     try {
       ids = characters.encode(prompt);
     } catch (IllegalArgumentException e) {
-      throw usage("--prompt: " + e.getMessage() + " of the run; use the characters it was"
-          + " trained on: " + characters);
+      throw usage((prompt.equals(PROMPT) ? "the default prompt (a newline): " : "--prompt: ")
+          + e.getMessage() + " of the run; give --prompt in the characters it was trained on: "
+          + characters);
     }
     int[] text = trainer.network().generate(ids, tokens, temperature, topK, seed);
     console.print(decode(characters, text));
@@ -108,8 +112,9 @@ final class GenerateCommand implements Callable<Integer> {
       throw usage("--prompt: give at least one character to continue (the default is a"
           + " newline)");
     }
-    if (tokens < 0) {
-      throw usage("--tokens " + tokens + ": expected a count of characters >= 0");
+    if (tokens < 0 || tokens > MAX_TOKENS) {
+      throw usage("--tokens " + tokens + ": expected a count of characters from 0 to "
+          + MAX_TOKENS);
     }
     if (!(temperature >= 0) || Double.isInfinite(temperature)) {
       throw usage(String.format(Locale.ROOT, "--temperature %s: expected a finite number >= 0"

@@ -95,6 +95,15 @@ class GenerateCliTest {
     CliRun tokens = CliRun.of("generate", "--checkpoint", file.toString(), "--tokens", "-3");
     assertThat(tokens.status()).isEqualTo(2);
     assertThat(tokens.err()).contains("--tokens -3");
+    CliRun huge = CliRun.of("generate", "--checkpoint", file.toString(), "--tokens",
+        "2147483600");
+    assertThat(huge.status()).isEqualTo(2);
+    assertThat(huge.err()).contains("--tokens 2147483600: expected a count of characters from 0");
+    // These characters have no newline: the default prompt is named, its character shown as a
+    // code, not as a raw line break.
+    CliRun defaultPrompt = CliRun.of("generate", "--checkpoint", file.toString());
+    assertThat(defaultPrompt.status()).isEqualTo(2);
+    assertThat(defaultPrompt.err()).contains("the default prompt (a newline): character U+000A");
     assertThat(CliRun.of("generate").err()).contains("--checkpoint");
     assertThat(Files.exists(dir.resolve("none.kiln"))).isFalse();
   }
