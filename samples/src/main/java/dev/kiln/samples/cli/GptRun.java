@@ -184,9 +184,9 @@ final class GptRun {
     if (metrics.stepCount() == 0) {
       return 0; // nothing trained or recorded: the plots of the run stay as they are
     }
-    Plots.loss(dir.resolve("loss.png"), metrics.stepNumbers(), metrics.stepLosses(),
-        evaluations, best);
-    Plots.accuracy(dir.resolve("accuracy.png"), evaluations, best);
+    Plots.save(Plots.lossChart(metrics.stepNumbers(), metrics.stepLosses(), evaluations, best,
+        true), dir.resolve("loss.png"));
+    Plots.save(Plots.accuracyChart(evaluations, best, true), dir.resolve("accuracy.png"));
     Plots.learningRate(dir.resolve("learning-rate.png"), "Learning rate: " + title,
         metrics.stepNumbers(), metrics.stepRates());
     trainer.save(dir.resolve("checkpoint.kiln"));

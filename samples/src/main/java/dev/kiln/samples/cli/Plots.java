@@ -41,7 +41,17 @@ final class Plots {
    */
   static void loss(Path file, double[] steps, double[] stepLoss,
       List<MetricsRecorder.EpochRow> epochs, int bestEpoch) throws IOException {
-    XYChart chart = xy("Loss", "step", "loss (mean per sample)", steps.length == 0 ? 1
+    save(lossChart(steps, stepLoss, epochs, bestEpoch, false), file);
+  }
+
+  /**
+   * The chart of {@link #loss}; with {@code tokens} (a {@code --model gpt} run) the axes read
+   * "iteration" and "loss (nats per character)" and the epoch series "evaluation".
+   */
+  static XYChart lossChart(double[] steps, double[] stepLoss,
+      List<MetricsRecorder.EpochRow> epochs, int bestEpoch, boolean tokens) {
+    XYChart chart = xy("Loss", tokens ? "iteration" : "step", tokens
+        ? "loss (nats per character)" : "loss (mean per sample)", steps.length == 0 ? 1
         : steps[steps.length - 1]);
     if (steps.length > 0) {
       XYSeries s = chart.addSeries("step loss (train mode)", steps, stepLoss);
@@ -51,19 +61,27 @@ final class Plots {
     }
     if (!epochs.isEmpty()) {
       double[] x = column(epochs, r -> r.step());
-      chart.addSeries("epoch train loss", x, column(epochs, r -> r.trainLoss()));
+      chart.addSeries(tokens ? "interval train loss" : "epoch train loss", x,
+          column(epochs, r -> r.trainLoss()));
       if (!Double.isNaN(epochs.get(0).validationLoss())) {
         chart.addSeries("validation loss", x, column(epochs, r -> r.validationLoss()));
         mark(chart, epochs, bestEpoch, r -> r.step(), r -> r.validationLoss());
       }
     }
-    save(chart, file);
+    return chart;
   }
 
   /** {@code accuracy.png}: training and validation accuracy per epoch, the best epoch marked. */
   static void accuracy(Path file, List<MetricsRecorder.EpochRow> epochs, int bestEpoch)
       throws IOException {
-    XYChart chart = xy("Accuracy", "epoch", "accuracy", epochs.isEmpty() ? 1
+    save(accuracyChart(epochs, bestEpoch, false), file);
+  }
+
+  /** The chart of {@link #accuracy}; with {@code tokens} the x axis reads "evaluation". */
+  static XYChart accuracyChart(List<MetricsRecorder.EpochRow> epochs, int bestEpoch,
+      boolean tokens) {
+    XYChart chart = xy("Accuracy", tokens ? "evaluation" : "epoch", tokens
+        ? "next-character accuracy" : "accuracy", epochs.isEmpty() ? 1
         : epochs.get(epochs.size() - 1).epoch());
     chart.getStyler().setYAxisDecimalPattern("0.000");
     double[] x = column(epochs, r -> r.epoch());
@@ -75,7 +93,7 @@ final class Plots {
       mark(chart, epochs, bestEpoch, r -> r.epoch(), r -> r.validationAccuracy());
     }
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
-    save(chart, file);
+    return chart;
   }
 
   /** One marked point: the epoch early stopping restored. */
@@ -173,7 +191,7 @@ final class Plots {
     return chart;
   }
 
-  private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file)
+  static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file)
       throws IOException {
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapFormat.PNG);
   }
