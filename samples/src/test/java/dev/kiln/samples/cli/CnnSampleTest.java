@@ -41,17 +41,17 @@ class CnnSampleTest {
         CSVParser csv = CSVParser.parse(in, CSVFormat.DEFAULT.builder().setHeader()
             .setSkipHeaderRecord(true).get())) {
       List<CSVRecord> rows = csv.getRecords();
-      // 6,000 samples in batches of 128: 47 steps, then one epoch row
-      assertThat(rows).hasSize(48);
-      List<CSVRecord> steps = rows.subList(0, 47);
+      // 6,000 samples in batches of 64: 94 steps (the last one short), then one epoch row
+      assertThat(rows).hasSize(95);
+      List<CSVRecord> steps = rows.subList(0, 94);
       steps.forEach(r -> assertThat(r.get("kind")).isEqualTo("step"));
-      // Adam's base rate, then the cosine decay over the run's 47 steps
-      assertThat(Double.parseDouble(steps.get(0).get("learning_rate"))).isEqualTo(1e-3);
-      assertThat(Double.parseDouble(steps.get(46).get("learning_rate"))).isLessThan(1e-4);
+      // Adam's base rate, then the cosine decay over the run's 94 steps
+      assertThat(Double.parseDouble(steps.get(0).get("learning_rate"))).isEqualTo(2e-3);
+      assertThat(Double.parseDouble(steps.get(93).get("learning_rate"))).isLessThan(1e-4);
       double first = meanLoss(steps.subList(0, 10));
-      double last = meanLoss(steps.subList(37, 47));
+      double last = meanLoss(steps.subList(84, 94));
       assertThat(last).isLessThan(0.6 * first);
-      CSVRecord epoch = rows.get(47);
+      CSVRecord epoch = rows.get(94);
       assertThat(epoch.get("kind")).isEqualTo("epoch");
       // chance is 0.1
       double accuracy = Double.parseDouble(epoch.get("validation_accuracy"));
