@@ -110,7 +110,8 @@ int dense_cut_along_inputs(int n, int in, int out, float **partials);
 void dense_product_part(const void *args, int part, int parts);
 void dense_sum_part(const void *args, int part, int parts);
 
-/* Computes the layer cut along its inputs and returns 1, or returns 0 (nothing written). */
+/* Computes the layer: cut along its inputs (returns 1), or as the bias copied into y and the
+   product y = x·W + y in kiln_gemm's slices (returns 0; the Java loop's bits). */
 int kiln_dense_forward(const struct dense_layer *layer);
 
 /* ---- kiln_batch_norm.c ---------------------------------------------------------------------- */

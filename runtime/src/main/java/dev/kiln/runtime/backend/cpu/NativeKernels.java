@@ -68,9 +68,11 @@ public final class NativeKernels implements Kernels {
   @Override
   public void denseForward(Tensor x, int n, int in, Tensor weight, Tensor bias, int out,
       Tensor y) {
-    // Cut along the inputs on several threads (see kiln_products.c), when large enough.
-    if (PARALLEL && NativeLibrary.denseForward(x.address(), n, in, weight.address(), out,
-        bias == null ? 0 : bias.address(), y.address())) {
+    // Cut along the inputs on several threads where that pays (see kiln_products.c), else the
+    // bias copy and the product in one dispatch.
+    if (PARALLEL) {
+      NativeLibrary.denseForward(x.address(), n, in, weight.address(), out,
+          bias == null ? 0 : bias.address(), y.address());
       return;
     }
     JavaKernels.denseForward(this, x, n, in, weight, bias, out, y);

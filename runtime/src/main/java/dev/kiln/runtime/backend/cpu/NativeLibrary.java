@@ -176,8 +176,10 @@ final class NativeLibrary {
   static native void copy(long src, long dst, int count);
 
   /**
-   * {@code y = x·W + bias} ({@link Kernels#denseForward}) cut along the inputs among the threads, or
-   * false (nothing written) where the product is not to be cut: see kiln_products.c.
+   * {@code y = x·W + bias} ({@link Kernels#denseForward}): cut along the inputs among the threads
+   * (returns true), or (false) as {@code JavaKernels.denseForward} on these kernels computes it,
+   * the bias copied into each row and {@code y = x·W + y} in {@link #gemm}'s slices, with each
+   * thread copying into its own slice: see kiln_products.c.
    *
    * @param bias address of {@code [out]}, or 0 for none
    */

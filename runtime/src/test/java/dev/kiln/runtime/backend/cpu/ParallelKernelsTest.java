@@ -2,6 +2,7 @@ package dev.kiln.runtime.backend.cpu;
 
 import dev.kiln.runtime.backend.Backends;
 import dev.kiln.runtime.backend.Blas;
+import dev.kiln.runtime.backend.java.JavaKernels;
 import dev.kiln.runtime.ops.BatchNormKernel;
 import dev.kiln.runtime.ops.Dense;
 import dev.kiln.runtime.tensor.Tensor;
@@ -58,7 +59,8 @@ class ParallelKernelsTest {
   @Test
   void denseLayersAreCutAlongTheirInputsWhereLargeEnough() {
     int[][] layers = {{128, 784, 256}, {64, 1000, 33}, {512, 256, 256}, {16, 512, 160},
-        {128, 1024, 1024}, {37, 300, 45}, {5, 3, 2}, {40_000, 128, 128}};
+        {128, 1024, 1024}, {37, 300, 45}, {5, 3, 2}, {40_000, 128, 128}, {1536, 256, 256},
+        {768, 128, 512}, {1025, 256, 100}, {200, 32, 1000}};
     for (int[] s : layers) {
       checkDenseForward(s[0], s[1], s[2], true);
       checkDenseForward(s[0], s[1], s[2], false);
@@ -168,6 +170,7 @@ class ParallelKernelsTest {
     // momentum fits in its core's L2 (see kiln_products.c).
     int threads = NativeLibrary.threads();
     boolean cut = threads > 1 && (long) n * in * out >= (1L << 20) && in >= 64 * threads
+        && n <= 4L * in
         && 3L * in * out * Float.BYTES / threads <= NativeLibrary.cacheBytes()
         && (long) (threads - 1) * n * out * Float.BYTES <= 8 * NativeLibrary.cacheBytes();
     Tensor probe = Tensor.zeros(batch, out);
@@ -176,6 +179,17 @@ class ParallelKernelsTest {
             probe.address())).isEqualTo(cut);
     Dense.forward(x, n, in, w, withBias ? b : null, out, y);
     float[] first = y.toFloatArray();
+    if (!cut) { // the Java loop's bias copy and product on these kernels, bit for bit
+      Tensor java = Tensor.zeros(batch, out);
+      java.fill(7f);
+      JavaKernels.denseForward(Backends.kernels(), x, n, in, w, withBias ? b : null, out, java);
+      for (int i = 0; i < first.length; i++) {
+        if (Float.floatToIntBits(first[i]) != Float.floatToIntBits(java.get(i))) {
+          throw new AssertionError("dense " + n + "x" + in + "x" + out + " differs from the "
+              + "Java loop's bias copy and product at " + i);
+        }
+      }
+    }
     Dense.forward(x, n, in, w, withBias ? b : null, out, y);
     for (int i = 0; i < first.length; i++) {
       if (Float.floatToIntBits(first[i]) != Float.floatToIntBits(y.get(i))) {
