@@ -5,6 +5,7 @@ import com.palantir.javapoet.MethodSpec;
 import dev.kiln.processor.model.ActivationFunction;
 import dev.kiln.processor.model.ActivationPart;
 import dev.kiln.processor.model.Specs.LayerSpec;
+import java.util.List;
 
 /**
  * {@code @Activation}: the runtime's element-wise {@code Activations} kernels. The one place that
@@ -30,7 +31,28 @@ final class ActivationCode extends PartCode {
 
   @Override
   void backward(MethodSpec.Builder m, Context c, String delta, String target) {
-    m.addStatement(backward(in(), delta, target == null ? delta : target, count()));
+    String dx = target == null ? delta : target;
+    if (part.function() == ActivationFunction.GELU && outputKept(c)) {
+      // Φ(x) = y/x from the forward output: one error function per element fewer
+      m.addStatement("$T.backward($L, $L, $L, $L, $L, $T.NONE)", RuntimeNames.GELU, in(), out(),
+          delta, dx, count(), RuntimeNames.GELU_APPROXIMATION);
+      return;
+    }
+    m.addStatement(backward(in(), delta, dx, count()));
+  }
+
+  /**
+   * Whether {@link #out()} still holds this activation's output in the backward pass: no later op
+   * of the layer writes the same buffer (dropout after the activation writes it in place).
+   */
+  private boolean outputKept(Context c) {
+    List<LayerOp> ops = c.layout().of(c.layer()).ops();
+    for (int i = ops.indexOf(this) + 1; i > 0 && i < ops.size(); i++) {
+      if (ops.get(i).out().equals(out())) {
+        return false;
+      }
+    }
+    return ops.contains(this);
   }
 
   @Override
