@@ -14,7 +14,14 @@
 #             and PASSIVE wait policy) and JMH Dl4jCnnStepBenchmark, ROUNDS alternating rounds
 #             (DL4J in every round: one step takes seconds, so its rounds are few anyway); then
 #             CnnProfile (time per op of Kiln's step) and cnn-summary.md. Not in the default.
-# Usage: benchmarks/run.sh [speed] [profile] [accuracy] [cnn]  (default: speed profile accuracy)
+#   gpt       the GPT step of benchmarks/README.md (nano and large, batch 12) in short paired
+#             rounds, because this machine's speed drifts by minutes: per round and configuration,
+#             Kiln's generated trainer (GptThroughput, 3 windows of 2 s after 2 s of warm-up) and
+#             PyTorch's gpt_peer.py speed (the same windows, OMP_WAIT_POLICY=PASSIVE), the order
+#             swapped every round; then the hand-written step's throughput once per round, and
+#             gpt-summary.md (per-round ratios, their median and range). Not in the default.
+# Usage: benchmarks/run.sh [speed] [profile] [accuracy] [cnn] [gpt]
+#   (default: speed profile accuracy)
 # Environment: ROUNDS (5), DL4J_ROUNDS (1), THREADS (nproc), PYTHON (/usr/bin/python3), NICE (0),
 #   MAVEN_ARGS (extra Maven flags, e.g. -o), DATA (/usr/share/datasets/fashion-mnist),
 #   BUILD (1; 0 uses the jars already in */target, e.g. from `mvn package -DskipTests`).
@@ -143,6 +150,27 @@ if has cnn; then
     2>/dev/null | grep -v '^\[main\] INFO' > "$OUT/cnn-profile.txt"
 fi
 
+if has gpt; then
+  for r in $(seq 1 "$ROUNDS"); do
+    mkdir -p "$OUT/gpt-round-$r"
+    echo "== gpt round $r/$ROUNDS (load $(load)) busy: $(busy)" | tee -a "$OUT/noise.txt"
+    for config in nano large; do
+      kiln() {
+        java_run -Dkiln.threads="$THREADS" -cp "$CP" dev.kiln.benchmarks.GptThroughput \
+          "configs=$config" trainer=generated >> "$OUT/gpt-round-$r/kiln.jsonl" 2> /dev/null
+      }
+      torch() {
+        OMP_WAIT_POLICY=PASSIVE prio "$PYTHON" benchmarks/pytorch/gpt_peer.py speed \
+          --configs "$config" --threads "$THREADS" --windows 3 \
+          >> "$OUT/gpt-round-$r/pytorch.jsonl" 2> /dev/null
+      }
+      if [ $((r % 2)) = 1 ]; then kiln; torch; else torch; kiln; fi
+    done
+    java_run -Dkiln.threads="$THREADS" -cp "$CP" dev.kiln.benchmarks.GptThroughput trainer=hand \
+      >> "$OUT/gpt-round-$r/kiln-hand.jsonl" 2> /dev/null
+  done
+fi
+
 echo "load average at end: $(load)" >> "$OUT/machine.txt"
 if has speed || has profile || has accuracy; then
   echo "== summary ($OUT/summary.md)"
@@ -151,4 +179,8 @@ fi
 if has cnn; then
   echo "== CNN summary ($OUT/cnn-summary.md)"
   "$PYTHON" benchmarks/cnn_summary.py "$OUT"
+fi
+if has gpt; then
+  echo "== GPT summary ($OUT/gpt-summary.md)"
+  "$PYTHON" benchmarks/gpt_summary.py "$OUT"
 fi

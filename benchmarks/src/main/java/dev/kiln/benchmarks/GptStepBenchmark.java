@@ -47,19 +47,39 @@ public class GptStepBenchmark {
     };
   }
 
+  /**
+   * The hand-written GPT of the configuration named {@code name} for batches of {@code batch},
+   * GPT-2's initialisation with seed 42, its schedule planned for 1,000,000 steps.
+   */
+  static HandGpt hand(String name, int batch) {
+    HandGpt gpt = new HandGpt(config(name), batch, GptTraining.nanoGpt(1_000_000));
+    gpt.initialize(42);
+    return gpt;
+  }
+
+  /**
+   * The benchmarks' fixed batch: {@code batch·context} ids and as many targets, drawn alternately
+   * from {@code SplitMix64(7)} in {@code [0, vocabulary)}, packed {@code [batch, context]}.
+   *
+   * @return {@code {ids, targets}}
+   */
+  static int[][] tokens(GptConfig c, int batch) {
+    SplitMix64 random = new SplitMix64(7);
+    int[][] tokens = new int[2][batch * c.context()];
+    for (int i = 0; i < tokens[0].length; i++) {
+      tokens[0][i] = random.nextInt(c.vocabulary());
+      tokens[1][i] = random.nextInt(c.vocabulary());
+    }
+    return tokens;
+  }
+
   @Setup
   public void setUp() {
-    GptConfig c = config(config);
-    context = c.context();
-    gpt = new HandGpt(c, batch, GptTraining.nanoGpt(1_000_000));
-    gpt.initialize(42);
-    SplitMix64 random = new SplitMix64(7);
-    ids = new int[batch * context];
-    targets = new int[batch * context];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = random.nextInt(c.vocabulary());
-      targets[i] = random.nextInt(c.vocabulary());
-    }
+    gpt = hand(config, batch);
+    context = gpt.config().context();
+    int[][] tokens = tokens(gpt.config(), batch);
+    ids = tokens[0];
+    targets = tokens[1];
   }
 
   @Benchmark
