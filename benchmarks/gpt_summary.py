@@ -48,7 +48,7 @@ def main(out):
     lines.append("")
     for config, rs in ratios.items():
         lines.append(f"- {config}: generated / PyTorch median **{statistics.median(rs):.2f}** "
-                     f"({min(rs):.2f}-{max(rs):.2f}) over {len(rs)} rounds")
+                     f"({min(rs):.2f}-{max(rs):.2f}) over {len(rs)} round" + ("s" if len(rs) != 1 else ""))
     text = "\n".join(lines) + "\n"
     with open(os.path.join(out, "gpt-summary.md"), "w") as f:
         f.write(text)

@@ -151,23 +151,27 @@ if has cnn; then
 fi
 
 if has gpt; then
+  fail() { echo "$1 failed; its log: $2 (last lines below)" >&2; tail -5 "$2" >&2; exit 1; }
   for r in $(seq 1 "$ROUNDS"); do
     mkdir -p "$OUT/gpt-round-$r"
     echo "== gpt round $r/$ROUNDS (load $(load)) busy: $(busy)" | tee -a "$OUT/noise.txt"
     for config in nano large; do
       kiln() {
         java_run -Dkiln.threads="$THREADS" -cp "$CP" dev.kiln.benchmarks.GptThroughput \
-          "configs=$config" trainer=generated >> "$OUT/gpt-round-$r/kiln.jsonl" 2> /dev/null
+          "configs=$config" trainer=generated >> "$OUT/gpt-round-$r/kiln.jsonl" \
+          2>> "$OUT/gpt-round-$r/kiln.log" || fail "Kiln" "$OUT/gpt-round-$r/kiln.log"
       }
       torch() {
         OMP_WAIT_POLICY=PASSIVE prio "$PYTHON" benchmarks/pytorch/gpt_peer.py speed \
           --configs "$config" --threads "$THREADS" --windows 3 \
-          >> "$OUT/gpt-round-$r/pytorch.jsonl" 2> /dev/null
+          >> "$OUT/gpt-round-$r/pytorch.jsonl" 2>> "$OUT/gpt-round-$r/pytorch.log" \
+          || fail "PyTorch" "$OUT/gpt-round-$r/pytorch.log"
       }
       if [ $((r % 2)) = 1 ]; then kiln; torch; else torch; kiln; fi
     done
     java_run -Dkiln.threads="$THREADS" -cp "$CP" dev.kiln.benchmarks.GptThroughput trainer=hand \
-      >> "$OUT/gpt-round-$r/kiln-hand.jsonl" 2> /dev/null
+      >> "$OUT/gpt-round-$r/kiln-hand.jsonl" 2>> "$OUT/gpt-round-$r/kiln-hand.log" \
+      || fail "Kiln (hand-written)" "$OUT/gpt-round-$r/kiln-hand.log"
   done
 fi
 

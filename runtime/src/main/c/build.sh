@@ -16,7 +16,7 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 fi
 mkdir -p "$out"
 "$cc" -O3 -std=gnu11 -fPIC -shared -ffp-contract=off -fno-math-errno -Wall -Wextra \
-  -Wno-unused-parameter -I"$jdk/include" -I"$jdk/include/linux" \
+  -Wno-unused-parameter -Wno-psabi -I"$jdk/include" -I"$jdk/include/linux" \
   -Wl,-z,noexecstack -o "$out/libkilnkernels.so" \
   "$dir/kiln_pool.c" "$dir/kiln_products.c" "$dir/kiln_batch_norm.c" "$dir/kiln_elementwise.c" \
   "$dir/kiln_optim.c" "$dir/kiln_losses.c" "$dir/kiln_conv.c" "$dir/kiln_sequence.c" \

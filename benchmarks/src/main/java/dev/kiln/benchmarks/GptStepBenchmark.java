@@ -43,7 +43,8 @@ public class GptStepBenchmark {
     return switch (name) {
       case "nano" -> GptConfig.nano(65);
       case "large" -> GptConfig.large(65);
-      default -> throw new IllegalArgumentException("unknown GPT configuration " + name);
+      default -> throw new IllegalArgumentException("unknown GPT configuration " + name
+          + "; expected nano or large");
     };
   }
 

@@ -55,6 +55,11 @@ public final class GptThroughput {
             + "configs=, trainer=generated|hand, batch=, warmup=, window= or windows=");
       }
     }
+    if (windows < 1 || !(window > 0) || !(warmup >= 0) || batch < 1) {
+      throw new IllegalArgumentException("expected windows >= 1, window > 0, warmup >= 0 and "
+          + "batch >= 1 (seconds for window and warmup), got windows=" + windows + ", window="
+          + window + ", warmup=" + warmup + ", batch=" + batch);
+    }
     for (String config : configs.split(",")) {
       int context = GptStepBenchmark.config(config).context();
       Step step = step(trainer, config, batch);
