@@ -111,16 +111,36 @@ final class Plots {
     }
   }
 
-  /** {@code learning-rate.png}: the rate of each step. */
+  /**
+   * {@code learning-rate.png}: the rate of each step, from 0. Rates below 0.1 are drawn in units of
+   * a power of ten named in the axis title ("learning rate (× 1e-3)"): XChart's ticks for values
+   * near 1e-3 fell at uneven places and their labels overlapped ("0.00085" over "0.00084").
+   */
   static void learningRate(Path file, String title, double[] steps, double[] rates)
       throws IOException {
-    XYChart chart = xy(title, "step", "learning rate", steps.length == 0 ? 1
-        : steps[steps.length - 1]);
-    XYSeries s = chart.addSeries("learning rate", steps, rates);
+    save(learningRateChart(title, steps, rates), file);
+  }
+
+  /** The chart of {@link #learningRate}. */
+  static XYChart learningRateChart(String title, double[] steps, double[] rates) {
+    double max = 0;
+    for (double r : rates) {
+      max = Double.isFinite(r) ? Math.max(max, r) : max;
+    }
+    int exponent = max > 0 && max < 0.1 ? (int) Math.floor(Math.log10(max)) : 0;
+    double unit = Math.pow(10, exponent);
+    double[] scaled = new double[rates.length];
+    for (int i = 0; i < rates.length; i++) {
+      scaled[i] = rates[i] / unit;
+    }
+    XYChart chart = xy(title, "step", exponent == 0 ? "learning rate"
+        : "learning rate (× 1e" + exponent + ")", steps.length == 0 ? 1 : steps[steps.length - 1]);
+    XYSeries s = chart.addSeries("learning rate", steps, scaled);
     s.setMarker(SeriesMarkers.NONE);
     chart.getStyler().setLegendVisible(false);
-    chart.getStyler().setYAxisDecimalPattern("0.#####");
-    save(chart, file);
+    chart.getStyler().setYAxisMin(0.0);
+    chart.getStyler().setYAxisDecimalPattern("0.##");
+    return chart;
   }
 
   /**
@@ -186,9 +206,25 @@ final class Plots {
       styler.setxAxisTickLabelsFormattingFunction(v -> Math.abs(v - Math.rint(v)) < 1e-9
           ? String.format(Locale.ROOT, "%,d", Math.round(v)) : "");
     } else {
-      styler.setXAxisDecimalPattern("#,##0");
+      // From 0, labels on multiples of a round step only (1, 2 or 5 times a power of ten, at most
+      // 8 labels): XChart's own ticks for 300 steps are 10 apart, and their labels ran together.
+      styler.setXAxisMin(0.0);
+      double step = roundStep(lastX / 8);
+      styler.setxAxisTickLabelsFormattingFunction(v -> Math.abs(v / step - Math.rint(v / step))
+          < 1e-6 ? String.format(Locale.ROOT, "%,d", Math.round(v)) : "");
     }
     return chart;
+  }
+
+  /** The smallest of 1, 2 and 5 times a power of ten that is at least {@code atLeast} (> 0). */
+  static double roundStep(double atLeast) {
+    double power = Math.pow(10, Math.floor(Math.log10(atLeast)));
+    for (double f : new double[] {1, 2, 5, 10}) {
+      if (f * power >= atLeast * (1 - 1e-12)) {
+        return f * power;
+      }
+    }
+    return 10 * power;
   }
 
   static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file)
