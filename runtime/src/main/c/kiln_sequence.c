@@ -2,11 +2,11 @@
  * Sequence kernels of a transformer (see kiln.h): GELU in both forms, LayerNorm, and the causal
  * attention core over (sample, head) pairs, each cut over the pool's threads.
  *
- * GELU and the softmax rows need exponentials on every element. They use vexp below: a
- * branch-free double-precision exponential on GCC vector types of four doubles (one AVX2
- * register; two SSE2 ones in the default clone), accurate to a few units in the last place of a
- * double, so that GELU is computed in double as the Java loop does and rounds to the same float
- * but where the two exponentials differ in the last bit of a double. LayerNorm's loops are the
+ * The softmax rows need an exponential on every element: vexp below, a branch-free
+ * double-precision exponential on GCC vector types of four doubles (one AVX2 register; two SSE2
+ * ones in the default clone), accurate to a few units in the last place of a double. GELU runs in
+ * float with an exponential of its own (its section says why and how closely it matches the Java
+ * loop, which computes in double). LayerNorm's loops are the
  * Java loop's operations in its order (bitwise equal); its parameter gradients are summed by
  * column in row order, so they do not depend on the thread count either. The attention core runs
  * one (sample, head) pair on one thread with single-threaded sgemm calls: the softmax sums its
