@@ -206,12 +206,12 @@ INLINE v8f fcdf(v8f x) {
   return fselect(positive, fsplat(1.0f) - fsplat(0.5f) * erfc, fsplat(0.5f) * erfc);
 }
 
-/* φ(x) = exp(-x²/2)/√(2π), x² from fsquare; 0 from |x| = 13 on. */
+/* φ(x) = exp(-x²/2)/√(2π), x² from fsquare; 0 from |x| = 13 on (where x² may overflow). */
 INLINE v8f fpdf(v8f x) {
   v8f hi, lo;
   fsquare(x, &hi, &lo);
   v8f arg = fsplat(-0.5f) * hi - fsplat(0.5f) * lo;
-  v8i under = arg < fsplat(-84.5f);
+  v8i under = fabs8(x) >= fsplat(13.0f);
   v8f e = fexp_in_range(fselect(under, fsplat(0), arg));
   return fselect(under, fsplat(0), fsplat(INV_SQRT_2PI_F) * e);
 }
@@ -231,8 +231,11 @@ INLINE v8f gelu_slope8(v8f x, int tanh_form) {
   v8f s = fsplat(1.0f) / (fsplat(1.0f) + e);
   /* 1 - s as e·s: exact where s rounds to 1 (the Java loop's 1 - s, in double) */
   v8f one_minus_s = fselect((e == e) & (e != fsplat(INFINITY)), e * s, fsplat(1.0f) - s);
-  return s + fsplat(2.0f) * x * s * one_minus_s * fsplat(SQRT_2_OVER_PI_F)
+  v8f slope = s + fsplat(2.0f) * x * s * one_minus_s * fsplat(SQRT_2_OVER_PI_F)
       * (fsplat(1.0f) + fsplat(3 * KAPPA_F) * x2);
+  /* from |x| = 10 on the slope is 1 or 0 to float precision, where x² may overflow */
+  v8i far = fabs8(x) >= fsplat(10.0f);
+  return fselect(far & (x > fsplat(0)), fsplat(1.0f), fselect(far, fsplat(0), slope));
 }
 
 struct gelu_args {

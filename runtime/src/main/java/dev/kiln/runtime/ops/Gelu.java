@@ -7,8 +7,10 @@ import dev.kiln.runtime.tensor.Tensor;
 /**
  * The Gaussian error linear unit (Hendrycks and Gimpel, 2016, "Gaussian Error Linear Units"), as
  * PyTorch's {@code nn.GELU(approximate=...)}, element-wise over the first {@code count} elements
- * of tensors of any shape ({@code [n, T, D]} in a transformer's feed-forward block). Each value is
- * computed in double and rounded once to float. Forward may write in place ({@code y == x});
+ * of tensors of any shape ({@code [n, T, D]} in a transformer's feed-forward block). The Java
+ * backend computes each value in double and rounds once to float; the native one computes in
+ * float with fused multiply-adds, within four float steps plus 5e-7 of it (docs/performance.md,
+ * "Attention"). Forward may write in place ({@code y == x});
  * backward takes the forward input {@code x} and may write {@code dx} over {@code dy}. The loops
  * are the backend's ({@link Backends#kernels()}: {@code Kernels.gelu}, vectorised over the
  * kernel threads natively); this class checks the arguments.
